@@ -1,0 +1,51 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "ctfix",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ctfix", targets: ["ctfix"]),
+        .library(name: "CtfixCore", targets: ["CtfixCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
+    ],
+    targets: [
+        // The core: playbooks, detection, the system boundary. No CLI parser, no HTTP server.
+        .target(
+            name: "CtfixCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        // The thin command line over the core.
+        .executableTarget(
+            name: "ctfix",
+            dependencies: [
+                "CtfixCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks are programs, never timed assertions in tests.
+        .executableTarget(
+            name: "ctfix-bench",
+            dependencies: ["CtfixCore"],
+            path: "Benchmarks/ctfix-bench"
+        ),
+        .testTarget(
+            name: "CtfixCoreTests",
+            dependencies: ["CtfixCore"],
+            resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "CtfixCLITests",
+            dependencies: ["CtfixCore"]
+        ),
+    ]
+)

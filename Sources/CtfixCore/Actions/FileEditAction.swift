@@ -1,0 +1,9 @@
+/// STUB — to be replaced.
+public struct FileEditAction: ActionKind {
+    public static let keyword = "file_edit"
+    public static let summary = "stub"
+    public static let minimumRisk = RiskClass.safe
+    public static let examples = KindExamples(valid: [])
+    public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> Self? { Self() }
+    public var summaryLine: String { "file_edit" }
+}

@@ -1,0 +1,9 @@
+/// STUB — to be replaced.
+public struct ModuleUnloadAction: ActionKind {
+    public static let keyword = "module_unload"
+    public static let summary = "stub"
+    public static let minimumRisk = RiskClass.destructive
+    public static let examples = KindExamples(valid: [])
+    public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> Self? { Self() }
+    public var summaryLine: String { "module_unload" }
+}

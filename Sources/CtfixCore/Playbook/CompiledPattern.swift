@@ -1,0 +1,113 @@
+import Foundation
+
+/// A playbook's regular expression, compiled once, plus the literal text every match must
+/// contain. Log scans test that literal on raw bytes first and run the regex engine only on
+/// the few lines that have it, which is what keeps a full scan near `grep -c` speed.
+public final class CompiledPattern: @unchecked Sendable, CustomStringConvertible {
+    public struct CompileError: Error { public var reason: String }
+
+    public let source: String
+    private let regex: NSRegularExpression
+    /// Bytes every matching line must contain; nil when the pattern has no such literal.
+    public let requiredLiteral: [UInt8]?
+
+    public init(_ source: String) throws(CompileError) {
+        do {
+            regex = try NSRegularExpression(pattern: source, options: [])
+        } catch {
+            let nsError = error as NSError
+            let detail = (nsError.userInfo["NSInvalidValue"] as? String).map { "near '\($0)'" } ?? nsError.localizedDescription
+            throw CompileError(reason: detail)
+        }
+        self.source = source
+        let literal = Self.requiredLiteral(of: source)
+        self.requiredLiteral = literal.count >= 3 ? Array(literal.utf8) : nil
+    }
+
+    public var description: String { source }
+
+    /// True when the pattern matches anywhere in `text`.
+    public func matches(_ text: String) -> Bool {
+        let range = NSRange(text.startIndex..., in: text)
+        return regex.firstMatch(in: text, options: [], range: range) != nil
+    }
+
+    /// The first match's text, or nil.
+    public func firstMatch(in text: String) -> String? {
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = regex.firstMatch(in: text, options: [], range: range),
+              let swiftRange = Range(match.range, in: text) else { return nil }
+        return String(text[swiftRange])
+    }
+
+    /// The capture groups of the first match (index 1…), nil where a group did not take part.
+    public func captures(in text: String) -> [String?]? {
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = regex.firstMatch(in: text, options: [], range: range) else { return nil }
+        return (1..<max(match.numberOfRanges, 1)).map { index in
+            Range(match.range(at: index), in: text).map { String(text[$0]) }
+        }
+    }
+
+    /// The longest run of plain characters that sits outside any group, class, alternation or
+    /// optional element: text every match must contain. Conservative: returns "" whenever the
+    /// pattern has a top-level `|`, inline flags, or anything it does not understand.
+    static func requiredLiteral(of pattern: String) -> String {
+        let chars = Array(pattern)
+        var best = "", run = ""
+        var depth = 0, index = 0
+        var inClass = false
+        func flush() { if run.count > best.count { best = run }; run = "" }
+        func appendLiteral(_ c: Character, at next: Int) {
+            // a quantifier after this char makes it optional: it is not required text
+            if next < chars.count, "?*{".contains(chars[next]) { flush(); return }
+            run.append(c)
+        }
+        while index < chars.count {
+            let c = chars[index]
+            if inClass {
+                if c == "\\" { index += 2; continue }
+                if c == "]" { inClass = false }
+                index += 1
+                continue
+            }
+            switch c {
+            case "\\":
+                guard index + 1 < chars.count else { return "" }
+                let next = chars[index + 1]
+                if depth == 0, ".^$|?*+()[]{}\\/-: ".contains(next) {
+                    appendLiteral(next, at: index + 2)
+                } else {
+                    flush()
+                }
+                index += 2
+                continue
+            case "(":
+                if depth == 0, index + 1 < chars.count, chars[index + 1] == "?",
+                   index + 2 < chars.count, !":=!<".contains(chars[index + 2]) {
+                    return "" // inline flags such as (?i) change what matches literally
+                }
+                flush(); depth += 1
+            case ")":
+                flush(); depth = max(0, depth - 1)
+                if index + 1 < chars.count, "?*{".contains(chars[index + 1]) { /* optional group */ }
+            case "[":
+                flush(); inClass = true
+            case "|":
+                if depth == 0 { return "" }
+            case ".", "^", "$", "+":
+                flush()
+            case "?", "*", "{":
+                // the previous character was optional: it is not required
+                if !run.isEmpty { run.removeLast() }
+                flush()
+                if c == "{" { while index < chars.count, chars[index] != "}" { index += 1 } }
+            default:
+                if depth == 0 { appendLiteral(c, at: index + 1) } else { flush() }
+            }
+            index += 1
+        }
+        flush()
+        return best
+    }
+}

@@ -1,0 +1,229 @@
+/// The one way playbooks write numbers: a literal (`65536`, `0.9`, `90%`, `64MiB`), a parameter
+/// (`${usage_threshold}`) or a small arithmetic expression over the values an action can see
+/// (`max(current * 2, 65536)`, `ram_mb * 16`). Parsed at validation time so a typo is a
+/// `file:line:col` error, evaluated with exact inputs at plan time.
+public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
+    public struct ParseError: Error, Equatable {
+        public var message: String
+        /// Offset in characters from the start of the expression text.
+        public var offset: Int
+    }
+
+    public struct EvaluationError: Error, Equatable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    indirect enum Node: Sendable, Equatable {
+        case number(Double)
+        case parameter(String)
+        case variable(String)
+        case negate(Node)
+        case binary(Character, Node, Node)
+        case call(String, [Node])
+    }
+
+    public let text: String
+    let root: Node
+
+    /// Functions an expression may call, with their arity (nil: one or more).
+    static let functions: [String: Int?] = ["max": nil, "min": nil, "round": 1, "floor": 1, "ceil": 1, "clamp": 3, "abs": 1]
+
+    public init(parsing text: String) throws(ParseError) {
+        var parser = Parser(chars: Array(text))
+        parser.skipSpaces()
+        guard !parser.atEnd else { throw ParseError(message: "empty expression", offset: 0) }
+        let root = try parser.expression()
+        parser.skipSpaces()
+        guard parser.atEnd else {
+            throw ParseError(message: "unexpected '\(parser.chars[parser.index])'", offset: parser.index)
+        }
+        self.text = text
+        self.root = root
+    }
+
+    /// A constant.
+    public init(_ value: Double) {
+        self.text = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        self.root = .number(value)
+    }
+
+    public var description: String { text }
+
+    /// The value when the expression uses no names.
+    public var constantValue: Double? {
+        guard parameterReferences.isEmpty, variableReferences.isEmpty else { return nil }
+        return try? evaluate()
+    }
+
+    /// `${name}` references.
+    public var parameterReferences: Set<String> { collect(root) { if case .parameter(let n) = $0 { n } else { nil } } }
+    /// Bare names (`current`, `ram_mb`).
+    public var variableReferences: Set<String> { collect(root) { if case .variable(let n) = $0 { n } else { nil } } }
+
+    private func collect(_ node: Node, _ pick: (Node) -> String?) -> Set<String> {
+        var names: Set<String> = pick(node).map { [$0] } ?? []
+        switch node {
+        case .negate(let inner): names.formUnion(collect(inner, pick))
+        case .binary(_, let a, let b): names.formUnion(collect(a, pick)); names.formUnion(collect(b, pick))
+        case .call(_, let args): for arg in args { names.formUnion(collect(arg, pick)) }
+        default: break
+        }
+        return names
+    }
+
+    /// Evaluates with the given parameter values and variables.
+    public func evaluate(parameters: [String: Double] = [:], variables: [String: Double] = [:]) throws(EvaluationError) -> Double {
+        try evaluate(root, parameters, variables)
+    }
+
+    private func evaluate(_ node: Node, _ parameters: [String: Double], _ variables: [String: Double]) throws(EvaluationError) -> Double {
+        switch node {
+        case .number(let value): return value
+        case .parameter(let name):
+            guard let value = parameters[name] else { throw EvaluationError(message: "parameter '\(name)' has no numeric value") }
+            return value
+        case .variable(let name):
+            guard let value = variables[name] else { throw EvaluationError(message: "'\(name)' is not known on this host") }
+            return value
+        case .negate(let inner): return -(try evaluate(inner, parameters, variables))
+        case .binary(let op, let a, let b):
+            let x = try evaluate(a, parameters, variables), y = try evaluate(b, parameters, variables)
+            switch op {
+            case "+": return x + y
+            case "-": return x - y
+            case "*": return x * y
+            default:
+                guard y != 0 else { throw EvaluationError(message: "division by zero in '\(text)'") }
+                return x / y
+            }
+        case .call(let name, let args):
+            var values: [Double] = []
+            for arg in args { values.append(try evaluate(arg, parameters, variables)) }
+            switch name {
+            case "max": return values.max()!
+            case "min": return values.min()!
+            case "round": return values[0].rounded()
+            case "floor": return values[0].rounded(.down)
+            case "ceil": return values[0].rounded(.up)
+            case "abs": return abs(values[0])
+            default: return Swift.min(Swift.max(values[0], values[1]), values[2]) // clamp
+            }
+        }
+    }
+
+    struct Parser {
+        let chars: [Character]
+        var index = 0
+        var atEnd: Bool { index >= chars.count }
+
+        mutating func skipSpaces() { while !atEnd, chars[index] == " " { index += 1 } }
+
+        mutating func expression() throws(ParseError) -> Node {
+            var left = try term()
+            while true {
+                skipSpaces()
+                guard !atEnd, chars[index] == "+" || chars[index] == "-" else { return left }
+                let op = chars[index]; index += 1
+                left = .binary(op, left, try term())
+            }
+        }
+
+        mutating func term() throws(ParseError) -> Node {
+            var left = try factor()
+            while true {
+                skipSpaces()
+                guard !atEnd, chars[index] == "*" || chars[index] == "/" else { return left }
+                let op = chars[index]; index += 1
+                left = .binary(op, left, try factor())
+            }
+        }
+
+        mutating func factor() throws(ParseError) -> Node {
+            skipSpaces()
+            guard !atEnd else { throw ParseError(message: "expression ends too early", offset: index) }
+            let c = chars[index]
+            if c == "-" { index += 1; return .negate(try factor()) }
+            if c == "(" {
+                index += 1
+                let inner = try expression()
+                try expect(")")
+                return inner
+            }
+            if c == "$" {
+                let start = index
+                guard index + 1 < chars.count, chars[index + 1] == "{" else {
+                    throw ParseError(message: "'$' must start a parameter reference such as ${name}", offset: start)
+                }
+                index += 2
+                let name = identifier()
+                guard !name.isEmpty else { throw ParseError(message: "empty parameter name", offset: index) }
+                try expect("}")
+                return .parameter(name)
+            }
+            if c.isNumber || c == "." { return try number() }
+            if c.isLetter || c == "_" {
+                let start = index
+                let name = identifier()
+                skipSpaces()
+                if !atEnd, chars[index] == "(" {
+                    guard let arity = NumberExpression.functions[name] else {
+                        throw ParseError(message: "unknown function '\(name)' (known: \(NumberExpression.functions.keys.sorted().joined(separator: ", ")))", offset: start)
+                    }
+                    index += 1
+                    var args: [Node] = [try expression()]
+                    skipSpaces()
+                    while !atEnd, chars[index] == "," {
+                        index += 1
+                        args.append(try expression())
+                        skipSpaces()
+                    }
+                    try expect(")")
+                    if let arity, args.count != arity {
+                        throw ParseError(message: "\(name)() takes \(arity) argument\(arity == 1 ? "" : "s"), given \(args.count)", offset: start)
+                    }
+                    return .call(name, args)
+                }
+                return .variable(name)
+            }
+            throw ParseError(message: "unexpected '\(c)'", offset: index)
+        }
+
+        mutating func identifier() -> String {
+            let start = index
+            while !atEnd, chars[index].isLetter || chars[index].isNumber || chars[index] == "_" { index += 1 }
+            return String(chars[start..<index])
+        }
+
+        mutating func expect(_ c: Character) throws(ParseError) {
+            skipSpaces()
+            guard !atEnd, chars[index] == c else {
+                throw ParseError(message: "expected '\(c)'", offset: index)
+            }
+            index += 1
+        }
+
+        mutating func number() throws(ParseError) -> Node {
+            let start = index
+            while !atEnd, chars[index].isNumber || chars[index] == "." || chars[index] == "_" { index += 1 }
+            let digits = String(chars[start..<index]).replacingOccurrences(of: "_", with: "")
+            guard let value = Double(digits) else { throw ParseError(message: "'\(digits)' is not a number", offset: start) }
+            var unitEnd = index
+            while unitEnd < chars.count, chars[unitEnd].isLetter || chars[unitEnd] == "%" { unitEnd += 1 }
+            let unit = String(chars[index..<unitEnd])
+            guard let factor = Self.units[unit] else {
+                throw ParseError(message: "unknown unit '\(unit)' (use %, KiB, MiB, GiB, TiB or kB)", offset: index)
+            }
+            index = unitEnd
+            return .number(value * factor)
+        }
+
+        static let units: [String: Double] = [
+            "": 1, "%": 0.01, "B": 1,
+            "k": 1024, "K": 1024, "kB": 1024, "KB": 1024, "KiB": 1024,
+            "M": 1_048_576, "MB": 1_048_576, "MiB": 1_048_576,
+            "G": 1_073_741_824, "GB": 1_073_741_824, "GiB": 1_073_741_824,
+            "T": 1_099_511_627_776, "TiB": 1_099_511_627_776,
+        ]
+    }
+}

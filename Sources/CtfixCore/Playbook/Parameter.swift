@@ -1,0 +1,99 @@
+import Foundation
+
+/// A playbook parameter: a named value with a default that an operator overrides with
+/// `--set NAME=VALUE` (or an alert label does, under `serve`).
+public struct Parameter: Sendable, Equatable {
+    public enum ValueType: String, Sendable, CaseIterable {
+        /// Any number; accepts `90%`, `64MiB`, `0.9`.
+        case number
+        case integer
+        case string
+        case boolean
+        /// Stored as seconds.
+        case duration
+    }
+
+    public var name: String
+    public var type: ValueType
+    public var defaultValue: ParameterValue
+    public var description: String
+    public var minimum: Double?
+    public var maximum: Double?
+
+    public init(name: String, type: ValueType, defaultValue: ParameterValue, description: String,
+                minimum: Double? = nil, maximum: Double? = nil) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.description = description
+        self.minimum = minimum
+        self.maximum = maximum
+    }
+
+    /// Converts text (a YAML scalar or a `--set` value) to this parameter's type, or says why not.
+    public func value(from text: String) -> Result<ParameterValue, ParameterError> {
+        let fail = { (why: String) in Result<ParameterValue, ParameterError>.failure(ParameterError(name: name, message: why)) }
+        switch type {
+        case .string:
+            return .success(.string(text))
+        case .boolean:
+            switch text.lowercased() {
+            case "true": return .success(.boolean(true))
+            case "false": return .success(.boolean(false))
+            default: return fail("expects true or false, got '\(text)'")
+            }
+        case .duration:
+            guard let duration = DurationText.parse(text) else { return fail("expects a duration such as 30s or 15m, got '\(text)'") }
+            return checkRange(duration.seconds).map { .number($0) }
+        case .number, .integer:
+            guard let expression = try? NumberExpression(parsing: text), let value = expression.constantValue else {
+                return fail("expects a number (such as 0.9, 90%, 64MiB), got '\(text)'")
+            }
+            if type == .integer, value != value.rounded() { return fail("expects a whole number, got '\(text)'") }
+            return checkRange(value).map { .number($0) }
+        }
+    }
+
+    private func checkRange(_ value: Double) -> Result<Double, ParameterError> {
+        if let minimum, value < minimum {
+            return .failure(ParameterError(name: name, message: "must be at least \(formatNumber(minimum)), got \(formatNumber(value))"))
+        }
+        if let maximum, value > maximum {
+            return .failure(ParameterError(name: name, message: "must be at most \(formatNumber(maximum)), got \(formatNumber(value))"))
+        }
+        return .success(value)
+    }
+}
+
+/// A parameter's value.
+public enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case string(String)
+    case boolean(Bool)
+
+    public var number: Double? { if case .number(let n) = self { n } else { nil } }
+
+    public var description: String {
+        switch self {
+        case .number(let n): formatNumber(n)
+        case .string(let s): s
+        case .boolean(let b): String(b)
+        }
+    }
+}
+
+/// A `--set` value that does not fit its parameter.
+public struct ParameterError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var name: String
+    public var message: String
+    public var description: String { "parameter '\(name)' \(message)" }
+}
+
+/// Numbers as people read them: integers without `.0`, others with up to 4 decimals.
+public func formatNumber(_ value: Double) -> String {
+    if value == value.rounded(), abs(value) < 1e18 { return String(Int64(value)) }
+    var text = String(format: "%.4f", value)
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text
+}

@@ -1,0 +1,55 @@
+/// Parses the `parameters:` mapping: name → {type, default, description, minimum, maximum}.
+enum ParameterParser {
+    static func parse(_ node: YAMLNode, scope: inout ParseScope) -> [Parameter] {
+        guard case .mapping(let pairs) = node.value else {
+            scope.error(node, "'parameters' must be a mapping of name to declaration, found \(node.kindDescription)")
+            return []
+        }
+        var result: [Parameter] = []
+        for pair in pairs {
+            guard let name = pair.key.scalar else { continue }
+            guard name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
+                scope.error(pair.key, "parameter name '\(name)' must be lowercase letters, digits and '_'")
+                continue
+            }
+            guard let reader = MappingReader(pair.value, "parameter '\(name)'", scope: &scope) else { continue }
+            var type = Parameter.ValueType.number
+            if let typeNode = reader.optional("type"), let text = scope.string(typeNode, "type") {
+                if let parsed = Parameter.ValueType(rawValue: text) { type = parsed } else {
+                    scope.error(typeNode, "parameter type must be one of: \(Parameter.ValueType.allCases.map(\.rawValue).joined(separator: ", ")); found '\(text)'")
+                }
+            }
+            let description = reader.required("description", scope: &scope).flatMap { scope.nonEmptyString($0, "description") } ?? ""
+            let minimum = bound(reader.optional("minimum"), "minimum", scope: &scope)
+            let maximum = bound(reader.optional("maximum"), "maximum", scope: &scope)
+            if let minimum, let maximum, minimum > maximum, let node = reader.optional("maximum") {
+                scope.error(node, "maximum (\(formatNumber(maximum))) is below minimum (\(formatNumber(minimum)))")
+            }
+            var parameter = Parameter(name: name, type: type, defaultValue: .string(""), description: description,
+                                      minimum: minimum, maximum: maximum)
+            if let defaultNode = reader.required("default", scope: &scope) {
+                if let text = defaultNode.scalar, !defaultNode.isNull {
+                    switch parameter.value(from: text) {
+                    case .success(let value): parameter.defaultValue = value
+                    case .failure(let error): scope.error(defaultNode, "default: \(error)")
+                    }
+                } else {
+                    scope.error(defaultNode, "default of parameter '\(name)' must be a scalar, found \(defaultNode.kindDescription)")
+                }
+            }
+            reader.finish(scope: &scope)
+            result.append(parameter)
+        }
+        return result
+    }
+
+    private static func bound(_ node: YAMLNode?, _ what: String, scope: inout ParseScope) -> Double? {
+        guard let node else { return nil }
+        guard let expression = scope.expression(node, what) else { return nil }
+        guard let value = expression.constantValue else {
+            scope.error(node, "\(what) must be a constant")
+            return nil
+        }
+        return value
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Reads and validates playbooks. Every problem in a file is collected and thrown once as a
+/// `DiagnosticError` whose entries print as `file:line:col: error: message`.
+public enum PlaybookLoader {
+    /// The format version this build understands.
+    public static let formatVersion = 1
+
+    /// Loads a playbook from a path on this machine (playbooks are not read under `--root`:
+    /// the reviewer's playbook is applied to the captured host).
+    public static func load(path: String) throws(DiagnosticError) -> Playbook {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
+            throw DiagnosticError([Diagnostic(file: path, line: 1, column: 1, message: "playbook \(reason)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DiagnosticError([Diagnostic(file: path, line: 1, column: 1, message: "playbook is not valid UTF-8 text")])
+        }
+        var playbook = try parse(text, file: path)
+        playbook.sha256 = Playbook.sha256Hex(data)
+        return playbook
+    }
+
+    /// Parses playbook text; `file` is only used in messages.
+    public static func parse(_ text: String, file: String) throws(DiagnosticError) -> Playbook {
+        let root = try YAMLDocumentParser.parse(text, file: file)
+        var scope = ParseScope(file: file)
+        let playbook = parse(root, scope: &scope)
+        if scope.hasErrors || playbook == nil {
+            throw DiagnosticError(scope.diagnostics.isEmpty
+                ? [Diagnostic(file: file, line: 1, column: 1, message: "invalid playbook")] : scope.diagnostics)
+        }
+        var result = playbook!
+        result.sha256 = Playbook.sha256Hex(Data(text.utf8))
+        return result
+    }
+
+    static func parse(_ root: YAMLNode, scope: inout ParseScope) -> Playbook? {
+        guard let top = MappingReader(root, "the playbook", scope: &scope) else { return nil }
+
+        if let versionNode = top.required("version", scope: &scope),
+           let version = scope.integer(versionNode, "version") , version != formatVersion {
+            scope.error(versionNode, "unsupported playbook version \(version); this ctfix reads version \(formatVersion)")
+        }
+        var name = ""
+        if let node = top.required("name", scope: &scope), let text = scope.nonEmptyString(node, "name") {
+            if text.range(of: "^[a-z0-9][a-z0-9._-]{0,62}$", options: .regularExpression) == nil {
+                scope.error(node, "name must be lowercase letters, digits, '.', '_' or '-' (at most 63), found '\(text)'")
+            }
+            name = text
+        }
+        let summary = top.required("summary", scope: &scope).flatMap { scope.nonEmptyString($0, "summary") } ?? ""
+        let description = top.optional("description").flatMap { scope.string($0, "description") }
+
+        let parameters = top.optional("parameters").map { ParameterParser.parse($0, scope: &scope) } ?? []
+        scope.parameterNames = Set(parameters.map(\.name))
+
+        let detect = top.required("detect", scope: &scope).flatMap { Predicate.parse($0, scope: &scope, what: "'detect'") }
+        let actions = top.required("actions", scope: &scope).map { ActionListParser.parse($0, scope: &scope) } ?? []
+
+        var verify: Verification?
+        if let node = top.optional("verify"), let reader = MappingReader(node, "'verify'", scope: &scope) {
+            let delay = reader.optional("delay").flatMap { scope.duration($0, "verify.delay", allowZero: true) } ?? .zero
+            if delay > .seconds(3600) { scope.error(reader.optional("delay")!, "verify.delay must be at most 1h") }
+            let healthy = reader.optional("healthy").flatMap { Predicate.parse($0, scope: &scope, what: "verify.healthy") }
+            reader.finish(scope: &scope)
+            verify = Verification(delay: delay, healthy: healthy)
+        }
+
+        var onFailure = Playbook.FailurePolicy.stop
+        if let node = top.optional("on_failure"), let text = scope.string(node, "on_failure") {
+            if let policy = Playbook.FailurePolicy(rawValue: text) { onFailure = policy } else {
+                scope.error(node, "on_failure must be one of: stop, rollback; found '\(text)'")
+            }
+        }
+        let cooldown = top.optional("cooldown").flatMap { scope.duration($0, "cooldown", allowZero: true) }
+        top.finish(scope: &scope)
+
+        guard let detect, !scope.hasErrors else { return nil }
+        return Playbook(path: scope.file, sha256: "", name: name, summary: summary, description: description,
+                        parameters: parameters, detect: detect, actions: actions, verify: verify,
+                        onFailure: onFailure, cooldown: cooldown)
+    }
+}

@@ -1,0 +1,11 @@
+/// STUB — to be replaced.
+public struct RatioPredicate: PredicateKind {
+    public static let keyword = "ratio"
+    public static let summary = "stub"
+    public static let examples = KindExamples(valid: [])
+    public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> Self? { Self() }
+    public var summaryLine: String { "ratio" }
+    public func evaluate(in context: EvaluationContext) async -> PredicateResult {
+        .unknown(kind: Self.keyword, predicate: summaryLine, "not implemented")
+    }
+}

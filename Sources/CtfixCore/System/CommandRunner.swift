@@ -1,0 +1,58 @@
+import Foundation
+
+/// Runs external programs (`journalctl` now; `sysctl`, `modprobe`, `systemctl` later).
+/// Behind a protocol so tests script the answers and a dry-run can prove it ran nothing.
+public protocol CommandRunner: Sendable {
+    /// Runs `argv` with a cleared environment plus `environment`, killing it after `timeout`.
+    /// Output beyond `outputLimit` bytes is cut (and says so) rather than exhausting memory.
+    func run(_ argv: [String], environment: [String: String], timeout: Duration, outputLimit: Int) async throws(CommandError) -> CommandResult
+
+    /// Whether a program can be found on PATH (or exists, for an absolute path).
+    func isAvailable(_ program: String) -> Bool
+}
+
+extension CommandRunner {
+    public func run(_ argv: [String], timeout: Duration = .seconds(10)) async throws(CommandError) -> CommandResult {
+        try await run(argv, environment: [:], timeout: timeout, outputLimit: 64 << 20)
+    }
+}
+
+/// What a finished program left behind.
+public struct CommandResult: Sendable, Equatable {
+    public var exitStatus: Int32
+    public var standardOutput: String
+    public var standardError: String
+    public var timedOut: Bool
+    public var outputTruncated: Bool
+
+    public init(exitStatus: Int32, standardOutput: String = "", standardError: String = "",
+                timedOut: Bool = false, outputTruncated: Bool = false) {
+        self.exitStatus = exitStatus
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+        self.timedOut = timedOut
+        self.outputTruncated = outputTruncated
+    }
+
+    public var succeeded: Bool { exitStatus == 0 && !timedOut }
+}
+
+/// A program could not be started at all.
+public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var argv: [String]
+    public var message: String
+    public init(argv: [String], message: String) {
+        self.argv = argv
+        self.message = message
+    }
+    public var description: String { "\(argv.first ?? "?"): \(message)" }
+}
+
+/// A runner that refuses everything: what a context gets when it must not run programs.
+public struct NoCommandRunner: CommandRunner {
+    public init() {}
+    public func run(_ argv: [String], environment: [String: String], timeout: Duration, outputLimit: Int) async throws(CommandError) -> CommandResult {
+        throw CommandError(argv: argv, message: "running programs is disabled here")
+    }
+    public func isAvailable(_ program: String) -> Bool { false }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Everything ctfix does to the outside world, in one value: the host's files, its clock, the
+/// programs it may run, where messages go and the process environment. Commands receive it
+/// and never reach around it, so a test (or a dry-run) swaps any part for a scripted fake.
+/// Modelled on swiftly's `SwiftlyCoreContext`.
+public struct CtfixContext: Sendable {
+    public var fileSystem: any FileSystem
+    public var clock: any HostClock
+    public var commands: any CommandRunner
+    public var output: any OutputSink
+    /// The process environment as ctfix sees it (`CTFIX_ROOT`, `SUDO_USER`, `CTFIX_PLAYBOOKS`).
+    public var environment: [String: String]
+    /// True when host paths resolve at `/` of this very machine (so journald and `/dev/kmsg`
+    /// are the live ones); false for a snapshot or example root.
+    public var isLiveHost: Bool
+
+    public init(fileSystem: any FileSystem, clock: any HostClock = SystemClock(),
+                commands: any CommandRunner = NoCommandRunner(), output: any OutputSink = StandardOutputSink(),
+                environment: [String: String] = [:], isLiveHost: Bool = false) {
+        self.fileSystem = fileSystem
+        self.clock = clock
+        self.commands = commands
+        self.output = output
+        self.environment = environment
+        self.isLiveHost = isLiveHost
+    }
+
+    /// The context for a real invocation: the given root (default `/`), the real clock unless
+    /// `now` is given, real programs.
+    public static func live(root: String = "/", now: Date? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(FileSystemError) -> CtfixContext {
+        let fileSystem = try RootedFileSystem(root: root)
+        let clock: any HostClock = now.map { FixedClock($0) } ?? SystemClock()
+        return CtfixContext(fileSystem: fileSystem, clock: clock, commands: SubprocessCommandRunner(),
+                            output: StandardOutputSink(), environment: environment,
+                            isLiveHost: fileSystem.root.isEmpty)
+    }
+}
+
+/// Where human-readable and JSON output goes; a test captures it.
+public protocol OutputSink: Sendable {
+    func write(_ text: String)
+    func writeError(_ text: String)
+}
+
+extension OutputSink {
+    public func line(_ text: String = "") { write(text + "\n") }
+    public func errorLine(_ text: String) { writeError(text + "\n") }
+}
+
+/// The process's standard output and standard error.
+public struct StandardOutputSink: OutputSink {
+    public init() {}
+    public func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    public func writeError(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}

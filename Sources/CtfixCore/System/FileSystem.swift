@@ -1,0 +1,95 @@
+import Foundation
+
+/// Every read (and, later, every write) of the host goes through this protocol, so a run can be
+/// pointed at the real machine (`/`), a captured snapshot or an in-memory fake without the code
+/// that reads `/proc` knowing the difference.
+///
+/// Paths are *host* paths: absolute, as they appear on the host (`/proc/sys/net/...`).
+/// Implementations resolve them under their root and never let them escape it.
+public protocol FileSystem: Sendable {
+    /// A description of where host paths resolve, for messages (`/`, `examples/hosts/centos5`).
+    var rootDescription: String { get }
+
+    /// Reads a whole file. Meant for small procfs/sysfs/config files.
+    func readFile(_ path: String) throws(FileSystemError) -> Data
+
+    /// Metadata of a path, or nil when it does not exist.
+    func info(_ path: String) throws(FileSystemError) -> FileInfo?
+
+    /// The names in a directory, sorted.
+    func listDirectory(_ path: String) throws(FileSystemError) -> [String]
+
+    /// Opens a file for random-access reads, so large logs can be read from the end.
+    func openForReading(_ path: String) throws(FileSystemError) -> any RandomAccessReader
+
+    /// The real path on this machine of a host path, for handing to tools such as
+    /// `journalctl --directory`; nil for file systems that are not backed by a directory.
+    func realPath(of path: String) -> String?
+}
+
+/// What a caller needs to know about a path without reading it.
+public struct FileInfo: Sendable, Equatable {
+    public enum Kind: String, Sendable { case file, directory, characterDevice, other }
+    public var kind: Kind
+    public var size: Int64
+    public var inode: UInt64
+    public var isWritable: Bool
+
+    public init(kind: Kind, size: Int64, inode: UInt64 = 0, isWritable: Bool = true) {
+        self.kind = kind
+        self.size = size
+        self.inode = inode
+        self.isWritable = isWritable
+    }
+}
+
+/// Reads byte ranges of one open file; closed when released.
+public protocol RandomAccessReader: AnyObject {
+    /// The file's size when opened (logs keep growing; readers use this snapshot).
+    var size: Int64 { get }
+    /// Reads up to `count` bytes at `offset`; fewer only at the end of the file.
+    func read(at offset: Int64, count: Int) throws(FileSystemError) -> [UInt8]
+}
+
+/// Why a host path could not be read; carries the host path so messages name the place.
+public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Reason: Sendable, Equatable {
+        case notFound
+        case permissionDenied
+        case notAFile
+        case escapesRoot
+        case invalidPath(String)
+        case io(String)
+    }
+
+    public var path: String
+    public var reason: Reason
+
+    public init(path: String, reason: Reason) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String {
+        switch reason {
+        case .notFound: "\(path): no such file or directory"
+        case .permissionDenied: "\(path): permission denied"
+        case .notAFile: "\(path): not a regular file"
+        case .escapesRoot: "\(path): resolves outside the host root"
+        case .invalidPath(let why): "\(path): invalid path: \(why)"
+        case .io(let why): "\(path): \(why)"
+        }
+    }
+}
+
+extension FileSystem {
+    /// Reads a file as UTF-8 text (invalid bytes replaced, never a failure: procfs is ASCII).
+    public func readText(_ path: String) throws(FileSystemError) -> String {
+        String(decoding: try readFile(path), as: UTF8.self)
+    }
+
+    /// True when the path exists.
+    public func exists(_ path: String) -> Bool {
+        ((try? info(path)) ?? nil) != nil
+    }
+}

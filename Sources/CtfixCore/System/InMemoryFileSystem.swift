@@ -1,0 +1,85 @@
+import Foundation
+import Synchronization
+
+/// A host that lives in memory: tests describe `/proc` and `/etc` as a dictionary and the code
+/// under test cannot tell it from a real root. Follows SwiftPM's in-memory file system.
+public final class InMemoryFileSystem: FileSystem {
+    private let files: Mutex<[String: Data]>
+    private let unreadable: Mutex<Set<String>>
+
+    /// Builds a host from host path → contents.
+    public init(_ contents: [String: String] = [:]) {
+        var files: [String: Data] = [:]
+        for (path, text) in contents {
+            files[(try? HostPath.normalize(path)) ?? path] = Data(text.utf8)
+        }
+        self.files = Mutex(files)
+        self.unreadable = Mutex([])
+    }
+
+    public var rootDescription: String { "<in-memory host>" }
+
+    public func realPath(of path: String) -> String? { nil }
+
+    /// Adds or replaces a file.
+    public func set(_ path: String, _ text: String) {
+        let normalized = (try? HostPath.normalize(path)) ?? path
+        files.withLock { $0[normalized] = Data(text.utf8) }
+    }
+
+    /// Makes a path fail with permission denied, as `/proc/slabinfo` does for non-root users.
+    public func denyAccess(_ path: String) {
+        unreadable.withLock { _ = $0.insert(path) }
+    }
+
+    public func readFile(_ path: String) throws(FileSystemError) -> Data {
+        let normalized = try HostPath.normalize(path)
+        if unreadable.withLock({ $0.contains(normalized) }) {
+            throw FileSystemError(path: path, reason: .permissionDenied)
+        }
+        guard let data = files.withLock({ $0[normalized] }) else {
+            throw FileSystemError(path: path, reason: isDirectory(normalized) ? .notAFile : .notFound)
+        }
+        return data
+    }
+
+    public func info(_ path: String) throws(FileSystemError) -> FileInfo? {
+        let normalized = try HostPath.normalize(path)
+        if let data = files.withLock({ $0[normalized] }) {
+            return FileInfo(kind: .file, size: Int64(data.count), inode: UInt64(abs(normalized.hashValue) % 1_000_000))
+        }
+        return isDirectory(normalized) ? FileInfo(kind: .directory, size: 0) : nil
+    }
+
+    public func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
+        let normalized = try HostPath.normalize(path)
+        let prefix = normalized == "/" ? "/" : normalized + "/"
+        let names = files.withLock { files in
+            Set(files.keys.filter { $0.hasPrefix(prefix) }.compactMap {
+                $0.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+            })
+        }
+        guard !names.isEmpty else { throw FileSystemError(path: path, reason: .notFound) }
+        return names.sorted()
+    }
+
+    public func openForReading(_ path: String) throws(FileSystemError) -> any RandomAccessReader {
+        InMemoryReader(bytes: [UInt8](try readFile(path)))
+    }
+
+    private func isDirectory(_ normalized: String) -> Bool {
+        let prefix = normalized == "/" ? "/" : normalized + "/"
+        return files.withLock { $0.keys.contains { $0.hasPrefix(prefix) } }
+    }
+}
+
+final class InMemoryReader: RandomAccessReader {
+    let bytes: [UInt8]
+    init(bytes: [UInt8]) { self.bytes = bytes }
+    var size: Int64 { Int64(bytes.count) }
+    func read(at offset: Int64, count: Int) throws(FileSystemError) -> [UInt8] {
+        let start = Int(min(max(offset, 0), size))
+        let end = min(start + count, bytes.count)
+        return Array(bytes[start..<end])
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import CtfixCore
+import Foundation
+
+/// The `ctfix` command line: argument parsing only. Every command builds a `CtfixContext`
+/// and hands it to the core (`CtfixCore`), which does the work.
+@main
+struct Ctfix: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ctfix",
+        abstract: "Remediation playbooks for Linux hosts: netfilter conntrack first.",
+        discussion: """
+        Playbooks detect a problem (kernel-log patterns, procfs thresholds) and hold the actions \
+        that fix it. See docs/playbook-format.md.
+        """,
+        version: CtfixVersion.current,
+        subcommands: [Validate.self, Check.self, Status.self]
+    )
+}
+
+/// Options every host-reading command has.
+struct HostOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Resolve /proc, /sys, /etc, /var/log… under DIR (an example host or a snapshot).", valueName: "DIR"))
+    var root: String?
+
+    @Option(name: .long, help: ArgumentHelp("Evaluate time windows as of TIME (ISO 8601 or @EPOCH).", valueName: "TIME"))
+    var now: String?
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    func context() throws -> CtfixContext {
+        let environment = ProcessInfo.processInfo.environment
+        let root = root ?? environment["CTFIX_ROOT"] ?? "/"
+        var instant: Date?
+        if let now {
+            guard let parsed = TimeArgument.parse(now) else {
+                throw ValidationError("--now: cannot read '\(now)' as a time; use ISO 8601 (2024-11-08T08:55:10Z) or @EPOCH")
+            }
+            instant = parsed
+        }
+        do {
+            return try CtfixContext.live(root: root, now: instant, environment: environment)
+        } catch {
+            throw ValidationError("--root: \(error)")
+        }
+    }
+}
+
+extension ExitStatus {
+    var exitCode: ExitCode { ExitCode(rawValue) }
+}
