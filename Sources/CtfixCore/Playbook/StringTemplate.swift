@@ -1,0 +1,61 @@
+import Foundation
+
+/// A string field that may use `${parameter}` (a service name, a command argument, a path),
+/// checked against the declared parameters when the playbook is validated.
+public struct StringTemplate: Sendable, Equatable, CustomStringConvertible {
+    public let text: String
+    /// Parameter names referenced, in order of appearance.
+    public let references: [String]
+
+    /// Nil with a message when a `${` is not closed or a name is empty.
+    public static func parse(_ text: String) -> Result<StringTemplate, String> {
+        var references: [String] = []
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                return .failure("'${' is not closed with '}'")
+            }
+            let name = String(rest[start.upperBound..<end])
+            guard name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
+                return .failure("'${\(name)}' is not a parameter reference")
+            }
+            references.append(name)
+            rest = rest[rest.index(after: end)...]
+        }
+        return .success(StringTemplate(text: text, references: references))
+    }
+
+    private init(text: String, references: [String]) {
+        self.text = text
+        self.references = references
+    }
+
+    public var description: String { text }
+
+    /// The text with every reference replaced by its parameter's value.
+    public func render(_ parameters: [String: ParameterValue]) -> String {
+        var result = text
+        for name in Set(references) {
+            result = result.replacingOccurrences(of: "${\(name)}", with: parameters[name]?.description ?? "")
+        }
+        return result
+    }
+}
+
+extension ParseScope {
+    /// A string that may reference parameters with `${name}`; undeclared names are errors.
+    public mutating func template(_ node: YAMLNode, _ what: String) -> StringTemplate? {
+        guard let text = nonEmptyString(node, what) else { return nil }
+        switch StringTemplate.parse(text) {
+        case .failure(let message):
+            error(node, "\(what): \(message)")
+            return nil
+        case .success(let template):
+            for name in template.references where !parameterNames.contains(name) {
+                error(node, "\(what) refers to undeclared parameter '\(name)'" + suggestion(name, parameterNames))
+                return nil
+            }
+            return template
+        }
+    }
+}
