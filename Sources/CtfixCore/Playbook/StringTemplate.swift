@@ -8,16 +8,16 @@ public struct StringTemplate: Sendable, Equatable, CustomStringConvertible {
     public let references: [String]
 
     /// Nil with a message when a `${` is not closed or a name is empty.
-    public static func parse(_ text: String) -> Result<StringTemplate, String> {
+    public static func parse(_ text: String) -> Result<StringTemplate, TemplateError> {
         var references: [String] = []
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-                return .failure("'${' is not closed with '}'")
+                return .failure(TemplateError(message: "'${' is not closed with '}'"))
             }
             let name = String(rest[start.upperBound..<end])
             guard name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
-                return .failure("'${\(name)}' is not a parameter reference")
+                return .failure(TemplateError(message: "'${\(name)}' is not a parameter reference"))
             }
             references.append(name)
             rest = rest[rest.index(after: end)...]
@@ -47,8 +47,8 @@ extension ParseScope {
     public mutating func template(_ node: YAMLNode, _ what: String) -> StringTemplate? {
         guard let text = nonEmptyString(node, what) else { return nil }
         switch StringTemplate.parse(text) {
-        case .failure(let message):
-            error(node, "\(what): \(message)")
+        case .failure(let failure):
+            error(node, "\(what): \(failure.message)")
             return nil
         case .success(let template):
             for name in template.references where !parameterNames.contains(name) {
@@ -58,4 +58,9 @@ extension ParseScope {
             return template
         }
     }
+}
+
+/// Why a string template is malformed.
+public struct TemplateError: Error, Sendable, Equatable {
+    public var message: String
 }
