@@ -26,12 +26,15 @@ public struct CtfixContext: Sendable {
         self.isLiveHost = isLiveHost
     }
 
-    /// The context for a real invocation: the given root (default `/`), the real clock unless
-    /// `now` is given, real programs.
+    /// The context for a real invocation: the given root (default `/`), real programs, and the
+    /// real clock unless `now` is given or the root is a snapshot (then its capture time).
     public static func live(root: String = "/", now: Date? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(FileSystemError) -> CtfixContext {
         let fileSystem = try RootedFileSystem(root: root)
-        let clock: any HostClock = now.map { FixedClock($0) } ?? SystemClock()
+        var clock: any HostClock = now.map { FixedClock($0) } ?? SystemClock()
+        if now == nil, !fileSystem.root.isEmpty, let manifest = try SnapshotManifest.read(from: fileSystem) {
+            clock = FixedClock(manifest.capturedAt)
+        }
         return CtfixContext(fileSystem: fileSystem, clock: clock, commands: SubprocessCommandRunner(),
                             output: StandardOutputSink(), environment: environment,
                             isLiveHost: fileSystem.root.isEmpty)
