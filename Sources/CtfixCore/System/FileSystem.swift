@@ -70,14 +70,17 @@ public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertib
         self.reason = reason
     }
 
-    public var description: String {
+    public var description: String { "\(path): \(reasonText)" }
+
+    /// The reason alone, for messages that name the path themselves.
+    public var reasonText: String {
         switch reason {
-        case .notFound: "\(path): no such file or directory"
-        case .permissionDenied: "\(path): permission denied"
-        case .notAFile: "\(path): not a regular file"
-        case .escapesRoot: "\(path): resolves outside the host root"
-        case .invalidPath(let why): "\(path): invalid path: \(why)"
-        case .io(let why): "\(path): \(why)"
+        case .notFound: "no such file or directory"
+        case .permissionDenied: "permission denied"
+        case .notAFile: "not a regular file"
+        case .escapesRoot: "resolves outside the host root"
+        case .invalidPath(let why): "invalid path: \(why)"
+        case .io(let why): why
         }
     }
 }
