@@ -23,7 +23,7 @@ import Testing
         #expect(playbook?.actions.allSatisfy { !$0.explain.isEmpty } == true)
     }
 
-    func check(_ playbook: String, on host: String) async throws -> (ExitStatus, CheckCommand.Outcome, String) {
+    func check(_ playbook: String, on host: String) async throws -> (CtfixCore.ExitStatus, CheckCommand.Outcome, String) {
         let output = CapturedOutput()
         var ctx = try CtfixContext.live(root: Self.host(host), environment: [:])
         ctx.output = output

@@ -25,7 +25,34 @@ public protocol FileSystem: Sendable {
     /// The real path on this machine of a host path, for handing to tools such as
     /// `journalctl --directory`; nil for file systems that are not backed by a directory.
     func realPath(of path: String) -> String?
+
+    // MARK: Changes (only the executor and the audit log call these)
+
+    /// Replaces a config file so that a crash leaves either the old or the new content, never a
+    /// mix: write a temporary file beside it, fsync, rename over, fsync the directory. Keeps
+    /// the file's permissions when it existed (else `mode`).
+    func writeAtomically(_ data: Data, to path: String, mode: Int) throws(FileSystemError)
+
+    /// Writes a procfs/sysfs file in place (they cannot be renamed over). The kernel's refusal
+    /// (EINVAL, EPERM, EACCES) surfaces as an error instead of being lost as with `sysctl -w`.
+    func writeInPlace(_ data: Data, to path: String) throws(FileSystemError)
+
+    /// Appends and fsyncs before returning: an audit record is on disk before the next step.
+    func appendDurably(_ data: Data, to path: String) throws(FileSystemError)
+
+    /// Creates a directory and its parents.
+    func createDirectory(_ path: String) throws(FileSystemError)
+
+    /// Removes a file (not a directory); a missing file is not an error.
+    func removeFile(_ path: String) throws(FileSystemError)
+
+    /// Takes an exclusive advisory lock on a lock file, waiting up to `wait`; nil when another
+    /// process still holds it after that. Released when the returned handle is released.
+    func lockExclusively(_ path: String, wait: Duration) throws(FileSystemError) -> (any HostLockHandle)?
 }
+
+/// A held lock; dropping the last reference releases it.
+public protocol HostLockHandle: AnyObject, Sendable {}
 
 /// What a caller needs to know about a path without reading it.
 public struct FileInfo: Sendable, Equatable {
