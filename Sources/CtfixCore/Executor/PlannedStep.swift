@@ -8,9 +8,10 @@ public enum PlannedStep: Sendable, Codable, Equatable {
     /// still exit 0; the kernel can also clamp or round a value). `before` is the value read
     /// while planning, which an undo writes back.
     case setValue(path: String, name: String, before: String, after: String)
-    /// Replace a config file atomically, keeping a backup. `before` nil: the file did not exist
-    /// (undo removes it). `diff` is the unified diff shown in the plan.
-    case writeFile(path: String, before: String?, after: String, diff: String, backup: String?)
+    /// Replace a config file atomically, keeping a backup. `before` nil: the file did not exist;
+    /// `after` nil: remove it (what undoing a creation does). `diff` is the unified diff shown
+    /// in the plan.
+    case writeFile(path: String, before: String?, after: String?, diff: String, backup: String?)
     /// Run a program (argv, no shell unless the argv says so). Not undoable.
     case runCommand(argv: [String], timeoutSeconds: Double, environment: [String: String])
     /// Ask for a reboot: `systemctl reboot`, or kured's sentinel file. Not undoable.
@@ -30,7 +31,7 @@ public enum PlannedStep: Sendable, Codable, Equatable {
         case .setValue(let path, let name, let before, let after):
             return .setValue(path: path, name: name, before: after, after: before)
         case .writeFile(let path, let before, let after, _, _):
-            return .writeFile(path: path, before: after, after: before ?? "", diff: "", backup: nil)
+            return .writeFile(path: path, before: after, after: before, diff: "", backup: nil)
         case .runCommand, .reboot:
             return nil
         }
@@ -41,8 +42,8 @@ public enum PlannedStep: Sendable, Codable, Equatable {
         switch self {
         case .setValue(_, let name, let before, let after):
             "\(name): \(before) → \(after)"
-        case .writeFile(let path, let before, _, _, _):
-            before == nil ? "create \(path)" : "edit \(path)"
+        case .writeFile(let path, let before, let after, _, _):
+            before == nil ? "create \(path)" : after == nil ? "remove \(path)" : "edit \(path)"
         case .runCommand(let argv, _, _):
             "run " + argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         case .reboot(let method, let sentinel):
