@@ -18,7 +18,7 @@ public final class Executor: @unchecked Sendable {
         self.parameters = parameters
         self.options = options
         let now = ctx.clock.now()
-        runID = Executor.makeRunID(now)
+        runID = Executor.makeRunID(Date())
         audit = RunAudit(log: nil, runID: runID, clock: SystemClock())
         let facts = HostFacts.read(ctx.fileSystem)
         report = RunReport(runID: runID, playbook: playbook.path, name: playbook.name, sha256: playbook.sha256,
