@@ -54,8 +54,3 @@ enum SettingsArgument {
         return result
     }
 }
-
-struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Conntrack at a glance (stub).")
-    func run() async throws { throw ExitCode(3) }
-}
