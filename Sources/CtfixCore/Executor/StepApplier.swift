@@ -78,6 +78,14 @@ public struct StepApplier: Sendable {
                 throw Failure(message: "writing \(path) failed: \(error)", changed: false)
             }
 
+        case .trigger(let path, let name, let value):
+            do {
+                try fs.writeInPlace(Data((value + "\n").utf8), to: path)
+            } catch {
+                throw Failure(message: "writing \(value) to \(name) failed: \(error.reasonText) (\(path))", changed: false)
+            }
+            return Applied(observed: nil, message: "wrote \(value) to \(name)")
+
         case .runCommand(let argv, let timeout, let environment):
             let result: CommandResult
             do {
