@@ -126,6 +126,12 @@ import Testing
         #expect(diagnostics.first?.message == "unknown key 'meminf' in 'value' (did you mean 'meminfo'?)")
     }
 
+    @Test func aMisspeltComparisonIsOneErrorWithASuggestion() throws {
+        let diagnostics = try parsePredicate("value:\n  sysctl: net.netfilter.nf_conntrack_count\n  abve: 5").diagnostics
+        #expect(diagnostics.map(\.message) == ["unknown key 'abve' in 'value' (did you mean 'above'?)"])
+        #expect(diagnostics.map { [$0.line, $0.column] } == [[3, 3]])
+    }
+
     @Test func summaryLines() throws {
         let cases: [(String, String)] = [
             ("value:\n  sysctl: [net.netfilter.nf_conntrack_count, net.ipv4.netfilter.ip_conntrack_count]\n  above: 100000",

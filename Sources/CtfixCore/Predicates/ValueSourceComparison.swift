@@ -25,7 +25,11 @@ public struct ValueComparison: Sendable {
         let nodes = keys.map { reader.optional($0) }
         let (aboveNode, belowNode, equalsNode) = (nodes[0], nodes[1], nodes[2])
         guard aboveNode != nil || belowNode != nil || equalsNode != nil else {
-            scope.error(reader.node, "\(what) needs a comparison: 'above', 'below' (both for a range) or 'equals'")
+            // A misspelt comparison (`abve:`) is reported as an unknown key with a did-you-mean.
+            let misspelt = reader.keys.contains { key in keys.contains { editDistance(key, $0) <= 2 } }
+            if !misspelt {
+                scope.error(reader.node, "\(what) needs a comparison: 'above', 'below' (both for a range) or 'equals'")
+            }
             return nil
         }
         if equalsNode != nil, aboveNode != nil || belowNode != nil, let key = reader.keyNode("equals") {
