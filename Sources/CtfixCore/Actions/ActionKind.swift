@@ -62,3 +62,58 @@ public struct PlaybookAction: Sendable {
         FileEditAction.self, ModuleUnloadAction.self, RebootAction.self, CommandAction.self,
     ]
 }
+
+// MARK: - Parsing helpers shared by the action kinds
+
+extension MappingReader {
+    /// Exactly one of `keys` must be present (`set` / `multiply` / `add`, `argv` / `shell`):
+    /// none is reported at the mapping, a second one at that key, so the author sees which to drop.
+    func exactlyOne(of keys: [String], in what: String, scope: inout ParseScope) -> (key: String, value: YAMLNode)? {
+        let present = self.keys.filter { keys.contains($0) }
+        for key in keys { accept(key) }
+        guard let first = present.first, let value = optional(first) else {
+            scope.error(node, "\(what) needs exactly one of: \(keys.joined(separator: ", "))")
+            return nil
+        }
+        if present.count > 1, let second = keyNode(present[1]) {
+            scope.error(second, "\(what) takes only one of \(keys.joined(separator: ", ")); found \(present.joined(separator: " and "))")
+            return nil
+        }
+        return (first, value)
+    }
+}
+
+extension ParseScope {
+    /// An absolute host path, normalised (`//` and `/./` collapsed); `..` and relative paths
+    /// are refused at the node, because a path that leaves its directory is never what was meant.
+    mutating func hostPath(_ node: YAMLNode, _ what: String) -> String? {
+        guard let text = nonEmptyString(node, what) else { return nil }
+        do {
+            return try HostPath.normalize(text)
+        } catch {
+            if case .invalidPath(let why) = error.reason {
+                self.error(node, "\(what): \(why), found '\(text)'")
+            } else {
+                self.error(node, "\(what) is not a usable path: '\(text)'")
+            }
+            return nil
+        }
+    }
+
+    /// A duration between zero (exclusive) and `maximum` (inclusive).
+    mutating func duration(_ node: YAMLNode, _ what: String, atMost maximum: Duration) -> Duration? {
+        guard let value = duration(node, what) else { return nil }
+        guard value <= maximum else {
+            error(node, "\(what) must be at most \(DurationText.format(maximum)), found \(DurationText.format(value))")
+            return nil
+        }
+        return value
+    }
+}
+
+/// Linux kernel module names as `modprobe` and `/sys/module` spell them.
+enum KernelModuleName {
+    static func isValid(_ name: String) -> Bool {
+        name.range(of: "^[a-z0-9_]+$", options: .regularExpression) != nil
+    }
+}

@@ -46,6 +46,7 @@ enum ActionListParser {
         let kindKeyNodes = kindKeys.filter { known.contains($0) }
         var kind: (any ActionKind)?
         if kindKeyNodes.count > 1, let second = reader.keyNode(kindKeyNodes[1]) {
+            for key in kindKeyNodes { reader.accept(key) } // reported once here, not again as unknown
             scope.error(second, "an action has exactly one kind; found \(kindKeyNodes.joined(separator: " and ")) — split it into two actions")
         } else if kindKeyNodes.isEmpty {
             if kindKeys.isEmpty {

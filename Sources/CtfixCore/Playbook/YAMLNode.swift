@@ -117,8 +117,11 @@ public enum YAMLDocumentParser {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let prefix = context.map { "\($0.text) " } ?? ""
+            // libyaml reports where it gave up (for an unclosed quote: the end of the file);
+            // the construct's start is where the author has to look.
+            let start = context.flatMap { $0.mark.line != mark.line ? "; it starts at line \($0.mark.line), column \($0.mark.column)" : nil } ?? ""
             return Diagnostic(file: file, line: mark.line, column: mark.column,
-                              message: "invalid YAML: \(prefix)\(problem)".trimmingCharacters(in: .whitespaces))
+                              message: "invalid YAML: \(prefix)\(problem)".trimmingCharacters(in: .whitespaces) + start)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let key = duplicates.first ?? "?"
             let place = secondOccurrence(of: key, after: context.mark, in: text) ?? (context.mark.line, context.mark.column)
