@@ -19,6 +19,7 @@ import Testing
                                         in: KernelFixtures.context(try KernelFixtures.modernHost()))
         #expect(modern.state == .holds)
         #expect(modern.detail == "nf_conntrack_count = 180 entries (above 100)")
+        #expect(modern.threshold == 100)
     }
 
     @Test func betweenIsStrictOnBothEnds() async throws {
