@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct KernelStatusCommandTests {
     func run(_ files: [String: String], json: Bool = false,
-             events: @escaping StatusCommand.RecentEvents = StatusCommand.logScanNotWired) async -> (CtfixCore.ExitStatus, CapturedOutput) {
+             events: @escaping StatusCommand.RecentEvents = { _ in nil }) async -> (CtfixCore.ExitStatus, CapturedOutput) {
         let output = CapturedOutput()
         let context = CtfixContext(fileSystem: InMemoryFileSystem(files), clock: FixedClock(Date(timeIntervalSince1970: 1_731_056_110)), output: output)
         let status = await StatusCommand(json: json, recentEvents: events).run(context)
@@ -24,7 +24,7 @@ import Testing
         #expect(text.contains("budget        max could go to 2049306 within 25% of MemAvailable (752.6 MiB at 392 bytes per entry)"))
         #expect(text.contains("timeouts      tcp established 432000 s (5d)"))
         #expect(text.contains("udp 30 s"))
-        #expect(text.contains("recent kernel conntrack events\n  (log scan not wired yet)\n"))
+        #expect(text.contains("recent kernel conntrack events (24 h)\n  (no kernel log source could be read)\n"))
         #expect(output.standardError.isEmpty)
     }
 
@@ -33,7 +33,7 @@ import Testing
         #expect(status == .ok)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["root", "time", "conntrack", "recent_events", "recent_events_note"])
-        #expect(object["recent_events_note"] as? String == "log scan not wired yet")
+        #expect(object["recent_events_note"] as? String == "no kernel log source could be read")
         #expect(object["recent_events"] is NSNull)
         #expect(object["time"] as? String == "2024-11-08T08:55:10Z")
         let conntrack = try #require(object["conntrack"] as? [String: Any])
@@ -70,9 +70,9 @@ import Testing
     @Test func theRecentEventsHookIsUsedWhenWired() async throws {
         let match = LogMatch(time: nil, source: "/var/log/messages", line: 12, text: "kernel: nf_conntrack: table full, dropping packet")
         let (_, output) = await run(try KernelFixtures.modernHost(), events: { _ in [match] })
-        #expect(output.standardOutput.contains("recent kernel conntrack events\n  /var/log/messages:12: kernel: nf_conntrack: table full, dropping packet\n"))
+        #expect(output.standardOutput.contains("recent kernel conntrack events (24 h)\n  /var/log/messages:12: kernel: nf_conntrack: table full, dropping packet\n"))
         let (_, none) = await run(try KernelFixtures.modernHost(), events: { _ in [] })
-        #expect(none.standardOutput.contains("recent kernel conntrack events\n  none found\n"))
+        #expect(none.standardOutput.contains("recent kernel conntrack events (24 h)\n  none found\n"))
     }
 
     @Test func aNamespaceThatHidesMaxStillPrintsWhatItCan() async {

@@ -6,8 +6,7 @@ import Foundation
 /// conntrack is not present or unreadable.
 public struct StatusCommand: Sendable {
     /// Supplies the "recent kernel conntrack events" section: the matching kernel-log lines, or
-    /// nil when no log scan is available. The log engine is wired in here; until then the
-    /// default returns nil and the section says "(log scan not wired yet)".
+    /// nil when no kernel log source could be read. Tests pass their own.
     public typealias RecentEvents = @Sendable (EvaluationContext) async -> [LogMatch]?
 
     public var json: Bool
@@ -15,11 +14,16 @@ public struct StatusCommand: Sendable {
     public var memoryShare: Double
     public var recentEvents: RecentEvents
 
-    /// The placeholder hook: no log scan yet.
-    public static let logScanNotWired: RecentEvents = { _ in nil }
-    static let notWiredText = "(log scan not wired yet)"
+    /// Conntrack messages of the last 24 hours from the host's kernel log (the first available
+    /// source, or `--log` files), the last ten of them.
+    public static let kernelLogEvents: RecentEvents = { context in
+        guard let pattern = try? CompiledPattern("(ip|nf)_conntrack|conntrack: ") else { return nil }
+        let result = await KernelLogScanner(matchLimit: 10).scan(pattern: pattern, within: .seconds(86400), in: context)
+        return result.isAvailable ? result.matches : nil
+    }
+    static let unavailableText = "(no kernel log source could be read)"
 
-    public init(json: Bool = false, memoryShare: Double = 0.25, recentEvents: @escaping RecentEvents = StatusCommand.logScanNotWired) {
+    public init(json: Bool = false, memoryShare: Double = 0.25, recentEvents: @escaping RecentEvents = StatusCommand.kernelLogEvents) {
         self.json = json
         self.memoryShare = memoryShare
         self.recentEvents = recentEvents
@@ -56,17 +60,20 @@ public struct StatusCommand: Sendable {
 
         if json {
             let report = Report(root: ctx.fileSystem.rootDescription, time: evaluation.now, conntrack: snapshot,
-                                recentEvents: events, recentEventsNote: events == nil ? "log scan not wired yet" : nil)
+                                recentEvents: events, recentEventsNote: events == nil ? "no kernel log source could be read" : nil)
             ctx.output.line(JSONOutput.encode(report))
         } else {
             for line in snapshot.textLines { ctx.output.line(line) }
             ctx.output.line()
-            ctx.output.line("recent kernel conntrack events")
+            ctx.output.line("recent kernel conntrack events (24 h)")
             switch events {
-            case nil: ctx.output.line("  " + Self.notWiredText)
+            case nil: ctx.output.line("  " + Self.unavailableText)
             case let matches? where matches.isEmpty: ctx.output.line("  none found")
             case let matches?:
-                for match in matches { ctx.output.line("  \(match.source)\(match.line.map { ":\($0)" } ?? ""): \(match.text)") }
+                for match in matches {
+                    let suppressed = match.suppressed > 0 ? "  (+\(match.suppressed) suppressed)" : ""
+                    ctx.output.line("  \(match.source)\(match.line.map { ":\($0)" } ?? ""): \(match.text)\(suppressed)")
+                }
             }
         }
         if !snapshot.hasBasics {
