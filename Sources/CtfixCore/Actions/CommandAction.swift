@@ -36,12 +36,12 @@ public struct CommandAction: ActionKind {
     public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> CommandAction? {
         guard let reader = MappingReader(node, "'command'", scope: &scope) else { return nil }
         var program: Program?
-        if let (key, value) = reader.exactlyOne(of: ["argv", "shell"], in: "'command'", scope: &scope) {
+        if let (key, value) = reader.onlyOneOf(["argv", "shell"], in: "'command'", scope: &scope) {
             program = key == "argv" ? parseArgv(value, scope: &scope) : scope.nonEmptyString(value, "command shell").map { .shell($0) }
         }
         var timeout: Duration? = defaultTimeout
         if let timeoutNode = reader.optional("timeout") {
-            timeout = scope.duration(timeoutNode, "command timeout", atMost: maximumTimeout)
+            timeout = scope.boundedDuration(timeoutNode, "command timeout", atMost: maximumTimeout)
         }
         var environment: [String: StringTemplate]? = [:]
         if let envNode = reader.optional("environment") {
