@@ -2,10 +2,55 @@ import ArgumentParser
 import CtfixCore
 
 struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Detection only (stub).")
-    func run() async throws { throw ExitCode(3) }
+    static let configuration = CommandConfiguration(
+        abstract: "Run playbooks' detection only and show the evidence.",
+        discussion: """
+        Output and exit status follow the Nagios plugin convention, so this works as an \
+        Icinga/Nagios/Sensu check: 0 OK, 2 CRITICAL (a playbook fires), 3 UNKNOWN (could not \
+        evaluate, including an invalid playbook).
+        """
+    )
+
+    @Argument(help: "Playbook files.")
+    var playbooks: [String]
+
+    @OptionGroup var host: HostOptions
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a playbook parameter.", valueName: "NAME=VALUE"))
+    var settings: [String] = []
+
+    @Option(name: .customLong("log"), help: ArgumentHelp("Check this log file instead of the host's kernel log sources (repeatable).", valueName: "FILE"))
+    var logFiles: [String] = []
+
+    func run() async throws {
+        let ctx: CtfixContext
+        let parsedSettings: [String: String]
+        do {
+            ctx = try host.context()
+            parsedSettings = try SettingsArgument.parse(settings)
+        } catch {
+            // A check must answer UNKNOWN, not a usage error, so monitoring shows it.
+            print("CTFIX UNKNOWN - \(error)")
+            throw ExitCode(ExitStatus.unknown.rawValue)
+        }
+        let command = CheckCommand(paths: playbooks, settings: parsedSettings,
+                                   logFiles: logFiles.isEmpty ? nil : logFiles, json: host.json)
+        throw await command.run(ctx).exitCode
+    }
 }
-struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Conntrack at a glance (stub).")
-    func run() async throws { throw ExitCode(3) }
+
+/// `--set NAME=VALUE` arguments.
+enum SettingsArgument {
+    static func parse(_ items: [String]) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for item in items {
+            guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                throw ValidationError("--set expects NAME=VALUE, got '\(item)'")
+            }
+            let name = String(item[..<equals])
+            guard result[name] == nil else { throw ValidationError("--set \(name) given twice") }
+            result[name] = String(item[item.index(after: equals)...])
+        }
+        return result
+    }
 }

@@ -7,10 +7,23 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case critical = 2
     /// `check`: could not evaluate (Nagios UNKNOWN), including an invalid playbook.
     case unknown = 3
+    /// `run`: actions applied and verification passed.
+    case remediated = 10
+    /// `run`: actions applied, but verification still sees the problem.
+    case notRemediated = 11
+    /// `run`: an action failed (the audit log says what was changed and rolled back).
+    case failed = 12
+    /// `run`: the operator declined or quit at a prompt.
+    case declined = 13
+    /// `run`: refused by policy (no terminal and no --yes, destructive unattended, cooldown,
+    /// second reboot in one boot, audit log not writable).
+    case refused = 14
     /// Bad command line (BSD `EX_USAGE`).
     case usage = 64
     /// Invalid input: a playbook, a `--set` value, a log file that is not a log (`EX_DATAERR`).
     case invalidInput = 65
     /// An input file does not exist or cannot be read (`EX_NOINPUT`).
     case noInput = 66
+    /// `run`: another run holds the host lock (BSD `EX_TEMPFAIL`: try again later).
+    case busy = 75
 }

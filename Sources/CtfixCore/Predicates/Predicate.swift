@@ -8,7 +8,9 @@ public indirect enum Predicate: Sendable {
     case leaf(any PredicateKind)
 
     /// The leaf kinds a playbook may use, by keyword.
-    public static let kinds: [any PredicateKind.Type] = [LogPredicate.self, ValuePredicate.self, RatioPredicate.self]
+    public static let kinds: [any PredicateKind.Type] = [
+        LogPredicate.self, ValuePredicate.self, RatioPredicate.self, FileMatchPredicate.self,
+    ]
 
     static let combinators = ["all", "any", "not"]
 

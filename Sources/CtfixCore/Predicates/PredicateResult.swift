@@ -26,6 +26,8 @@ public struct PredicateResult: Sendable, Codable, Equatable {
     public var count: Int?
     /// Sub-results of `all` / `any` / `not`.
     public var children: [PredicateResult]
+    /// The threshold the value was compared with (for `value`/`ratio`), for perfdata.
+    public var threshold: Double?
 
     public init(state: State, kind: String, predicate: String, detail: String,
                 readings: [Reading] = [], matches: [LogMatch] = [], count: Int? = nil,

@@ -1,11 +1,178 @@
-/// STUB — to be replaced.
+/// `ratio:` — one host value divided by another, compared with a threshold: the conntrack
+/// table's fill level (count / max above 90%) in any kernel era. Thresholds are fractions and
+/// may be written as percentages (`90%` = 0.9).
+///
+/// ```yaml
+/// ratio:
+///   numerator: {sysctl: [net.netfilter.nf_conntrack_count, net.ipv4.netfilter.ip_conntrack_count]}
+///   denominator: {sysctl: [net.netfilter.nf_conntrack_max, net.nf_conntrack_max, net.ipv4.netfilter.ip_conntrack_max]}
+///   above: ${usage_threshold}
+/// ```
+///
+/// A threshold written as a percentage above 100% is an error rather than a warning: a valid
+/// playbook's warnings are never shown, and `above: 900%` (for 90%) would never fire. A count
+/// really can exceed max (the CentOS 5 seed shows 36271 / 16640); whoever means that writes
+/// the fraction (`above: 1.5`).
 public struct RatioPredicate: PredicateKind {
     public static let keyword = "ratio"
-    public static let summary = "stub"
-    public static let examples = KindExamples(valid: [])
-    public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> Self? { Self() }
-    public var summaryLine: String { "ratio" }
+    public static let summary = "One host value divided by another (conntrack count / max) compared with a threshold such as 90%."
+
+    public let numerator: ValueSource
+    public let denominator: ValueSource
+    public let comparison: ValueComparison
+
+    public init(numerator: ValueSource, denominator: ValueSource, comparison: ValueComparison) {
+        self.numerator = numerator
+        self.denominator = denominator
+        self.comparison = comparison
+    }
+
+    public static let examples = KindExamples(
+        valid: [
+            """
+            ratio:
+              numerator: {sysctl: [net.netfilter.nf_conntrack_count, net.ipv4.netfilter.ip_conntrack_count]}
+              denominator: {sysctl: [net.netfilter.nf_conntrack_max, net.nf_conntrack_max, net.ipv4.netfilter.ip_conntrack_max]}
+              above: ${usage_threshold}
+            """,
+            """
+            ratio:
+              numerator: {sysctl: net.netfilter.nf_conntrack_count}
+              denominator: {sysctl: net.netfilter.nf_conntrack_max}
+              above: 90%
+            """,
+            """
+            ratio:
+              numerator: {meminfo: MemAvailable}
+              denominator: {meminfo: MemTotal}
+              below: 0.05
+            """,
+            """
+            ratio:
+              numerator: {slabinfo: {cache: nf_conntrack, column: active_objs}}
+              denominator: {slabinfo: {cache: nf_conntrack, column: num_objs}}
+              above: 50%
+              below: 95%
+            """,
+            """
+            ratio:
+              numerator:
+                sysctl: net.netfilter.nf_conntrack_max
+              denominator:
+                file: /sys/module/nf_conntrack/parameters/hashsize
+              above: 1.5
+            """,
+        ],
+        invalid: [
+            .init("""
+                ratio:
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                  above: 90%
+                """, at: 2, 3, "missing required key 'numerator'"),
+            .init("""
+                ratio:
+                  numerator: {sysctl: net.netfilter.nf_conntrack_count}
+                  denominator: {sysctrl: net.netfilter.nf_conntrack_max}
+                  above: 90%
+                """, at: 3, 17, "unknown key 'sysctrl' in 'denominator' (did you mean 'sysctl'?)"),
+            .init("""
+                ratio:
+                  numerator: {sysctl: net.netfilter.nf_conntrack_count}
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                """, at: 2, 3, "needs a comparison"),
+            .init("""
+                ratio:
+                  numerator: {sysctl: net.netfilter.nf_conntrack_count}
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                  above: -0.1
+                """, at: 4, 10, "cannot be negative"),
+            .init("""
+                ratio:
+                  numerator: {sysctl: net.netfilter.nf_conntrack_count}
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                  above: 900%
+                """, at: 4, 10, "above 100%"),
+            .init("""
+                ratio:
+                  numerator: {sysctl: net.netfilter.nf_conntrack_count}
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                  above: 95%
+                  below: 90%
+                """, at: 5, 10, "can never hold"),
+            .init("""
+                ratio:
+                  numerator: {sysctl: net.netfilter.nf_conntrack_count}
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                  equals: 1
+                  above: 90%
+                """, at: 4, 3, "'equals' cannot be combined"),
+            .init("""
+                ratio:
+                  numerator: {sysctl: net.netfilter.nf_conntrack_count, meminfo: MemTotal}
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                  above: 90%
+                """, at: 2, 57, "reads one source"),
+            .init("""
+                ratio:
+                  numerator: {}
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                  above: 90%
+                """, at: 2, 14, "needs a source"),
+            .init("""
+                ratio:
+                  numerator: {sysctl: net.netfilter.nf_conntrack_count}
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                  above: current * 2
+                """, at: 4, 10, "unknown name 'current'"),
+        ],
+        parameters: ["usage_threshold"]
+    )
+
+    public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> RatioPredicate? {
+        guard let reader = MappingReader(node, "'ratio'", scope: &scope) else { return nil }
+        let numerator = reader.required("numerator", scope: &scope)
+            .flatMap { ValueSource.parse($0, what: "'numerator'", scope: &scope) }
+        let denominator = reader.required("denominator", scope: &scope)
+            .flatMap { ValueSource.parse($0, what: "'denominator'", scope: &scope) }
+        let comparison = ValueComparison.parse(from: reader, what: "'ratio'", isRatio: true, scope: &scope)
+        reader.finish(scope: &scope)
+        guard let numerator, let denominator, let comparison else { return nil }
+        return RatioPredicate(numerator: numerator, denominator: denominator, comparison: comparison)
+    }
+
+    public var summaryLine: String {
+        "\(numerator.summaryLine) / \(denominator.summaryLine) \(comparison.summaryLine)"
+    }
+
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {
-        .unknown(kind: Self.keyword, predicate: summaryLine, "not implemented")
+        let top: Reading, bottom: Reading
+        switch (numerator.read(in: context), denominator.read(in: context)) {
+        case let (.success(n), .success(d)):
+            (top, bottom) = (n, d)
+        case let (.failure(failure), other):
+            let readings = (try? other.get()).map { [$0] } ?? []
+            return .unknown(kind: Self.keyword, predicate: summaryLine, "numerator: \(failure.message)", readings: readings)
+        case let (.success(n), .failure(failure)):
+            return .unknown(kind: Self.keyword, predicate: summaryLine, "denominator: \(failure.message)", readings: [n])
+        }
+        let topName = numerator.shortName(for: top), bottomName = denominator.shortName(for: bottom)
+        let readings = [top, bottom]
+        let notes = readings.compactMap(\.note)
+        guard bottom.value != 0 else {
+            return .unknown(kind: Self.keyword, predicate: summaryLine,
+                            "\(topName) / \(bottomName) = \(formatNumber(top.value)) / 0: the ratio is undefined (\(bottomName) is zero in \(bottom.source))",
+                            readings: readings)
+        }
+        let ratio = top.value / bottom.value
+        let shown = "\(topName) / \(bottomName) = \(formatNumber(top.value)) / \(formatNumber(bottom.value)) = \(ValueText.percent(ratio))"
+        switch comparison.evaluate(ratio, parameters: context.parameters) {
+        case .failure(let failure):
+            return .unknown(kind: Self.keyword, predicate: summaryLine, "\(shown), but \(failure.message)", readings: readings)
+        case .success(let outcome):
+            var detail = "\(shown) (\(outcome.text))"
+            if !notes.isEmpty { detail += "; " + notes.joined(separator: "; ") }
+            return PredicateResult(state: outcome.holds ? .holds : .doesNotHold, kind: Self.keyword,
+                                   predicate: summaryLine, detail: detail, readings: readings)
+        }
     }
 }

@@ -1,11 +1,153 @@
-/// STUB — to be replaced.
+/// `value:` — one number read from the host compared with a threshold: the conntrack count, a
+/// timeout, `MemAvailable`, the conntrack slab object size. The source is one key of the
+/// mapping (see `ValueSource`), the comparison is `above` / `below` / `equals`.
+///
+/// ```yaml
+/// value:
+///   sysctl: [net.netfilter.nf_conntrack_count, net.ipv4.netfilter.ip_conntrack_count]
+///   above: 100000
+/// ```
 public struct ValuePredicate: PredicateKind {
     public static let keyword = "value"
-    public static let summary = "stub"
-    public static let examples = KindExamples(valid: [])
-    public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> Self? { Self() }
-    public var summaryLine: String { "value" }
+    public static let summary = "A number read from the host (sysctl key, procfs/sysfs file, /proc/meminfo field, /proc/slabinfo column) compared with a threshold."
+
+    public let source: ValueSource
+    public let comparison: ValueComparison
+
+    public init(source: ValueSource, comparison: ValueComparison) {
+        self.source = source
+        self.comparison = comparison
+    }
+
+    public static let examples = KindExamples(
+        valid: [
+            """
+            value:
+              sysctl: [net.netfilter.nf_conntrack_count, net.ipv4.netfilter.ip_conntrack_count]
+              above: 100000
+            """,
+            """
+            value:
+              meminfo: MemAvailable
+              below: ${min_available}
+            """,
+            """
+            value:
+              slabinfo: {cache: [nf_conntrack, ip_conntrack], column: objsize}
+              above: 256
+              below: 1024
+            """,
+            """
+            value:
+              file: /sys/module/nf_conntrack/parameters/hashsize
+              below: 65536
+            """,
+            """
+            value:
+              file: /proc/sys/net/ipv4/ip_local_port_range
+              field: 2
+              equals: 60999
+            """,
+            """
+            value:
+              sysctl: net/netfilter/nf_conntrack_tcp_timeout_established
+              above: 86400
+            """,
+        ],
+        invalid: [
+            .init("""
+                value:
+                  above: 100000
+                """, at: 2, 3, "needs a source"),
+            .init("""
+                value:
+                  sysctrl: net.netfilter.nf_conntrack_count
+                  above: 100000
+                """, at: 2, 3, "unknown key 'sysctrl' in 'value' (did you mean 'sysctl'?)"),
+            .init("""
+                value:
+                  sysctl: net.netfilter.nf_conntrack_count
+                  meminfo: MemAvailable
+                  above: 1
+                """, at: 3, 3, "reads one source; found both 'sysctl' and 'meminfo'"),
+            .init("""
+                value:
+                  sysctl: net.netfilter.nf_conntrack_count
+                """, at: 2, 3, "needs a comparison"),
+            .init("""
+                value:
+                  sysctl: net.netfilter.nf_conntrack_count
+                  above: 10
+                  equals: 5
+                """, at: 4, 3, "'equals' cannot be combined"),
+            .init("""
+                value:
+                  meminfo: MemAvailable
+                  above: 2GiB
+                  below: 1GiB
+                """, at: 4, 10, "can never hold"),
+            .init("""
+                value:
+                  sysctl: [net.netfilter.nf_conntrack_count, ../../etc/shadow]
+                  above: 1
+                """, at: 2, 46, "not a valid sysctl key"),
+            .init("""
+                value:
+                  file: /home/user/number
+                  above: 1
+                """, at: 2, 9, "'file' must be under /proc"),
+            .init("""
+                value:
+                  meminfo: MemAvailabel
+                  below: 1GiB
+                """, at: 2, 12, "did you mean 'MemAvailable'?"),
+            .init("""
+                value:
+                  slabinfo: {cache: nf_conntrack, column: size}
+                  above: 300
+                """, at: 2, 43, "unknown slabinfo column 'size'"),
+            .init("""
+                value:
+                  sysctl: net.netfilter.nf_conntrack_count
+                  above: ${treshold}
+                """, at: 3, 10, "undeclared parameter 'treshold'"),
+            .init("""
+                value:
+                  sysctl: net.netfilter.nf_conntrack_count
+                  field: 2
+                  above: 1
+                """, at: 3, 3, "'field' only applies to 'file:'"),
+        ],
+        parameters: ["min_available", "threshold"]
+    )
+
+    public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> ValuePredicate? {
+        guard let reader = MappingReader(node, "'value'", scope: &scope) else { return nil }
+        let source = ValueSource.parse(from: reader, what: "'value'", otherKeys: ValueComparison.keys, scope: &scope)
+        let comparison = ValueComparison.parse(from: reader, what: "'value'", isRatio: false, scope: &scope)
+        reader.finish(scope: &scope)
+        guard let source, let comparison else { return nil }
+        return ValuePredicate(source: source, comparison: comparison)
+    }
+
+    public var summaryLine: String { "\(source.summaryLine) \(comparison.summaryLine)" }
+
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {
-        .unknown(kind: Self.keyword, predicate: summaryLine, "not implemented")
+        let reading: Reading
+        switch source.read(in: context) {
+        case .success(let value): reading = value
+        case .failure(let failure): return .unknown(kind: Self.keyword, predicate: summaryLine, failure.message)
+        }
+        let name = source.shortName(for: reading)
+        let shown = "\(name) = \(ValueText.of(reading.value, unit: reading.unit))"
+        switch comparison.evaluate(reading.value, parameters: context.parameters) {
+        case .failure(let failure):
+            return .unknown(kind: Self.keyword, predicate: summaryLine, "\(shown), but \(failure.message)", readings: [reading])
+        case .success(let outcome):
+            var detail = "\(shown) (\(outcome.text))"
+            if let note = reading.note { detail += "; \(note)" }
+            return PredicateResult(state: outcome.holds ? .holds : .doesNotHold, kind: Self.keyword,
+                                   predicate: summaryLine, detail: detail, readings: [reading])
+        }
     }
 }

@@ -9,6 +9,8 @@ public struct CtfixContext: Sendable {
     public var clock: any HostClock
     public var commands: any CommandRunner
     public var output: any OutputSink
+    /// The operator's terminal, for confirmation prompts.
+    public var terminal: any Terminal
     /// The process environment as ctfix sees it (`CTFIX_ROOT`, `SUDO_USER`, `CTFIX_PLAYBOOKS`).
     public var environment: [String: String]
     /// True when host paths resolve at `/` of this very machine (so journald and `/dev/kmsg`
@@ -17,23 +19,28 @@ public struct CtfixContext: Sendable {
 
     public init(fileSystem: any FileSystem, clock: any HostClock = SystemClock(),
                 commands: any CommandRunner = NoCommandRunner(), output: any OutputSink = StandardOutputSink(),
+                terminal: any Terminal = NoTerminal(),
                 environment: [String: String] = [:], isLiveHost: Bool = false) {
         self.fileSystem = fileSystem
         self.clock = clock
         self.commands = commands
         self.output = output
+        self.terminal = terminal
         self.environment = environment
         self.isLiveHost = isLiveHost
     }
 
-    /// The context for a real invocation: the given root (default `/`), the real clock unless
-    /// `now` is given, real programs.
+    /// The context for a real invocation: the given root (default `/`), real programs, and the
+    /// real clock unless `now` is given or the root is a snapshot (then its capture time).
     public static func live(root: String = "/", now: Date? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(FileSystemError) -> CtfixContext {
         let fileSystem = try RootedFileSystem(root: root)
-        let clock: any HostClock = now.map { FixedClock($0) } ?? SystemClock()
+        var clock: any HostClock = now.map { FixedClock($0) } ?? SystemClock()
+        if now == nil, !fileSystem.root.isEmpty, let manifest = try SnapshotManifest.read(from: fileSystem) {
+            clock = FixedClock(manifest.capturedAt)
+        }
         return CtfixContext(fileSystem: fileSystem, clock: clock, commands: SubprocessCommandRunner(),
-                            output: StandardOutputSink(), environment: environment,
+                            output: StandardOutputSink(), terminal: ProcessTerminal(), environment: environment,
                             isLiveHost: fileSystem.root.isEmpty)
     }
 }

@@ -25,7 +25,34 @@ public protocol FileSystem: Sendable {
     /// The real path on this machine of a host path, for handing to tools such as
     /// `journalctl --directory`; nil for file systems that are not backed by a directory.
     func realPath(of path: String) -> String?
+
+    // MARK: Changes (only the executor and the audit log call these)
+
+    /// Replaces a config file so that a crash leaves either the old or the new content, never a
+    /// mix: write a temporary file beside it, fsync, rename over, fsync the directory. Keeps
+    /// the file's permissions when it existed (else `mode`).
+    func writeAtomically(_ data: Data, to path: String, mode: Int) throws(FileSystemError)
+
+    /// Writes a procfs/sysfs file in place (they cannot be renamed over). The kernel's refusal
+    /// (EINVAL, EPERM, EACCES) surfaces as an error instead of being lost as with `sysctl -w`.
+    func writeInPlace(_ data: Data, to path: String) throws(FileSystemError)
+
+    /// Appends and fsyncs before returning: an audit record is on disk before the next step.
+    func appendDurably(_ data: Data, to path: String) throws(FileSystemError)
+
+    /// Creates a directory and its parents.
+    func createDirectory(_ path: String) throws(FileSystemError)
+
+    /// Removes a file (not a directory); a missing file is not an error.
+    func removeFile(_ path: String) throws(FileSystemError)
+
+    /// Takes an exclusive advisory lock on a lock file, waiting up to `wait`; nil when another
+    /// process still holds it after that. Released when the returned handle is released.
+    func lockExclusively(_ path: String, wait: Duration) throws(FileSystemError) -> (any HostLockHandle)?
 }
+
+/// A held lock; dropping the last reference releases it.
+public protocol HostLockHandle: AnyObject, Sendable {}
 
 /// What a caller needs to know about a path without reading it.
 public struct FileInfo: Sendable, Equatable {
@@ -70,14 +97,17 @@ public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertib
         self.reason = reason
     }
 
-    public var description: String {
+    public var description: String { "\(path): \(reasonText)" }
+
+    /// The reason alone, for messages that name the path themselves.
+    public var reasonText: String {
         switch reason {
-        case .notFound: "\(path): no such file or directory"
-        case .permissionDenied: "\(path): permission denied"
-        case .notAFile: "\(path): not a regular file"
-        case .escapesRoot: "\(path): resolves outside the host root"
-        case .invalidPath(let why): "\(path): invalid path: \(why)"
-        case .io(let why): "\(path): \(why)"
+        case .notFound: "no such file or directory"
+        case .permissionDenied: "permission denied"
+        case .notAFile: "not a regular file"
+        case .escapesRoot: "resolves outside the host root"
+        case .invalidPath(let why): "invalid path: \(why)"
+        case .io(let why): why
         }
     }
 }

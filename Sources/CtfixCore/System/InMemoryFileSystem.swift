@@ -6,6 +6,8 @@ import Synchronization
 public final class InMemoryFileSystem: FileSystem {
     private let files: Mutex<[String: Data]>
     private let unreadable: Mutex<Set<String>>
+    private let readOnly = Mutex<Set<String>>([])
+    private let locks = Mutex<Set<String>>([])
 
     /// Builds a host from host path → contents.
     public init(_ contents: [String: String] = [:]) {
@@ -30,6 +32,29 @@ public final class InMemoryFileSystem: FileSystem {
     /// Makes a path fail with permission denied, as `/proc/slabinfo` does for non-root users.
     public func denyAccess(_ path: String) {
         unreadable.withLock { _ = $0.insert(path) }
+    }
+
+    /// Makes writes to a path fail with permission denied, as `nf_conntrack_max` does in a
+    /// non-initial network namespace.
+    public func denyWrites(_ path: String) {
+        readOnly.withLock { _ = $0.insert(path) }
+    }
+
+    func store(_ data: Data, at path: String) throws(FileSystemError) {
+        let normalized = try HostPath.normalize(path)
+        if readOnly.withLock({ $0.contains(normalized) }) {
+            throw FileSystemError(path: path, reason: .permissionDenied)
+        }
+        files.withLock { $0[normalized] = data }
+    }
+
+    func removeStored(_ normalized: String) {
+        files.withLock { _ = $0.removeValue(forKey: normalized) }
+    }
+
+    func acquire(_ normalized: String) -> (any HostLockHandle)? {
+        guard locks.withLock({ $0.insert(normalized).inserted }) else { return nil }
+        return InMemoryLock { [weak self] in self?.locks.withLock { _ = $0.remove(normalized) } }
     }
 
     public func readFile(_ path: String) throws(FileSystemError) -> Data {
@@ -82,4 +107,41 @@ final class InMemoryReader: RandomAccessReader {
         let end = min(start + count, bytes.count)
         return Array(bytes[start..<end])
     }
+}
+
+extension InMemoryFileSystem {
+    public func writeAtomically(_ data: Data, to path: String, mode: Int) throws(FileSystemError) {
+        try store(data, at: path)
+    }
+
+    public func writeInPlace(_ data: Data, to path: String) throws(FileSystemError) {
+        let normalized = try HostPath.normalize(path)
+        guard exists(normalized) else { throw FileSystemError(path: path, reason: .notFound) }
+        try store(data, at: normalized)
+    }
+
+    public func appendDurably(_ data: Data, to path: String) throws(FileSystemError) {
+        let existing = (try? readFile(path)) ?? Data()
+        try store(existing + data, at: path)
+    }
+
+    public func createDirectory(_ path: String) throws(FileSystemError) {
+        _ = try HostPath.normalize(path)
+    }
+
+    public func removeFile(_ path: String) throws(FileSystemError) {
+        let normalized = try HostPath.normalize(path)
+        removeStored(normalized)
+    }
+
+    public func lockExclusively(_ path: String, wait: Duration) throws(FileSystemError) -> (any HostLockHandle)? {
+        let normalized = try HostPath.normalize(path)
+        return acquire(normalized)
+    }
+}
+
+final class InMemoryLock: HostLockHandle {
+    let release: @Sendable () -> Void
+    init(release: @escaping @Sendable () -> Void) { self.release = release }
+    deinit { release() }
 }

@@ -1,0 +1,86 @@
+import Foundation
+
+/// `ctfix audit show [--run ID]` and `ctfix audit verify`: read the audit log, check its chain.
+public struct AuditCommand: Sendable {
+    public enum Action: Sendable { case show(runID: String?), verify }
+
+    public var action: Action
+    /// `--audit-log PATH` on this machine; nil = the host's /var/log/ctfix/audit.jsonl.
+    public var auditLogPath: String?
+    public var json: Bool
+
+    public init(action: Action, auditLogPath: String? = nil, json: Bool = false) {
+        self.action = action
+        self.auditLogPath = auditLogPath
+        self.json = json
+    }
+
+    func log(_ ctx: CtfixContext) -> AuditLog {
+        if let auditLogPath, let fileSystem = try? RootedFileSystem(root: "/") {
+            let absolute = auditLogPath.hasPrefix("/") ? auditLogPath : FileManager.default.currentDirectoryPath + "/" + auditLogPath
+            return AuditLog(fileSystem: fileSystem, path: absolute)
+        }
+        return AuditLog(fileSystem: ctx.fileSystem)
+    }
+
+    public func run(_ ctx: CtfixContext) -> ExitStatus {
+        let log = log(ctx)
+        switch action {
+        case .show(let runID):
+            let records: [AuditRecord]
+            do { records = try log.records() } catch {
+                ctx.output.errorLine("ctfix audit: \(error)")
+                return .noInput
+            }
+            let selected = runID.map { id in records.filter { $0.runID == id } } ?? records
+            if let runID, selected.isEmpty {
+                ctx.output.errorLine("ctfix audit: no records for run \(runID) in \(log.path)")
+                return .noInput
+            }
+            if json {
+                ctx.output.line(JSONOutput.encode(selected))
+            } else {
+                for record in selected { ctx.output.line(Self.describe(record)) }
+            }
+            return .ok
+        case .verify:
+            let result: AuditVerification
+            do { result = try log.verify() } catch {
+                ctx.output.errorLine("ctfix audit verify: \(error)")
+                return .noInput
+            }
+            if json {
+                ctx.output.line(JSONOutput.encode(result))
+            } else if result.ok {
+                ctx.output.line("\(log.path): \(result.records) records, chain intact" + (result.problem.map { " (\($0))" } ?? ""))
+            } else {
+                ctx.output.line("\(log.path):\(result.firstBadLine ?? 0): \(result.problem ?? "broken")")
+            }
+            for run in result.unfinishedRuns where !json {
+                ctx.output.line("run \(run) started and never ended: interrupted (killed, crashed or power lost); check what it changed with 'ctfix audit show --run \(run)'")
+            }
+            return result.ok ? .ok : .failed
+        }
+    }
+
+    static func describe(_ record: AuditRecord) -> String {
+        let time = ISO8601DateFormatter().string(from: record.time)
+        var parts: [String] = []
+        for key in ["outcome", "action", "status", "mode", "playbook", "trigger", "state", "message", "error"] {
+            if let value = record.fields[key] {
+                switch value {
+                case .string(let s): parts.append("\(key)=\(s)")
+                case .number(let n): parts.append("\(key)=\(formatNumber(n))")
+                case .bool(let b): parts.append("\(key)=\(b)")
+                default: continue
+                }
+            }
+        }
+        if case .array(let steps)? = record.fields["steps"] {
+            for step in steps {
+                if let summary = step["summary"]?.stringValue { parts.append("[\(summary)]") }
+            }
+        }
+        return "\(record.seq) \(time) \(record.runID) \(record.event) " + parts.joined(separator: " ")
+    }
+}

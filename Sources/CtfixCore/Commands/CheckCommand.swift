@@ -1,0 +1,108 @@
+import Foundation
+
+/// `ctfix check PLAYBOOK…`: detection only, with the evidence. Output and exit status follow
+/// the Nagios plugin convention (0 OK, 2 CRITICAL = firing, 3 UNKNOWN = could not evaluate),
+/// so the same command works as an Icinga/Nagios/Sensu check.
+public struct CheckCommand: Sendable {
+    public var paths: [String]
+    /// `--set NAME=VALUE`, applied to every playbook that declares NAME.
+    public var settings: [String: String]
+    /// `--log FILE…`: check these files instead of the host's log sources.
+    public var logFiles: [String]?
+    public var json: Bool
+
+    public init(paths: [String], settings: [String: String] = [:], logFiles: [String]? = nil, json: Bool = false) {
+        self.paths = paths
+        self.settings = settings
+        self.logFiles = logFiles
+        self.json = json
+    }
+
+    /// One playbook's outcome; the JSON field names are stable.
+    public struct Outcome: Codable, Sendable {
+        /// The playbook path as given.
+        public var playbook: String
+        public var name: String?
+        /// True when detection fires (CRITICAL).
+        public var firing: Bool
+        /// `OK`, `CRITICAL` or `UNKNOWN`.
+        public var status: String
+        /// The evaluated predicate tree; nil when the playbook could not be loaded.
+        public var evidence: PredicateResult?
+        /// Why it could not be evaluated (invalid playbook, bad `--set`).
+        public var errors: [String]
+        public var parameters: [String: String]
+        public var evaluatedAt: Date
+        public var perfdata: String
+
+        enum CodingKeys: String, CodingKey {
+            case playbook, name, firing, status, evidence, errors, parameters, perfdata
+            case evaluatedAt = "evaluated_at"
+        }
+    }
+
+    public func run(_ ctx: CtfixContext) async -> ExitStatus {
+        if let logFiles {
+            for file in logFiles where !FileManager.default.isReadableFile(atPath: file) {
+                ctx.output.errorLine("ctfix check: --log \(file): \(FileManager.default.fileExists(atPath: file) ? "cannot be read" : "no such file")")
+                return .unknown
+            }
+        }
+        var outcomes: [Outcome] = []
+        for path in paths { outcomes.append(await check(path, ctx)) }
+        if let unused = unusedSettings(outcomes) {
+            ctx.output.errorLine("ctfix check: --set \(unused): no playbook declares this parameter")
+            return .unknown
+        }
+        let status: ExitStatus = outcomes.contains { $0.firing } ? .critical
+            : outcomes.contains { $0.status == "UNKNOWN" } ? .unknown : .ok
+        if json {
+            ctx.output.line(outcomes.count == 1 ? JSONOutput.encode(outcomes[0]) : JSONOutput.encode(outcomes))
+        } else {
+            ctx.output.write(CheckReport.text(outcomes, status: status))
+        }
+        return status
+    }
+
+    func check(_ path: String, _ ctx: CtfixContext) async -> Outcome {
+        let now = ctx.clock.now()
+        var outcome = Outcome(playbook: path, name: nil, firing: false, status: "UNKNOWN", evidence: nil,
+                              errors: [], parameters: [:], evaluatedAt: now, perfdata: "")
+        let playbook: Playbook
+        do {
+            playbook = try PlaybookLoader.load(path: path)
+        } catch {
+            outcome.errors = error.errors.map(\.description)
+            return outcome
+        }
+        outcome.name = playbook.name
+        let declared = Set(playbook.parameters.map(\.name))
+        let values: [String: ParameterValue]
+        do {
+            values = try playbook.resolveParameters(settings.filter { declared.contains($0.key) })
+        } catch {
+            outcome.errors = ["\(path): --set: \(error)"]
+            return outcome
+        }
+        outcome.parameters = values.mapValues(\.description)
+        let context = EvaluationContext(host: ctx, parameters: values.numericValues, logFiles: logFiles)
+        let result = await playbook.detect.evaluate(in: context)
+        outcome.evidence = result
+        outcome.firing = result.state == .holds
+        outcome.status = switch result.state {
+        case .holds: "CRITICAL"
+        case .doesNotHold: "OK"
+        case .unknown: "UNKNOWN"
+        }
+        outcome.perfdata = Perfdata.render(result)
+        return outcome
+    }
+
+    /// A `--set` name no playbook declares is a typo the operator must hear about.
+    func unusedSettings(_ outcomes: [Outcome]) -> String? {
+        guard !settings.isEmpty else { return nil }
+        let loaded = outcomes.filter { $0.name != nil }
+        guard !loaded.isEmpty else { return nil }
+        return settings.keys.sorted().first { key in !loaded.contains { $0.parameters[key] != nil } }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// The text form of `ctfix check`: a Nagios first line (`CTFIX CRITICAL - …|perfdata`), then
+/// the evidence as an indented tree that an on-call engineer can read top to bottom.
+enum CheckReport {
+    static func text(_ outcomes: [CheckCommand.Outcome], status: ExitStatus) -> String {
+        let word = status == .critical ? "CRITICAL" : status == .unknown ? "UNKNOWN" : "OK"
+        let firing = outcomes.filter(\.firing).compactMap(\.name)
+        let unknown = outcomes.filter { $0.status == "UNKNOWN" }.map { $0.name ?? $0.playbook }
+        var summary: String
+        if !firing.isEmpty {
+            summary = "firing: " + firing.joined(separator: ", ")
+        } else if !unknown.isEmpty {
+            summary = "could not evaluate: " + unknown.joined(separator: ", ")
+        } else {
+            summary = "\(outcomes.count) playbook\(outcomes.count == 1 ? "" : "s") checked, none firing"
+        }
+        if outcomes.count == 1, let evidence = outcomes[0].evidence {
+            summary += " — " + evidence.headline
+        }
+        let perfdata = outcomes.map(\.perfdata).filter { !$0.isEmpty }.joined(separator: " ")
+        var text = "CTFIX \(word) - \(summary)" + (perfdata.isEmpty ? "" : " | \(perfdata)") + "\n"
+        for outcome in outcomes {
+            text += "\n\(outcome.name ?? outcome.playbook) (\(outcome.playbook)): \(outcome.status)\n"
+            for error in outcome.errors { text += "  error: \(error)\n" }
+            if let evidence = outcome.evidence { text += EvidenceText.render(evidence, indent: "  ") }
+        }
+        return text
+    }
+}
+
+/// Evidence trees as indented text, shared by `check` and the run plan.
+public enum EvidenceText {
+    /// At most this many matching lines are printed per log predicate (the count says the rest).
+    public static let linesShown = 5
+
+    public static func render(_ result: PredicateResult, indent: String) -> String {
+        let mark = switch result.state {
+        case .holds: "[x]"
+        case .doesNotHold: "[ ]"
+        case .unknown: "[?]"
+        }
+        var text = "\(indent)\(mark) \(result.predicate)\n"
+        if !["all", "any"].contains(result.kind) || result.children.isEmpty {
+            text += "\(indent)    \(result.detail)\n"
+        }
+        for reading in result.readings {
+            let unit = reading.unit.isEmpty ? "" : " \(reading.unit)"
+            let note = reading.note.map { " (\($0))" } ?? ""
+            text += "\(indent)    \(reading.name) = \(formatNumber(reading.value))\(unit)  [\(reading.source)]\(note)\n"
+        }
+        let shown = result.matches.suffix(linesShown)
+        if result.matches.count > shown.count {
+            text += "\(indent)    … \(result.matches.count - shown.count) earlier matching line(s) not shown\n"
+        }
+        for match in shown {
+            let time = match.time.map { ISO8601DateFormatter.string(from: $0, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime]) } ?? "(no time)"
+            let place = match.line.map { "\(match.source):\($0)" } ?? match.source
+            let suppressed = match.suppressed > 0 ? "  (+\(match.suppressed) suppressed)" : ""
+            text += "\(indent)    \(time) \(place): \(match.text)\(suppressed)\n"
+        }
+        for child in result.children { text += render(child, indent: indent + "    ") }
+        return text
+    }
+}
+
+extension PredicateResult {
+    /// The most telling leaf detail, for one-line summaries: the first leaf that held, else
+    /// the first unknown one, else the first leaf.
+    var headline: String {
+        let leaves = self.leaves
+        let pick = leaves.first { $0.state == .holds } ?? leaves.first { $0.state == .unknown } ?? leaves.first
+        return pick?.detail ?? detail
+    }
+
+    var leaves: [PredicateResult] {
+        children.isEmpty ? [self] : children.flatMap(\.leaves)
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// `ctfix rollback RUN_ID`: undo what a finished run changed, from the before-values its audit
+/// records hold, newest change first. A value that changed again since the run is left alone
+/// (someone else owns it now) unless `force`.
+public struct RollbackCommand: Sendable {
+    public var runID: String
+    public var auditLogPath: String?
+    public var assumeYes: Bool
+    public var force: Bool
+    public var dryRun: Bool
+
+    public init(runID: String, auditLogPath: String? = nil, assumeYes: Bool = false, force: Bool = false, dryRun: Bool = false) {
+        self.runID = runID
+        self.auditLogPath = auditLogPath
+        self.assumeYes = assumeYes
+        self.force = force
+        self.dryRun = dryRun
+    }
+
+    public func run(_ ctx: CtfixContext) async -> ExitStatus {
+        let log = AuditCommand(action: .verify, auditLogPath: auditLogPath).log(ctx)
+        let records: [AuditRecord]
+        do { records = try log.records() } catch {
+            ctx.output.errorLine("ctfix rollback: \(error)")
+            return .noInput
+        }
+        let changes = Self.appliedSteps(of: runID, in: records)
+        guard !records.filter({ $0.runID == runID }).isEmpty else {
+            ctx.output.errorLine("ctfix rollback: no run \(runID) in \(log.path)")
+            return .noInput
+        }
+        guard !changes.isEmpty else {
+            ctx.output.line("run \(runID) changed nothing that can be undone")
+            return .ok
+        }
+        var plan: [PlannedStep] = []
+        for step in changes.reversed() {
+            guard let undo = step.undo else {
+                ctx.output.line("cannot undo: \(step.summaryLine)")
+                continue
+            }
+            if !force, let conflict = Self.conflict(undo, ctx.fileSystem) {
+                ctx.output.line("left alone: \(conflict) (use --force to restore anyway)")
+                continue
+            }
+            plan.append(undo)
+        }
+        ctx.output.line("Rollback of run \(runID):")
+        for step in plan { ctx.output.line("  \(step.summaryLine)") }
+        if dryRun || plan.isEmpty { return .ok }
+        if !assumeYes {
+            guard ctx.terminal.isInteractive else {
+                ctx.output.errorLine("no terminal to confirm on and no --yes: refusing")
+                return .refused
+            }
+            guard let answer = ctx.terminal.ask("Roll back these \(plan.count) change(s)? [y/N]: "), ["y", "yes"].contains(answer.lowercased()) else {
+                return .declined
+            }
+        }
+        let rollbackID = Executor.makeRunID(Date())
+        let audit = RunAudit(log: log, runID: rollbackID, clock: SystemClock())
+        do {
+            try audit.record("run_start", ["mode": "rollback", "trigger": .string("rollback:\(runID)"), "rolls_back": .string(runID)])
+        } catch {
+            ctx.output.errorLine("refusing to roll back: \(error)")
+            return .refused
+        }
+        let applier = StepApplier(context: ctx, runID: rollbackID)
+        var failed = false
+        for step in plan {
+            do {
+                try audit.record("intent", ["steps": .from([step])])
+                let result = try await applier.apply(step)
+                try audit.record("outcome", ["status": "applied", "steps": .from([step])])
+                ctx.output.line("restored: \(result.message)")
+            } catch let error as StepApplier.Failure {
+                failed = true
+                try? audit.record("outcome", ["status": "failed", "error": .string(error.message)])
+                ctx.output.line("failed: \(error.message)")
+                break
+            } catch {
+                failed = true
+                ctx.output.line("stopped: \(error)")
+                break
+            }
+        }
+        try? audit.record("run_end", ["outcome": .string(failed ? "failed" : "rolled_back")])
+        return failed ? .failed : .ok
+    }
+
+    /// The steps a run completed, in order, from its `outcome` records (applied actions) and
+    /// its failed actions' `changed` lists; steps already rolled back within the run are dropped.
+    static func appliedSteps(of runID: String, in records: [AuditRecord]) -> [PlannedStep] {
+        var steps: [PlannedStep] = []
+        let decoder = JSONDecoder()
+        for record in records where record.runID == runID {
+            switch (record.event, record.fields["status"]?.stringValue) {
+            case ("outcome", "applied"):
+                guard case .array(let items)? = record.fields["steps"] else { continue }
+                for item in items {
+                    let stepValue = item["step"] ?? item
+                    if let data = try? JSONEncoder().encode(stepValue), let step = try? decoder.decode(PlannedStep.self, from: data) {
+                        steps.append(step)
+                    }
+                }
+            case ("outcome", "failed"):
+                guard case .array(let items)? = record.fields["changed"] else { continue }
+                for item in items {
+                    if let data = try? JSONEncoder().encode(item), let step = try? decoder.decode(PlannedStep.self, from: data) {
+                        steps.append(step)
+                    }
+                }
+            case ("rollback_outcome", "restored"):
+                if let undo = record.fields["step"], let data = try? JSONEncoder().encode(undo),
+                   let step = try? decoder.decode(PlannedStep.self, from: data), let original = step.undo {
+                    steps.removeAll { $0 == original }
+                }
+            default:
+                continue
+            }
+        }
+        return steps
+    }
+
+    /// Why restoring would overwrite someone else's later change, or nil.
+    static func conflict(_ undo: PlannedStep, _ fileSystem: any FileSystem) -> String? {
+        switch undo {
+        case .setValue(let path, let name, let expected, _):
+            guard let current = try? fileSystem.readText(path).trimmingCharacters(in: .whitespacesAndNewlines) else {
+                return "\(name) cannot be read"
+            }
+            return StepApplier.sameValue(current, expected) ? nil : "\(name) is \(current) now, not \(expected) as the run left it"
+        case .writeFile(let path, let expected, _, _, _):
+            let current = try? fileSystem.readText(path)
+            return current == expected ? nil : "\(path) changed since the run"
+        default:
+            return nil
+        }
+    }
+}

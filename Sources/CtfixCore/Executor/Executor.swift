@@ -1,0 +1,167 @@
+import Foundation
+
+/// Runs a playbook: detect, plan, confirm, apply, verify — writing each step to the audit log
+/// before taking it. One instance per run.
+public final class Executor: @unchecked Sendable {
+    let ctx: CtfixContext
+    let options: RunOptions
+    let playbook: Playbook
+    let parameters: [String: ParameterValue]
+    let runID: String
+    var audit: RunAudit
+    var report: RunReport
+
+    /// `parameters` are already resolved (`Playbook.resolveParameters`).
+    public init(ctx: CtfixContext, playbook: Playbook, parameters: [String: ParameterValue], options: RunOptions) {
+        self.ctx = ctx
+        self.playbook = playbook
+        self.parameters = parameters
+        self.options = options
+        let now = ctx.clock.now()
+        runID = Executor.makeRunID(Date())
+        audit = RunAudit(log: nil, runID: runID, clock: SystemClock())
+        let facts = HostFacts.read(ctx.fileSystem)
+        report = RunReport(runID: runID, playbook: playbook.path, name: playbook.name, sha256: playbook.sha256,
+                           host: facts.hostName, mode: options.modeName, trigger: options.trigger, outcome: .healthy,
+                           firing: false, forced: options.force, evidence: nil, actions: [], verification: nil,
+                           messages: [], auditLog: nil)
+    }
+
+    static func makeRunID(_ now: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return formatter.string(from: now) + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
+    }
+
+    /// Runs to the end and returns the report; never throws: every failure is an outcome.
+    public func run() async -> RunReport {
+        // 1. The audit log comes first: a real run that cannot write it does not start.
+        let log = auditLog()
+        report.auditLog = log.path
+        audit = RunAudit(log: log, runID: runID, clock: SystemClock())
+        do {
+            try audit.record("run_start", [
+                "playbook": .string(playbook.path), "name": .string(playbook.name), "sha256": .string(playbook.sha256),
+                "host": .string(report.host), "uid": .number(Double(getuid())),
+                "sudo_user": ctx.environment["SUDO_USER"].map { .string($0) } ?? .null,
+                "mode": .string(options.modeName), "trigger": .string(options.trigger),
+                "argv": .array(options.argv.map { .string($0) }),
+                "parameters": .object(parameters.mapValues { .string($0.description) }),
+                "root": .string(ctx.fileSystem.rootDescription),
+            ])
+        } catch {
+            if options.dryRun {
+                report.messages.append("warning: \(error); this dry-run is not audited")
+                audit = RunAudit(log: nil, runID: runID, clock: SystemClock())
+            } else {
+                return finish(.refused, "refusing to run: \(error) (a run that cannot be audited changes nothing)")
+            }
+        }
+
+        // 2. Nobody to ask and nobody said yes: refuse before reading anything else.
+        if !options.dryRun, !options.assumeYes, !ctx.terminal.isInteractive {
+            return finish(.refused, "no terminal to confirm on and no --yes: refusing (use --dry-run to review, --yes for automation)")
+        }
+
+        // 3. One run per host.
+        var lock: (any HostLockHandle)?
+        if !options.dryRun {
+            let holder = HostRunLock.Holder(runID: runID, pid: getpid(), playbook: playbook.name, since: ctx.clock.now())
+            do {
+                lock = try HostRunLock(fileSystem: ctx.fileSystem).acquire(as: holder, wait: options.lockWait)
+            } catch {
+                return finish(.busy, "\(error)")
+            }
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        // 4. Detect.
+        let evaluation = EvaluationContext(host: ctx, parameters: parameters.numericValues)
+        let evidence = await playbook.detect.evaluate(in: evaluation)
+        report.evidence = evidence
+        report.firing = evidence.state == .holds
+        if !recordOrStop("evidence", ["state": .string(evidence.state.rawValue), "evidence": .from(evidence)]) { return report }
+        if !report.firing && !options.force {
+            let why = evidence.state == .unknown ? "detection could not be evaluated (\(evidence.headline)); nothing done — use --force to act anyway"
+                : "detection does not fire: nothing to do"
+            return finish(evidence.state == .unknown ? .refused : .healthy, why)
+        }
+        if !report.firing { report.messages.append("--force: acting although detection does not fire") }
+
+        // 5. Plan every action from live values.
+        let facts = HostFacts.read(ctx.fileSystem)
+        let planContext = PlanContext(evaluation: evaluation, parameters: parameters, facts: facts, runID: runID, force: options.force)
+        var plans: [ActionPlan] = []
+        for action in playbook.actions {
+            plans.append(await plan(action, planContext))
+        }
+        report.actions = zip(playbook.actions, plans).map { ActionReport($0, plan: $1) }
+        if !recordOrStop("plan", ["actions": .from(report.actions)]) { return report }
+        if !options.json { ctx.output.write(EvidenceReport.text(report) + "\n" + report.planText() + "\n") }
+
+        if options.dryRun { return finish(.dryRun, "dry-run: nothing was changed") }
+
+        // 6. Policy (unattended), then confirmation and application, action by action.
+        if let refusal = policyRefusal(facts: facts) { return finish(.refused, refusal) }
+        return await applyAll(planContext: planContext, facts: facts)
+    }
+
+    func plan(_ action: PlaybookAction, _ context: PlanContext) async -> ActionPlan {
+        if let when = action.when {
+            let result = await when.evaluate(in: context.evaluation)
+            if result.state != .holds {
+                return ActionPlan(status: .skipped, reason: "when: \(action.when!.summaryLine) — \(result.detail)")
+            }
+        }
+        guard let plannable = action.kind as? any PlannableAction else {
+            return .refused("ctfix cannot execute \(type(of: action.kind).keyword) actions yet")
+        }
+        return await plannable.plan(in: context)
+    }
+
+    func auditLog() -> AuditLog {
+        if let path = options.auditLogPath, let fileSystem = try? RootedFileSystem(root: "/") {
+            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            return AuditLog(fileSystem: fileSystem, path: absolute)
+        }
+        return AuditLog(fileSystem: ctx.fileSystem)
+    }
+
+    /// Records an event; on failure ends the run (no further step without its record).
+    func recordOrStop(_ event: String, _ fields: [String: JSONValue]) -> Bool {
+        do {
+            try audit.record(event, fields)
+            return true
+        } catch {
+            _ = finish(.failed, "stopped: \(error); nothing further was changed")
+            return false
+        }
+    }
+
+    /// Ends the run: the final record, the policy state, the report.
+    @discardableResult
+    func finish(_ outcome: RunOutcome, _ message: String) -> RunReport {
+        report.outcome = outcome
+        report.messages.append(message)
+        let state = report.actions.map { "\($0.name)=\($0.status.rawValue)" }.joined(separator: ", ")
+        try? audit.record("run_end", ["outcome": .string(outcome.rawValue), "message": .string(message),
+                                       "actions": .string(state)])
+        return report
+    }
+}
+
+/// The audit log of one run; a nil log is a dry-run that could not be audited. Records carry
+/// wall-clock time even when windows are evaluated as of a snapshot's capture time.
+struct RunAudit {
+    let log: AuditLog?
+    let runID: String
+    let clock: any HostClock
+
+    func record(_ event: String, _ fields: [String: JSONValue]) throws(AuditError) {
+        guard let log else { return }
+        try log.append(event: event, runID: runID, time: clock.now(), fields: fields)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// How `ctfix run` was asked to run.
+public struct RunOptions: Sendable {
+    /// Show the plan, change nothing, run no side-effecting program.
+    public var dryRun = false
+    /// Answer yes to every prompt (automation). Unattended policy applies.
+    public var assumeYes = false
+    /// Run the actions even when detection does not fire.
+    public var force = false
+    /// With `assumeYes`: also allow destructive actions the playbook marks `allow_unattended`.
+    public var allowDestructive = false
+    /// `--set NAME=VALUE`.
+    public var settings: [String: String] = [:]
+    /// How long to wait for another run's host lock.
+    public var lockWait: Duration = .zero
+    /// `--audit-log PATH`: a path on this machine; nil = the host's /var/log/ctfix/audit.jsonl.
+    public var auditLogPath: String?
+    /// What started the run: `cli`, `alertmanager:<fingerprint>`, `watch:<source>`.
+    public var trigger = "cli"
+    /// The command line, for the audit record.
+    public var argv: [String] = []
+    /// Skip the verification delay (tests, `--no-wait`).
+    public var skipVerifyDelay = false
+    public var json = false
+
+    public init() {}
+
+    /// Unattended: nobody is there to answer (`--yes`).
+    public var isUnattended: Bool { assumeYes }
+
+    public var modeName: String { dryRun ? "dry-run" : assumeYes ? "unattended" : "interactive" }
+}
+
+/// How a run ended; each has its own exit status (README, "Exit statuses").
+public enum RunOutcome: String, Sendable, Codable {
+    /// Detection did not fire (and no `--force`): nothing to do.
+    case healthy
+    /// Dry-run finished: the plan was shown, nothing changed.
+    case dryRun = "dry_run"
+    /// Actions applied and verification passed.
+    case remediated
+    /// Actions applied but verification still sees the problem.
+    case notRemediated = "not_remediated"
+    /// An action failed; see the actions for what was changed and rolled back.
+    case failed
+    /// The operator said no (or quit).
+    case declined
+    /// Policy refused (no terminal without --yes, destructive unattended, cooldown, reboot
+    /// already done this boot, audit log unwritable).
+    case refused
+    /// Another run holds the host lock.
+    case busy
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .healthy, .dryRun: .ok
+        case .remediated: .remediated
+        case .notRemediated: .notRemediated
+        case .failed: .failed
+        case .declined: .declined
+        case .refused: .refused
+        case .busy: .busy
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Everything a run did, as `ctfix run --json` prints it (stable snake_case field names) and as
+/// the text report renders it.
+public struct RunReport: Codable, Sendable {
+    public var runID: String
+    public var playbook: String
+    public var name: String
+    public var sha256: String
+    public var host: String
+    public var mode: String
+    public var trigger: String
+    public var outcome: RunOutcome
+    public var firing: Bool
+    public var forced: Bool
+    public var evidence: PredicateResult?
+    public var actions: [ActionReport]
+    public var verification: PredicateResult?
+    /// Sentences for the operator: refusals, warnings, the final state.
+    public var messages: [String]
+    public var auditLog: String?
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", playbook, name, sha256, host, mode, trigger, outcome, firing, forced, evidence
+        case actions, verification, messages, auditLog = "audit_log"
+    }
+}
+
+/// One action in a run.
+public struct ActionReport: Codable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        case planned, applied, noChange = "no_change", skipped, refused, declined, failed
+        case rolledBack = "rolled_back", notRun = "not_run"
+    }
+
+    public var name: String
+    public var kind: String
+    public var risk: RiskClass
+    public var explain: String
+    public var status: Status
+    /// The first value step's before → after, for one-glance reading; all steps are in `steps`.
+    public var before: String?
+    public var after: String?
+    public var steps: [StepReport]
+    public var reason: String?
+    public var notes: [String]
+
+    init(_ action: PlaybookAction, plan: ActionPlan) {
+        name = action.name
+        kind = type(of: action.kind).keyword
+        risk = action.risk
+        explain = action.explain
+        reason = plan.reason
+        notes = plan.notes
+        steps = plan.steps.map(StepReport.init)
+        status = switch plan.status {
+        case .ready: .planned
+        case .noChange: .noChange
+        case .refused: .refused
+        case .skipped: .skipped
+        }
+        if case .setValue(_, _, let before, let after)? = plan.steps.first {
+            self.before = before
+            self.after = after
+        }
+    }
+}
+
+/// One step of an action.
+public struct StepReport: Codable, Sendable, Equatable {
+    public var summary: String
+    public var step: PlannedStep
+    /// Read back after applying.
+    public var observed: String?
+    public var result: String?
+
+    init(_ step: PlannedStep) {
+        summary = step.summaryLine
+        self.step = step
+    }
+}
+
+extension RunReport {
+    /// The plan as an on-call engineer reads it before saying yes.
+    public func planText() -> String {
+        var text = "Plan for \(name) on \(host) (\(mode)\(forced ? ", forced" : "")):\n"
+        for (index, action) in actions.enumerated() {
+            text += "\n\(index + 1). \(action.name) [\(action.risk.rawValue)] — \(action.explain)\n"
+            switch action.status {
+            case .noChange, .skipped, .refused:
+                text += "   \(action.status.rawValue.replacingOccurrences(of: "_", with: " ")): \(action.reason ?? "")\n"
+            default:
+                break
+            }
+            for note in action.notes { text += "   note: \(note)\n" }
+            for step in action.steps {
+                text += "   \(step.summary)\n"
+                if case .writeFile(_, _, _, let diff, let backup) = step.step {
+                    for line in diff.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
+                        text += "     \(line)\n"
+                    }
+                    if let backup { text += "     (backup: \(backup))\n" }
+                }
+            }
+        }
+        return text
+    }
+}

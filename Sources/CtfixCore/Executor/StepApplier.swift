@@ -1,0 +1,114 @@
+import Foundation
+
+/// Applies planned steps to the host through the system boundary and checks each one took:
+/// values are read back (the kernel may refuse, clamp or round), files are re-read after the
+/// atomic replace. Returns what the host holds afterwards, for the outcome record.
+public struct StepApplier: Sendable {
+    public let context: CtfixContext
+    /// Where config-file backups go, one directory per run: `/var/lib/ctfix/backups/<run>/…`.
+    public let backupDirectory: String
+
+    public init(context: CtfixContext, runID: String) {
+        self.context = context
+        self.backupDirectory = "/var/lib/ctfix/backups/\(runID)"
+    }
+
+    /// The result of one step.
+    public struct Applied: Sendable, Equatable {
+        /// What was read back after the change.
+        public var observed: String?
+        public var message: String
+    }
+
+    /// Why a step failed; the host may be partly changed only where `changed` says so.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        /// True when the step wrote something before failing (a read-back mismatch).
+        public var changed: Bool
+        public var description: String { message }
+    }
+
+    public func apply(_ step: PlannedStep) async throws(Failure) -> Applied {
+        let fs = context.fileSystem
+        switch step {
+        case .setValue(let path, let name, _, let after):
+            do {
+                try fs.writeInPlace(Data((after + "\n").utf8), to: path)
+            } catch {
+                throw Failure(message: "writing \(name) = \(after) failed: \(error.reasonText) (\(path))", changed: false)
+            }
+            let observed: String
+            do {
+                observed = try fs.readText(path).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw Failure(message: "\(name) was written but cannot be read back: \(error)", changed: true)
+            }
+            guard Self.sameValue(observed, after) else {
+                throw Failure(message: "\(name) reads back \(observed) after writing \(after): the kernel did not take the value", changed: true)
+            }
+            return Applied(observed: observed, message: "\(name) = \(observed) (read back)")
+
+        case .writeFile(let path, let before, let after, _, _):
+            do {
+                if let before {
+                    let backup = backupDirectory + path
+                    try fs.createDirectory(HostPath.parent(of: backup))
+                    try fs.writeAtomically(Data(before.utf8), to: backup, mode: 0o600)
+                }
+                if let after {
+                    try fs.createDirectory(HostPath.parent(of: path))
+                    try fs.writeAtomically(Data(after.utf8), to: path, mode: 0o644)
+                    let reread = try fs.readText(path)
+                    guard reread == after else {
+                        throw Failure(message: "\(path) does not hold the written content after the replace", changed: true)
+                    }
+                    return Applied(observed: nil, message: before == nil ? "created \(path)" : "wrote \(path) (backup in \(backupDirectory + path))")
+                }
+                try fs.removeFile(path)
+                return Applied(observed: nil, message: "removed \(path)")
+            } catch let failure as Failure {
+                throw failure
+            } catch let error as FileSystemError {
+                throw Failure(message: "writing \(path) failed: \(error.reasonText)", changed: false)
+            } catch {
+                throw Failure(message: "writing \(path) failed: \(error)", changed: false)
+            }
+
+        case .runCommand(let argv, let timeout, let environment):
+            let result: CommandResult
+            do {
+                result = try await context.commands.run(argv, environment: environment,
+                                                        timeout: .milliseconds(Int64(timeout * 1000)), outputLimit: 1 << 20)
+            } catch {
+                throw Failure(message: "\(error)", changed: false)
+            }
+            guard result.succeeded else {
+                let why = result.timedOut ? "timed out after \(formatNumber(timeout)) s" : "exited with status \(result.exitStatus)"
+                let stderr = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+                throw Failure(message: "\(argv.joined(separator: " ")) \(why)" + (stderr.isEmpty ? "" : ": \(stderr.prefix(500))"), changed: true)
+            }
+            return Applied(observed: nil, message: "\(argv.first ?? "") exited 0")
+
+        case .reboot(let method, let sentinel):
+            if method == "kured" {
+                let path = sentinel ?? "/var/run/reboot-required"
+                do {
+                    try fs.createDirectory(HostPath.parent(of: path))
+                    try fs.writeAtomically(Data("ctfix\n".utf8), to: path, mode: 0o644)
+                } catch {
+                    throw Failure(message: "creating kured's sentinel \(path) failed: \(error.reasonText)", changed: false)
+                }
+                return Applied(observed: nil, message: "created \(path); kured will drain and reboot the node")
+            }
+            return try await apply(.runCommand(argv: ["systemctl", "reboot"], timeoutSeconds: 30, environment: [:]))
+        }
+    }
+
+    /// Values compare as numbers when both are numbers (`65536` and `65536 ` or `0065536`),
+    /// else as whitespace-normalised text (multi-value files such as `tcp_rmem`).
+    static func sameValue(_ a: String, _ b: String) -> Bool {
+        if let x = Double(a.trimmingCharacters(in: .whitespaces)), let y = Double(b.trimmingCharacters(in: .whitespaces)) { return x == y }
+        let normalize = { (s: String) in s.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
+        return normalize(a) == normalize(b)
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+
+/// Recognises one kernel-log line in any format a Linux host writes (see
+/// `KernelLogLine.Format`) and says when it was logged and what the kernel printed.
+///
+/// Usable on its own, one line at a time (`ctfix watch` feeds it lines as they arrive), and by
+/// the scanner on raw bytes. It works on bytes with a dispatch on the first byte, so a scan of
+/// a large log does not pay for `String`s or date formatters on lines it does not need.
+///
+/// Times the line does not fully state are inferred the way an engineer would: classic syslog
+/// has no year (the year that puts the line not after `now` is chosen, so `Dec 31` read on
+/// `Jan 1` is last year); times since boot are added to `bootTime`; local times without a zone
+/// are in `timeZone`.
+public struct KernelLogLineParser: Sendable {
+    /// The moment the log is read as of; the year of year-less lines is inferred from it.
+    public var now: Date {
+        didSet { currentYear = converter.year(of: now) }
+    }
+    /// The host's time zone, for timestamps written in local time.
+    public var timeZone: TimeZone { converter.timeZone }
+    /// When the host booted, to turn kmsg and dmesg times since boot into wall-clock times.
+    public var bootTime: Date?
+
+    private var converter: LocalTimeConverter
+    private var currentYear: Int
+
+    /// How far after `now` a year-less timestamp may be before it is taken as last year's
+    /// (clocks of a host and the reviewer differ a little; a year-old line is not ambiguous).
+    static let yearInferenceSlack: TimeInterval = 86_400
+
+    public init(now: Date, timeZone: TimeZone = .current, bootTime: Date? = nil) {
+        self.now = now
+        self.bootTime = bootTime
+        self.converter = LocalTimeConverter(timeZone: timeZone)
+        self.currentYear = converter.year(of: now)
+    }
+
+    /// Parses one line (without its newline).
+    public mutating func parse(_ line: String) -> KernelLogLine {
+        var text = line
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// Parses one line given as UTF-8 bytes (without its newline).
+    public mutating func parse(bytes: UnsafeBufferPointer<UInt8>) -> KernelLogLine {
+        let header = parseHeader(bytes)
+        let line = Self.trimmingCarriageReturn(bytes)
+        return KernelLogLine(format: header.format, time: header.time, secondsSinceBoot: header.secondsSinceBoot,
+                             host: header.host.map { ByteCursor(line).text($0) }, isKernel: header.isKernel,
+                             message: Self.message(of: header, in: line))
+    }
+
+    /// The message text of a parsed line.
+    static func message(of header: KernelLogLineHeader, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if let decoded = header.decodedMessage { return decoded }
+        let start = min(header.messageStart, bytes.count)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)
+    }
+
+    static func trimmingCarriageReturn(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        if let last = bytes.last, last == 0x0D { return UnsafeBufferPointer(rebasing: bytes.dropLast()) }
+        return bytes
+    }
+
+    /// The byte-level parse: format, time and where the message starts.
+    mutating func parseHeader(_ raw: UnsafeBufferPointer<UInt8>) -> KernelLogLineHeader {
+        let bytes = Self.trimmingCarriageReturn(raw)
+        guard let first = bytes.first else { return .messageOnly(at: 0) }
+        let parsed: KernelLogLineHeader?
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            parsed = parseRFC3339Line(bytes, at: 0, facility: nil) ?? parseKmsgRecord(bytes)
+        case UInt8(ascii: "<"):
+            parsed = parsePriorityLine(bytes)
+        case UInt8(ascii: "["):
+            parsed = parseDmesgLine(bytes, at: 0)
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            parsed = parseRFC3164Line(bytes, at: 0, facility: nil)
+        case UInt8(ascii: "{"):
+            parsed = JournalJSONEntry(line: bytes).map { entry in
+                KernelLogLineHeader(format: .journalJSON, time: entry.time, secondsSinceBoot: entry.secondsSinceBoot,
+                                    isKernel: entry.isKernel, messageStart: 0, decodedMessage: entry.message)
+            }
+        case UInt8(ascii: " "):
+            parsed = Self.isKmsgContinuation(bytes)
+                ? KernelLogLineHeader(format: .kmsgContinuation, time: nil, isKernel: false, messageStart: bytes.count)
+                : nil
+        default:
+            parsed = nil
+        }
+        return parsed ?? Self.messageOnlyHeader(bytes)
+    }
+
+    // MARK: Shared tails
+
+    static let kernelTag = [UInt8](ascii: "kernel:")
+
+    /// What follows a syslog timestamp: `host kernel: [uptime] msg`. The `kernel:` tag may be
+    /// the first token (no host), the second (after the host) or the third (after busybox's
+    /// `kern.warn`); any other tag is another program's line.
+    func syslogTail(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, format: KernelLogLine.Format,
+                    time: Date?, facility: Int?) -> KernelLogLineHeader? {
+        var cursor = ByteCursor(bytes, at: position)
+        guard cursor.isAtEnd || cursor.skipSpaces() > 0 else { return nil }
+        var host: Range<Int>?
+        var isKernel = false
+        var messageStart = cursor.position
+        for index in 0..<3 {
+            let token = cursor.token()
+            if token.isEmpty { break }
+            if ByteCursor(bytes, at: token.lowerBound).hasPrefix(Self.kernelTag), token.count == Self.kernelTag.count {
+                isKernel = true
+                _ = cursor.skip(0x20)
+                messageStart = cursor.position
+                break
+            }
+            cursor.skipSpaces()
+            messageStart = cursor.position
+            // A tag (`sshd[42]:`, `ctfix:`) that is not the kernel's ends the search.
+            if bytes[token.upperBound - 1] == UInt8(ascii: ":") { break }
+            if index == 0 { host = token }
+        }
+        if facility == 0 { isKernel = true }
+        var header = KernelLogLineHeader(format: format, time: time, host: host, isKernel: isKernel,
+                                         messageStart: messageStart)
+        if isKernel, let uptime = Self.uptimePrefix(bytes, at: messageStart) {
+            header.secondsSinceBoot = uptime.seconds
+            header.messageStart = uptime.end
+        }
+        return header
+    }
+
+    /// A line with no timestamp: plain dmesg, `kernel: msg`, or the tail of a truncated
+    /// syslog line (`obs kernel: [38775494.392631] msg`).
+    static func messageOnlyHeader(_ bytes: UnsafeBufferPointer<UInt8>) -> KernelLogLineHeader {
+        var start = 0
+        let cursor = ByteCursor(bytes)
+        if cursor.hasPrefix(kernelTag) {
+            start = kernelTag.count
+        } else if let base = bytes.baseAddress,
+                  let found = ByteSearch.find([0x20] + kernelTag, in: base, from: 0, to: min(bytes.count, 80)) {
+            start = found + 1 + kernelTag.count
+        }
+        if start > 0, start < bytes.count, bytes[start] == 0x20 { start += 1 }
+        var header = KernelLogLineHeader.messageOnly(at: start)
+        if let uptime = uptimePrefix(bytes, at: start) {
+            header.secondsSinceBoot = uptime.seconds
+            header.messageStart = uptime.end
+        }
+        return header
+    }
+
+    /// `[38775494.392631] ` (optionally space-padded inside the brackets) at `position`.
+    static func uptimePrefix(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> (seconds: Double, end: Int)? {
+        var cursor = ByteCursor(bytes, at: position)
+        guard cursor.skip(UInt8(ascii: "[")) else { return nil }
+        cursor.skipSpaces()
+        guard let whole = cursor.digits(maximum: 12), cursor.skip(UInt8(ascii: ".")),
+              let fraction = cursor.fractionDigits(), cursor.skip(UInt8(ascii: "]")) else { return nil }
+        _ = cursor.skip(0x20)
+        return (Double(whole) + fraction, cursor.position)
+    }
+
+    /// ` SUBSYSTEM=net` / ` DEVICE=+pci:0000:00:1f.6`: kmsg metadata lines.
+    static func isKmsgContinuation(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "=") { return index > 1 }
+            guard (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "_")
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) else { return false }
+            index += 1
+        }
+        return false
+    }
+
+    /// The instant of a year-less local time: this year, or last year if that would put it
+    /// (more than a day) after `now`. 29 February goes back to the last leap year.
+    mutating func inferYear(_ civil: CivilDateTime) -> Date? {
+        var candidate = civil
+        candidate.year = currentYear
+        for _ in 0..<8 where !candidate.isValid { candidate.year -= 1 }
+        guard candidate.isValid else { return nil }
+        let instant = converter.instant(of: candidate)
+        guard instant.timeIntervalSince(now) > Self.yearInferenceSlack else { return instant }
+        candidate.year -= 1
+        for _ in 0..<8 where !candidate.isValid { candidate.year -= 1 }
+        return candidate.isValid ? converter.instant(of: candidate) : nil
+    }
+
+    mutating func localInstant(_ civil: CivilDateTime) -> Date? {
+        civil.isValid ? converter.instant(of: civil) : nil
+    }
+
+    func sinceBoot(_ seconds: Double) -> Date? {
+        bootTime.map { $0.addingTimeInterval(seconds) }
+    }
+}

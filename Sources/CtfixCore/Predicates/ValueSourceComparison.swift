@@ -1,0 +1,121 @@
+import Foundation
+
+/// The comparison of a `value` or `ratio` predicate: `above`, `below`, both (strictly
+/// between), or `equals` alone. Thresholds are `NumberExpression`s over numbers and
+/// `${parameters}` only, so `above: ${usage_threshold}` follows `--set usage_threshold=80%`.
+public struct ValueComparison: Sendable {
+    public var above: NumberExpression?
+    public var below: NumberExpression?
+    public var equals: NumberExpression?
+    /// Ratio thresholds read as fractions (`90%` = 0.9) and are shown as percentages.
+    public var isRatio: Bool
+
+    public static let keys = ["above", "below", "equals"]
+
+    public init(above: NumberExpression? = nil, below: NumberExpression? = nil, equals: NumberExpression? = nil, isRatio: Bool = false) {
+        self.above = above
+        self.below = below
+        self.equals = equals
+        self.isRatio = isRatio
+    }
+
+    /// Reads `above` / `below` / `equals` from the predicate's mapping and checks that they
+    /// can ever hold. `what` names the predicate in messages (`'value'`).
+    public static func parse(from reader: MappingReader, what: String, isRatio: Bool, scope: inout ParseScope) -> ValueComparison? {
+        let nodes = keys.map { reader.optional($0) }
+        let (aboveNode, belowNode, equalsNode) = (nodes[0], nodes[1], nodes[2])
+        guard aboveNode != nil || belowNode != nil || equalsNode != nil else {
+            scope.error(reader.node, "\(what) needs a comparison: 'above', 'below' (both for a range) or 'equals'")
+            return nil
+        }
+        if equalsNode != nil, aboveNode != nil || belowNode != nil, let key = reader.keyNode("equals") {
+            scope.error(key, "'equals' cannot be combined with 'above' or 'below'; use 'equals' alone, or 'above' and 'below' for a range")
+            return nil
+        }
+        var ok = true
+        func threshold(_ node: YAMLNode?, _ key: String) -> NumberExpression? {
+            guard let node else { return nil }
+            guard let expression = scope.expression(node, "'\(key)'") else { ok = false; return nil }
+            if isRatio, let value = expression.constantValue {
+                if value < 0 {
+                    scope.error(node, "a ratio threshold cannot be negative; found \(expression.text)")
+                    ok = false
+                } else if value > 1, expression.text.trimmingCharacters(in: .whitespaces).hasSuffix("%") {
+                    // An error, not a warning: a valid playbook's warnings are never shown, and
+                    // a threshold of 900% where 90% was meant would never fire.
+                    scope.error(node, "a ratio threshold of \(expression.text) is above 100%, which count / max does not normally reach (did you mean \(formatNumber(value))%?); if you mean it, write it as a fraction (\(formatNumber(value)))")
+                    ok = false
+                }
+            }
+            return expression
+        }
+        let above = threshold(aboveNode, "above")
+        let below = threshold(belowNode, "below")
+        let equals = threshold(equalsNode, "equals")
+        if let low = above?.constantValue, let high = below?.constantValue, low >= high, let belowNode {
+            scope.error(belowNode, "'above: \(above!.text)' and 'below: \(below!.text)' leave an empty range: this predicate can never hold")
+            ok = false
+        }
+        return ok ? ValueComparison(above: above, below: below, equals: equals, isRatio: isRatio) : nil
+    }
+
+    /// "above 90%", "between 50% and 90%", "equals 0", with thresholds as written.
+    public var summaryLine: String {
+        if let equals { return "equals \(equals.text)" }
+        switch (above, below) {
+        case let (above?, below?): return "between \(above.text) and \(below.text)"
+        case let (above?, nil): return "above \(above.text)"
+        case let (nil, below?): return "below \(below.text)"
+        default: return "?"
+        }
+    }
+
+    /// The outcome of comparing one value.
+    public struct Outcome: Sendable, Equatable {
+        public var holds: Bool
+        /// "above 90%" or "not above 90%", with parameter values spelled out.
+        public var text: String
+    }
+
+    /// Compares `value`, with thresholds evaluated against `parameters`. Fails (as a reason for
+    /// an unknown result) when a parameter is missing or the thresholds make no sense.
+    public func evaluate(_ value: Double, parameters: [String: Double]) -> Result<Outcome, HostReadFailure> {
+        func resolve(_ expression: NumberExpression?) -> Result<(Double, String)?, HostReadFailure> {
+            guard let expression else { return .success(nil) }
+            do {
+                let number = try expression.evaluate(parameters: parameters)
+                if isRatio, number < 0 {
+                    return .failure(HostReadFailure(path: nil, message: "ratio threshold \(expression.text) = \(formatNumber(number)) is negative"))
+                }
+                let shown = isRatio ? ValueText.percent(number) : formatNumber(number)
+                let text = expression.constantValue != nil ? expression.text : "\(expression.text) = \(shown)"
+                return .success((number, text))
+            } catch {
+                return .failure(HostReadFailure(path: nil, message: "threshold \(expression.text): \(error.message)"))
+            }
+        }
+        let low: (Double, String)?, high: (Double, String)?, exact: (Double, String)?
+        switch (resolve(above), resolve(below), resolve(equals)) {
+        case let (.success(a), .success(b), .success(e)): (low, high, exact) = (a, b, e)
+        case let (.failure(error), _, _), let (_, .failure(error), _), let (_, _, .failure(error)): return .failure(error)
+        }
+        if let (target, text) = exact {
+            let holds = abs(value - target) <= 1e-9 * max(1, abs(target))
+            return .success(Outcome(holds: holds, text: holds ? "equals \(text)" : "does not equal \(text)"))
+        }
+        switch (low, high) {
+        case let ((a, aText)?, (b, bText)?):
+            guard a < b else {
+                return .failure(HostReadFailure(path: nil, message: "above \(aText) and below \(bText) leave an empty range"))
+            }
+            let holds = value > a && value < b
+            return .success(Outcome(holds: holds, text: "\(holds ? "" : "not ")between \(aText) and \(bText)"))
+        case let ((a, aText)?, nil):
+            return .success(Outcome(holds: value > a, text: "\(value > a ? "" : "not ")above \(aText)"))
+        case let (nil, (b, bText)?):
+            return .success(Outcome(holds: value < b, text: "\(value < b ? "" : "not ")below \(bText)"))
+        default:
+            return .failure(HostReadFailure(path: nil, message: "no comparison"))
+        }
+    }
+}

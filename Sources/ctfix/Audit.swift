@@ -1,0 +1,41 @@
+import ArgumentParser
+import CtfixCore
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read the audit log and verify its hash chain.",
+        subcommands: [Show.self, Verify.self]
+    )
+
+    struct Options: ParsableArguments {
+        @Option(name: .long, help: ArgumentHelp("The audit log (default: the host's /var/log/ctfix/audit.jsonl).", valueName: "PATH"))
+        var auditLog: String?
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print audit records, one line each.")
+        @OptionGroup var host: HostOptions
+        @OptionGroup var options: Options
+        @Option(name: .customLong("run"), help: ArgumentHelp("Only this run's records.", valueName: "ID"))
+        var runID: String?
+
+        func run() async throws {
+            let ctx = try host.context()
+            throw AuditCommand(action: .show(runID: runID), auditLogPath: options.auditLog, json: host.json).run(ctx).exitCode
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the hash chain; name the first bad line; report runs that never ended.",
+            discussion: "Exit status: 0 intact, 12 broken, 66 unreadable."
+        )
+        @OptionGroup var host: HostOptions
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let ctx = try host.context()
+            throw AuditCommand(action: .verify, auditLogPath: options.auditLog, json: host.json).run(ctx).exitCode
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import CtfixCore
+
+struct Rollback: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Undo what a finished run changed, from its audited before-values.",
+        discussion: "Exit status: 0 restored (or nothing to undo), 12 failed, 13 declined, 14 refused, 66 no such run."
+    )
+
+    @Argument(help: "The run id (from the run's output or 'ctfix audit show').")
+    var runID: String
+
+    @OptionGroup var host: HostOptions
+
+    @Option(name: .long, help: ArgumentHelp("The audit log (default: the host's /var/log/ctfix/audit.jsonl).", valueName: "PATH"))
+    var auditLog: String?
+
+    @Flag(name: .long, help: "Do not prompt.")
+    var yes = false
+
+    @Flag(name: .long, help: "Restore values that changed again since the run.")
+    var force = false
+
+    @Flag(name: .long, help: "Show what would be restored; change nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        let ctx = try host.context()
+        let command = RollbackCommand(runID: runID, auditLogPath: auditLog, assumeYes: yes, force: force, dryRun: dryRun)
+        throw await command.run(ctx).exitCode
+    }
+}

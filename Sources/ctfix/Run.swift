@@ -1,0 +1,59 @@
+import ArgumentParser
+import CtfixCore
+import Foundation
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a playbook: detect, show the plan, confirm, apply, verify, audit.",
+        discussion: """
+        Exit status: 0 healthy or dry-run done, 10 remediated, 11 applied but not remediated, \
+        12 failed, 13 declined, 14 refused by policy, 64 usage, 65 invalid playbook or --set, \
+        66 playbook not found, 75 another run holds the host lock.
+        """
+    )
+
+    @Argument(help: "The playbook file.")
+    var playbook: String
+
+    @OptionGroup var host: HostOptions
+
+    @Flag(name: .long, help: "Show the evidence and the plan; change nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Do not prompt (automation). Destructive actions still need --allow-destructive and the playbook's consent.")
+    var yes = false
+
+    @Flag(name: .long, help: "Act even when detection does not fire.")
+    var force = false
+
+    @Flag(name: .long, help: "With --yes: allow destructive actions the playbook marks allow_unattended.")
+    var allowDestructive = false
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a playbook parameter.", valueName: "NAME=VALUE"))
+    var settings: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Write the audit log here instead of the host's /var/log/ctfix/audit.jsonl.", valueName: "PATH"))
+    var auditLog: String?
+
+    @Option(name: .long, help: ArgumentHelp("Wait this many seconds for another run's host lock.", valueName: "SECONDS"))
+    var wait: Int = 0
+
+    @Flag(name: .long, help: "Do not wait for the playbook's verification delay.")
+    var noVerifyDelay = false
+
+    func run() async throws {
+        let ctx = try host.context()
+        var options = RunOptions()
+        options.dryRun = dryRun
+        options.assumeYes = yes
+        options.force = force
+        options.allowDestructive = allowDestructive
+        options.settings = try SettingsArgument.parse(settings)
+        options.auditLogPath = auditLog
+        options.lockWait = .seconds(max(0, wait))
+        options.argv = CommandLine.arguments
+        options.skipVerifyDelay = noVerifyDelay
+        options.json = host.json
+        throw await RunCommand(path: playbook, options: options).run(ctx).exitCode
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import CtfixCore
+
+/// The playbooks in `playbooks/` against the example hosts in `examples/hosts/`: what a newcomer
+/// runs first must say the right thing.
+@Suite struct ShippedPlaybookTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let playbooks = ["table-full", "alloc-failure", "unload-conntrack"]
+
+    static func playbook(_ name: String) -> String { "\(packageRoot)/playbooks/\(name).yaml" }
+    static func host(_ name: String) -> String { "\(packageRoot)/examples/hosts/\(name)" }
+
+    @Test(arguments: playbooks)
+    func shippedPlaybookIsValidWithoutWarnings(_ name: String) throws {
+        let text = try String(contentsOfFile: Self.playbook(name), encoding: .utf8)
+        let root = try YAMLDocumentParser.parse(text, file: name)
+        var scope = ParseScope(file: name)
+        let playbook = PlaybookLoader.parse(root, scope: &scope)
+        #expect(scope.diagnostics.isEmpty, "\(scope.diagnostics.map(\.description))")
+        #expect(playbook?.name == name)
+        #expect(playbook?.actions.allSatisfy { !$0.explain.isEmpty } == true)
+    }
+
+    func check(_ playbook: String, on host: String) async throws -> (CtfixCore.ExitStatus, CheckCommand.Outcome, String) {
+        let output = CapturedOutput()
+        var ctx = try CtfixContext.live(root: Self.host(host), environment: [:])
+        ctx.output = output
+        let status = await CheckCommand(paths: [Self.playbook(playbook)], json: true).run(ctx)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let outcome = try decoder.decode(CheckCommand.Outcome.self, from: Data(output.standardOutput.utf8))
+        return (status, outcome, output.standardOutput)
+    }
+
+    @Test func tableFullFiresOnTheSeedHostWithSuppressedCounts() async throws {
+        let (status, outcome, _) = try await check("table-full", on: "centos5-ip-conntrack")
+        #expect(status == .critical)
+        #expect(outcome.firing)
+        let leaves = try #require(outcome.evidence).leaves
+        let log = try #require(leaves.first { $0.kind == "log" })
+        // 4 lines in the 15 minutes before 08:55:10, plus 12 + 49 + 49 suppressed.
+        #expect(log.state == .holds)
+        #expect(log.count == 114)
+        #expect(log.matches.map(\.suppressed).reduce(0, +) == 110)
+        let ratio = try #require(leaves.first { $0.kind == "ratio" })
+        #expect(ratio.state == .holds)
+        #expect(ratio.readings.map(\.value) == [16640, 16640])
+        #expect(ratio.readings.first?.source == "/proc/sys/net/ipv4/netfilter/ip_conntrack_count")
+        #expect(outcome.perfdata.contains("conntrack_usage=100%;75;90"))
+    }
+
+    @Test func tableFullFiresOnTheModernHost() async throws {
+        let (status, outcome, _) = try await check("table-full", on: "ubuntu-table-full")
+        #expect(status == .critical)
+        let log = try #require(outcome.evidence?.leaves.first { $0.kind == "log" })
+        #expect(log.state == .holds)
+        #expect((log.count ?? 0) > 14)
+        #expect(log.matches.allSatisfy { $0.source == "/var/log/kern.log" })
+    }
+
+    @Test func tableFullIsQuietOnTheHealthyHostDespiteAnExpectationTableMessage() async throws {
+        let (status, outcome, _) = try await check("table-full", on: "debian-healthy")
+        #expect(status == .ok)
+        #expect(!outcome.firing)
+        #expect(outcome.evidence?.leaves.allSatisfy { $0.state == .doesNotHold } == true)
+    }
+
+    @Test func allocFailureFiresOnTheLowMemoryHostButTableFullDoesNot() async throws {
+        let (allocStatus, _, _) = try await check("alloc-failure", on: "centos6-alloc-failure")
+        #expect(allocStatus == .critical)
+        let (fullStatus, _, _) = try await check("table-full", on: "centos6-alloc-failure")
+        #expect(fullStatus == .ok)
+    }
+
+    @Test(arguments: ["alloc-failure", "unload-conntrack"])
+    func otherPlaybooksAreQuietOnTheHealthyHost(_ name: String) async throws {
+        let (status, _, _) = try await check(name, on: "debian-healthy")
+        #expect(status == .ok)
+    }
+
+    @Test func unloadConntrackFiresOnlyWhereTheIptablesConfigLoadsTheModule() async throws {
+        let (seed, _, _) = try await check("unload-conntrack", on: "centos5-ip-conntrack")
+        #expect(seed == .critical)
+        let (modern, _, _) = try await check("unload-conntrack", on: "ubuntu-table-full")
+        #expect(modern == .ok)
+    }
+}
