@@ -3,8 +3,8 @@ import Testing
 @testable import CtfixCore
 
 /// Keeps `docs/playbook-format.md` and `docs/playbook.schema.json` in step with the parser:
-/// the documented example playbooks load, every action kind is documented, and the schema's
-/// action keys are exactly the parser's.
+/// the documented example playbooks load, every predicate and action kind is documented, and
+/// the schema's predicate and action keys are exactly the parser's.
 @Suite struct ActionDocumentationTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -26,10 +26,13 @@ import Testing
         }
     }
 
-    @Test func everyActionKindHasASectionAndEveryCommonKeyIsDocumented() throws {
+    @Test func everyKindHasASectionAndEveryCommonKeyIsDocumented() throws {
         let doc = try Self.text("docs/playbook-format.md")
         for kind in PlaybookAction.kinds {
             #expect(doc.contains("\n### `\(kind.keyword)`\n"), "no section for \(kind.keyword)")
+        }
+        for kind in Predicate.kinds {
+            #expect(doc.contains("\n### `\(kind.keyword)`"), "no section for predicate \(kind.keyword)")
         }
         for key in ActionListParser.commonKeys {
             #expect(doc.contains("| `\(key)` |"), "common key \(key) is not in the actions table")
@@ -39,7 +42,7 @@ import Testing
         }
     }
 
-    @Test func schemaActionKeysMatchTheParser() throws {
+    @Test func schemaKeysMatchTheParser() throws {
         let data = try Data(contentsOf: Self.root.appendingPathComponent("docs/playbook.schema.json"))
         let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(schema["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
@@ -52,6 +55,9 @@ import Testing
             let body = try #require(defs["\(kind.keyword)Action"] as? [String: Any], "no schema for \(kind.keyword)")
             #expect(body["additionalProperties"] as? Bool == false)
         }
+        let predicate = try #require(defs["predicate"] as? [String: Any])
+        let predicateKeys = try #require(predicate["properties"] as? [String: Any]).keys
+        #expect(Set(predicateKeys) == Set(Predicate.combinators + Predicate.kinds.map { $0.keyword }))
         let topLevel = try #require(schema["properties"] as? [String: Any])
         #expect(Set(topLevel.keys) == ["version", "name", "summary", "description", "parameters", "cooldown",
                                       "on_failure", "detect", "actions", "verify"])
