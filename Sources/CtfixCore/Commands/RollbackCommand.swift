@@ -35,15 +35,19 @@ public struct RollbackCommand: Sendable {
             return .ok
         }
         var plan: [PlannedStep] = []
+        // What each path will hold as the undo steps run in order (a file written twice by the
+        // run is restored in two steps).
+        var expected: [String: String?] = [:]
         for step in changes.reversed() {
             guard let undo = step.undo else {
                 ctx.output.line("cannot undo: \(step.summaryLine)")
                 continue
             }
-            if !force, let conflict = Self.conflict(undo, ctx.fileSystem) {
+            if !force, let conflict = Self.conflict(undo, ctx.fileSystem, expected: expected) {
                 ctx.output.line("left alone: \(conflict) (use --force to restore anyway)")
                 continue
             }
+            if case .writeFile(let path, _, let after, _, _) = undo { expected[path] = .some(after) }
             plan.append(undo)
         }
         ctx.output.line("Rollback of run \(runID):")
@@ -124,16 +128,16 @@ public struct RollbackCommand: Sendable {
     }
 
     /// Why restoring would overwrite someone else's later change, or nil.
-    static func conflict(_ undo: PlannedStep, _ fileSystem: any FileSystem) -> String? {
+    static func conflict(_ undo: PlannedStep, _ fileSystem: any FileSystem, expected: [String: String?] = [:]) -> String? {
         switch undo {
         case .setValue(let path, let name, let expected, _):
             guard let current = try? fileSystem.readText(path).trimmingCharacters(in: .whitespacesAndNewlines) else {
                 return "\(name) cannot be read"
             }
             return StepApplier.sameValue(current, expected) ? nil : "\(name) is \(current) now, not \(expected) as the run left it"
-        case .writeFile(let path, let expected, _, _, _):
-            let current = try? fileSystem.readText(path)
-            return current == expected ? nil : "\(path) changed since the run"
+        case .writeFile(let path, let wanted, _, _, _):
+            let current = expected[path] ?? (try? fileSystem.readText(path))
+            return current == wanted ? nil : "\(path) changed since the run"
         default:
             return nil
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What one action will do on this host, computed before anything changes: the exact steps
 /// with before → after values, or why it will not run.
@@ -49,10 +50,17 @@ public struct PlanContext: Sendable {
     public let parameters: [String: ParameterValue]
     public let facts: HostFacts
     public let runID: String
+    /// The playbook's name, for headers of files the run creates.
+    public let playbookName: String
     /// `--force`: plans may override guards that the playbook lets `force` override.
     public let force: Bool
+    /// Config files as earlier actions of this run will leave them, so two actions persisting
+    /// to the same file plan against each other's result rather than clobber it.
+    public let pendingFiles = PendingFiles()
 
-    public init(evaluation: EvaluationContext, parameters: [String: ParameterValue], facts: HostFacts, runID: String, force: Bool = false) {
+    public init(evaluation: EvaluationContext, parameters: [String: ParameterValue], facts: HostFacts, runID: String,
+                playbookName: String = "", force: Bool = false) {
+        self.playbookName = playbookName
         self.evaluation = evaluation
         self.parameters = parameters
         self.facts = facts
@@ -61,6 +69,23 @@ public struct PlanContext: Sendable {
     }
 
     public var host: CtfixContext { evaluation.host }
+
+    /// A config file's content as this run will have left it so far (nil: absent).
+    public func plannedContent(of path: String) -> String? {
+        if let pending = pendingFiles.content(path) { return pending }
+        return try? fileSystem.readText(path)
+    }
+
+    /// A write-file step from the planned content to `after`, recorded for later actions;
+    /// nil when nothing changes.
+    public func fileStep(_ path: String, after: String) -> PlannedStep? {
+        let before = plannedContent(of: path)
+        guard before != after else { return nil }
+        pendingFiles.set(path, after)
+        let backup = before == nil ? nil : "/var/lib/ctfix/backups/\(runID)\(path)"
+        return .writeFile(path: path, before: before, after: after,
+                          diff: UnifiedDiff.make(old: before, new: after, path: path), backup: backup)
+    }
     public var fileSystem: any FileSystem { evaluation.host.fileSystem }
 }
 
@@ -116,4 +141,12 @@ public struct HostFacts: Sendable, Equatable, Codable {
         facts.bootID = PolicyState.currentBootID(fileSystem)
         return facts
     }
+}
+
+/// Planned contents of config files within one run.
+public final class PendingFiles: Sendable {
+    private let files = Mutex<[String: String]>([:])
+    public init() {}
+    public func content(_ path: String) -> String? { files.withLock { $0[path] } }
+    public func set(_ path: String, _ content: String) { files.withLock { $0[path] = content } }
 }

@@ -93,7 +93,8 @@ public final class Executor: @unchecked Sendable {
 
         // 5. Plan every action from live values.
         let facts = HostFacts.read(ctx.fileSystem)
-        let planContext = PlanContext(evaluation: evaluation, parameters: parameters, facts: facts, runID: runID, force: options.force)
+        let planContext = PlanContext(evaluation: evaluation, parameters: parameters, facts: facts, runID: runID,
+                                      playbookName: playbook.name, force: options.force)
         var plans: [ActionPlan] = []
         for action in playbook.actions {
             plans.append(await plan(action, planContext))

@@ -12,6 +12,9 @@ public enum PlannedStep: Sendable, Codable, Equatable {
     /// `after` nil: remove it (what undoing a creation does). `diff` is the unified diff shown
     /// in the plan.
     case writeFile(path: String, before: String?, after: String?, diff: String, backup: String?)
+    /// Write a value that makes the kernel do something once (`vm.drop_caches`,
+    /// `vm.compact_memory`): nothing to read back, nothing to undo.
+    case trigger(path: String, name: String, value: String)
     /// Run a program (argv, no shell unless the argv says so). Not undoable.
     case runCommand(argv: [String], timeoutSeconds: Double, environment: [String: String])
     /// Ask for a reboot: `systemctl reboot`, or kured's sentinel file. Not undoable.
@@ -21,7 +24,7 @@ public enum PlannedStep: Sendable, Codable, Equatable {
     public var isReversible: Bool {
         switch self {
         case .setValue, .writeFile: true
-        case .runCommand, .reboot: false
+        case .trigger, .runCommand, .reboot: false
         }
     }
 
@@ -32,7 +35,7 @@ public enum PlannedStep: Sendable, Codable, Equatable {
             return .setValue(path: path, name: name, before: after, after: before)
         case .writeFile(let path, let before, let after, _, _):
             return .writeFile(path: path, before: after, after: before, diff: "", backup: nil)
-        case .runCommand, .reboot:
+        case .trigger, .runCommand, .reboot:
             return nil
         }
     }
@@ -44,6 +47,8 @@ public enum PlannedStep: Sendable, Codable, Equatable {
             "\(name): \(before) → \(after)"
         case .writeFile(let path, let before, let after, _, _):
             before == nil ? "create \(path)" : after == nil ? "remove \(path)" : "edit \(path)"
+        case .trigger(_, let name, let value):
+            "write \(value) to \(name)"
         case .runCommand(let argv, _, _):
             "run " + argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         case .reboot(let method, let sentinel):

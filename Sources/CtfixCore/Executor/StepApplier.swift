@@ -48,10 +48,14 @@ public struct StepApplier: Sendable {
             }
             return Applied(observed: observed, message: "\(name) = \(observed) (read back)")
 
-        case .writeFile(let path, let before, let after, _, _):
+        case .writeFile(let path, let before, let after, _, let plannedBackup):
             do {
+                let current = fs.exists(path) ? try fs.readText(path) : nil
+                guard current == before else {
+                    throw Failure(message: "\(path) changed since the plan was made (an earlier action was declined, or someone edited it); not overwriting it", changed: false)
+                }
                 if let before {
-                    let backup = backupDirectory + path
+                    let backup = plannedBackup ?? backupDirectory + path
                     try fs.createDirectory(HostPath.parent(of: backup))
                     try fs.writeAtomically(Data(before.utf8), to: backup, mode: 0o600)
                 }
@@ -73,6 +77,14 @@ public struct StepApplier: Sendable {
             } catch {
                 throw Failure(message: "writing \(path) failed: \(error)", changed: false)
             }
+
+        case .trigger(let path, let name, let value):
+            do {
+                try fs.writeInPlace(Data((value + "\n").utf8), to: path)
+            } catch {
+                throw Failure(message: "writing \(value) to \(name) failed: \(error.reasonText) (\(path))", changed: false)
+            }
+            return Applied(observed: nil, message: "wrote \(value) to \(name)")
 
         case .runCommand(let argv, let timeout, let environment):
             let result: CommandResult

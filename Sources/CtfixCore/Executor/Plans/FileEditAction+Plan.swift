@@ -1,0 +1,33 @@
+extension FileEditAction: PlannableAction {
+    /// Applies the edit to every matching line of the file (as this run will have left it)
+    /// and plans an atomic replace with a backup and a diff.
+    public func plan(in context: PlanContext) async -> ActionPlan {
+        guard let content = context.plannedContent(of: path) else {
+            return ifMissing == .skip ? .noChange("\(path) does not exist") : .refused("\(path) does not exist on this host")
+        }
+        var lines = content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let trailingNewline = lines.last == ""
+        if trailingNewline { lines.removeLast() }
+        var changed = 0
+        var result: [String] = []
+        for line in lines {
+            guard match.matches(line) else { result.append(line); continue }
+            switch edit {
+            case .commentOut(let prefix):
+                if line.hasPrefix(prefix) { result.append(line) } else { result.append(prefix + line); changed += 1 }
+            case .replace(let text):
+                result.append(text)
+                if text != line { changed += 1 }
+            case .delete:
+                changed += 1
+            }
+        }
+        guard changed > 0 else {
+            let why = "no line of \(path) matches /\(match.source)/ (or it is already edited)"
+            return ifMissing == .skip ? .noChange(why) : .refused(why)
+        }
+        let after = result.joined(separator: "\n") + (trailingNewline || result.isEmpty ? "\n" : "")
+        guard let step = context.fileStep(path, after: after) else { return .noChange("\(path) already has the edit") }
+        return ActionPlan(status: .ready, steps: [step], notes: ["\(changed) line\(changed == 1 ? "" : "s") of \(path) changed"])
+    }
+}
