@@ -1,8 +1,8 @@
 /// Runs a program — the escape hatch for what no other kind does (flush conntrack entries with
 /// `conntrack -F`, notify a chat channel). Its declared minimum is `safe` only because ctfix
 /// cannot know what a program does: the playbook author must declare the real risk, and reviewers
-/// should read a `command` action's `risk` first. The environment is cleared except for
-/// `environment:` entries, so a run does not depend on who started ctfix.
+/// should read a `command` action's `risk` first. The environment is cleared (a fixed PATH and
+/// LC_ALL=C remain) plus `environment:` entries, so a run does not depend on who started ctfix.
 public struct CommandAction: ActionKind {
     public static let keyword = "command"
     public static let summary = "Run a program (argv, no shell) or a /bin/sh script, with a timeout and a cleared environment; declare its real risk."
@@ -24,7 +24,7 @@ public struct CommandAction: ActionKind {
 
     public var program: Program
     public var timeout: Duration
-    /// The whole environment of the program (plus nothing inherited); values may use `${param}`.
+    /// Added to the program's otherwise cleared environment; values may use `${param}`.
     public var environment: [String: StringTemplate]
 
     public init(program: Program, timeout: Duration = CommandAction.defaultTimeout, environment: [String: StringTemplate] = [:]) {
