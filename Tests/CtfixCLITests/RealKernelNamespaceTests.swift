@@ -41,6 +41,54 @@ struct RealKernelNamespaceTests {
         #expect(after == hostTimeout, "the host's own timeout must not change")
     }
 
+    /// A tiny playbook whose detection is the conntrack usage ratio, checked by the real binary
+    /// inside the namespace: CRITICAL above a tiny threshold, OK at the usual 90%.
+    static let usagePlaybook = """
+        version: 1
+        name: netns-usage
+        summary: The conntrack table of this namespace is filling up.
+        parameters:
+          usage_threshold: {type: number, default: 90%, minimum: 0, maximum: 1, description: Fire above this share.}
+        detect:
+          ratio:
+            numerator: {sysctl: [net.netfilter.nf_conntrack_count, net.ipv4.netfilter.ip_conntrack_count]}
+            denominator: {sysctl: [net.netfilter.nf_conntrack_max, net.nf_conntrack_max, net.ipv4.netfilter.ip_conntrack_max]}
+            above: ${usage_threshold}
+        actions:
+          - name: raise-conntrack-max
+            explain: Double the table.
+            risk: safe
+            sysctl:
+              key: [net.netfilter.nf_conntrack_max, net.nf_conntrack_max]
+              set: max(current * 2, 65536)
+        """
+
+    @Test func checkEvaluatesTheRatioInsideTheNamespace() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-netns-usage-\(UUID().uuidString).yaml")
+        try Self.usagePlaybook.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await NetworkNamespace.with { namespace in
+            try await namespace.trackConnections()
+            try await namespace.sendUDP(ports: 22000...22049)
+
+            let firing = try await CtfixBinary.run(["check", file.path, "--json", "--set", "usage_threshold=0.001%"], in: namespace)
+            #expect(firing.exitStatus == 2, "\(firing.standardOutput)\(firing.standardError)")
+            let outcome = try CtfixBinary.json(firing)
+            let evidence = try #require(outcome["evidence"] as? [String: Any])
+            #expect(evidence["kind"] as? String == "ratio")
+            let readings = try #require(evidence["readings"] as? [[String: Any]])
+            #expect(readings.map { $0["name"] as? String } == ["net.netfilter.nf_conntrack_count", "net.netfilter.nf_conntrack_max"])
+            let count = try #require(readings.first?["value"] as? Double)
+            #expect(count >= 50)
+            let detail = try #require(evidence["detail"] as? String)
+            #expect(detail.hasPrefix("nf_conntrack_count / nf_conntrack_max = \(formatNumber(count)) / "), "\(detail)")
+            #expect(detail.contains("(above ${usage_threshold} = "), "\(detail)")
+
+            let calm = try await CtfixBinary.run(["check", file.path], in: namespace)
+            #expect(calm.exitStatus == 0, "\(calm.standardOutput)\(calm.standardError)")
+        }
+    }
+
     @Test func aRatioPredicateOnValuesCapturedInTheNamespace() async throws {
         // `ctfix check` is not there yet, and a process cannot read another namespace's /proc/sys;
         // so the namespace's own count and max are captured into a root directory and the ratio

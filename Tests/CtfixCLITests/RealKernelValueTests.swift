@@ -52,6 +52,16 @@ struct RealKernelValueTests {
         #expect(result.readings.count == 2)
     }
 
+    @Test func endlessDevicesAreRefusedNotReadForever() throws {
+        let context = try liveContext()
+        let zero = FileValueSource(path: "/dev/zero").read(in: context)
+        guard case .failure(let failure) = zero else {
+            Issue.record("/dev/zero read as a number")
+            return
+        }
+        #expect(failure.message == "/dev/zero: larger than 64 KiB; not a value file")
+    }
+
     @Test func theSnapshotOfThisHost() throws {
         let snapshot = ConntrackSnapshot.read(in: try liveContext())
         #expect(snapshot.hasBasics)

@@ -19,6 +19,7 @@ import Testing
                                         in: KernelFixtures.context(try KernelFixtures.modernHost()))
         #expect(modern.state == .holds)
         #expect(modern.detail == "nf_conntrack_count = 180 entries (above 100)")
+        #expect(modern.threshold == 100)
     }
 
     @Test func betweenIsStrictOnBothEnds() async throws {
@@ -124,6 +125,12 @@ import Testing
         let diagnostics = try parsePredicate("value:\n  meminf: MemFree\n  below: 1").diagnostics
         #expect(diagnostics.count == 1)
         #expect(diagnostics.first?.message == "unknown key 'meminf' in 'value' (did you mean 'meminfo'?)")
+    }
+
+    @Test func aMisspeltComparisonIsOneErrorWithASuggestion() throws {
+        let diagnostics = try parsePredicate("value:\n  sysctl: net.netfilter.nf_conntrack_count\n  abve: 5").diagnostics
+        #expect(diagnostics.map(\.message) == ["unknown key 'abve' in 'value' (did you mean 'above'?)"])
+        #expect(diagnostics.map { [$0.line, $0.column] } == [[3, 3]])
     }
 
     @Test func summaryLines() throws {

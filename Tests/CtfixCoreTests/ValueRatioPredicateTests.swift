@@ -16,6 +16,7 @@ import Testing
         #expect(result.detail.hasPrefix("ip_conntrack_count / ip_conntrack_max = 36271 / 16640 = 218% (above ${usage_threshold} = 90%)"))
         #expect(result.predicate == "net.netfilter.nf_conntrack_count / net.netfilter.nf_conntrack_max above ${usage_threshold}")
         #expect(result.readings.map(\.value) == [36271, 16640])
+        #expect(result.threshold == 0.9) // for Nagios perfdata
         #expect(result.readings.map(\.source) == ["/proc/sys/net/ipv4/netfilter/ip_conntrack_count", "/proc/sys/net/ipv4/netfilter/ip_conntrack_max"])
     }
 

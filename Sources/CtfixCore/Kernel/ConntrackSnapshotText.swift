@@ -8,13 +8,17 @@ extension ConntrackSnapshot {
         func row(_ label: String, _ text: String) {
             lines.append("  " + label.padding(toLength: 14, withPad: " ", startingAt: 0) + text)
         }
-        func missing(_ fact: KernelFact<some Any>) -> String { "unknown: \(fact.missingReason ?? "not read")" }
+        // Without conntrack every sysctl is missing for the same reason: say it once.
+        let absent = era.value == nil && count.value == nil
+        func missing<Value>(_ fact: KernelFact<Value>, isConntrackSysctl: Bool = true) -> String {
+            absent && isConntrackSysctl ? "unknown (conntrack not present)" : "unknown: \(fact.missingReason ?? "not read")"
+        }
 
         if let count = count.value, let max = max.value {
             let percent = usage.map { " = \(ValueText.percent($0)) full" } ?? ""
             row("entries", "\(formatNumber(count)) / \(formatNumber(max))\(percent)   (\(self.count.key ?? "?"), \(self.max.key ?? "?"))")
         } else {
-            row("entries", count.value.map { "\(formatNumber($0)) (max \(missing(max)))" } ?? missing(count))
+            row("entries", count.value.map { "\(formatNumber($0)) (max \(missing(max)))" } ?? "unknown: \(count.missingReason ?? "not read")")
         }
         if let note = max.note { row("", note) }
 
@@ -33,14 +37,14 @@ extension ConntrackSnapshot {
             let buckets = bucketCount.map { " + \(formatNumber($0)) buckets × 8 B" } ?? ""
             row("entry memory", "\(ValueText.bytes(used))  (\(formatNumber(count)) × \(formatNumber(size)) B\(buckets))")
         } else {
-            row("entry memory", missing(memory))
+            row("entry memory", missing(memory, isConntrackSysctl: false))
         }
 
         if let available = memAvailable.value {
             let total = memTotal.value.map { " of \(ValueText.bytes($0)) total" } ?? ""
             row("memory", "MemAvailable \(ValueText.bytes(available))\(total)" + (memAvailable.note.map { "  (\($0))" } ?? ""))
         } else {
-            row("memory", missing(memAvailable))
+            row("memory", missing(memAvailable, isConntrackSysctl: false))
         }
         if let budget {
             let share = formatNumber(budget.share * 100) + "%"
@@ -48,6 +52,9 @@ extension ConntrackSnapshot {
             text += " (\(ValueText.bytes(budget.budgetBytes)) at \(formatNumber(budget.bytesPerEntry)) bytes per entry)"
             if let max = max.value, max > budget.maxWithinBudget {
                 text += "; the current max \(formatNumber(max)) is already beyond it"
+            }
+            if nonInitialNamespace.value == true {
+                text += "; max is read-only in this namespace: raise it on the host"
             }
             row("budget", text)
         } else {

@@ -171,8 +171,10 @@ public struct RatioPredicate: PredicateKind {
         case .success(let outcome):
             var detail = "\(shown) (\(outcome.text))"
             if !notes.isEmpty { detail += "; " + notes.joined(separator: "; ") }
-            return PredicateResult(state: outcome.holds ? .holds : .doesNotHold, kind: Self.keyword,
+            var result = PredicateResult(state: outcome.holds ? .holds : .doesNotHold, kind: Self.keyword,
                                    predicate: summaryLine, detail: detail, readings: readings)
+            result.threshold = outcome.threshold
+            return result
         }
     }
 }

@@ -146,8 +146,10 @@ public struct ValuePredicate: PredicateKind {
         case .success(let outcome):
             var detail = "\(shown) (\(outcome.text))"
             if let note = reading.note { detail += "; \(note)" }
-            return PredicateResult(state: outcome.holds ? .holds : .doesNotHold, kind: Self.keyword,
+            var result = PredicateResult(state: outcome.holds ? .holds : .doesNotHold, kind: Self.keyword,
                                    predicate: summaryLine, detail: detail, readings: [reading])
+            result.threshold = outcome.threshold
+            return result
         }
     }
 }

@@ -25,7 +25,11 @@ public struct ValueComparison: Sendable {
         let nodes = keys.map { reader.optional($0) }
         let (aboveNode, belowNode, equalsNode) = (nodes[0], nodes[1], nodes[2])
         guard aboveNode != nil || belowNode != nil || equalsNode != nil else {
-            scope.error(reader.node, "\(what) needs a comparison: 'above', 'below' (both for a range) or 'equals'")
+            // A misspelt comparison (`abve:`) is reported as an unknown key with a did-you-mean.
+            let misspelt = reader.keys.contains { key in keys.contains { editDistance(key, $0) <= 2 } }
+            if !misspelt {
+                scope.error(reader.node, "\(what) needs a comparison: 'above', 'below' (both for a range) or 'equals'")
+            }
             return nil
         }
         if equalsNode != nil, aboveNode != nil || belowNode != nil, let key = reader.keyNode("equals") {
@@ -75,6 +79,8 @@ public struct ValueComparison: Sendable {
         public var holds: Bool
         /// "above 90%" or "not above 90%", with parameter values spelled out.
         public var text: String
+        /// The threshold that decides (the lower bound of a range), for Nagios perfdata.
+        public var threshold: Double
     }
 
     /// Compares `value`, with thresholds evaluated against `parameters`. Fails (as a reason for
@@ -101,7 +107,7 @@ public struct ValueComparison: Sendable {
         }
         if let (target, text) = exact {
             let holds = abs(value - target) <= 1e-9 * max(1, abs(target))
-            return .success(Outcome(holds: holds, text: holds ? "equals \(text)" : "does not equal \(text)"))
+            return .success(Outcome(holds: holds, text: holds ? "equals \(text)" : "does not equal \(text)", threshold: target))
         }
         switch (low, high) {
         case let ((a, aText)?, (b, bText)?):
@@ -109,11 +115,11 @@ public struct ValueComparison: Sendable {
                 return .failure(HostReadFailure(path: nil, message: "above \(aText) and below \(bText) leave an empty range"))
             }
             let holds = value > a && value < b
-            return .success(Outcome(holds: holds, text: "\(holds ? "" : "not ")between \(aText) and \(bText)"))
+            return .success(Outcome(holds: holds, text: "\(holds ? "" : "not ")between \(aText) and \(bText)", threshold: a))
         case let ((a, aText)?, nil):
-            return .success(Outcome(holds: value > a, text: "\(value > a ? "" : "not ")above \(aText)"))
+            return .success(Outcome(holds: value > a, text: "\(value > a ? "" : "not ")above \(aText)", threshold: a))
         case let (nil, (b, bText)?):
-            return .success(Outcome(holds: value < b, text: "\(value < b ? "" : "not ")below \(bText)"))
+            return .success(Outcome(holds: value < b, text: "\(value < b ? "" : "not ")below \(bText)", threshold: b))
         default:
             return .failure(HostReadFailure(path: nil, message: "no comparison"))
         }

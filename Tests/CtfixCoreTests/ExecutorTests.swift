@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+@testable import CtfixCore
+
+@Suite struct ExecutorTests {
+    func run(_ playbookName: String, on fs: InMemoryFileSystem, terminal: any Terminal = NoTerminal(),
+             commands: ScriptedCommandRunner = ScriptedCommandRunner(), configure: (inout RunOptions) -> Void = { _ in }) async throws -> (RunReport, CapturedOutput) {
+        let output = CapturedOutput()
+        let ctx = try ExampleHosts.context(fs, terminal: terminal, commands: commands, output: output)
+        let playbook = try ExampleHosts.playbook(playbookName)
+        var options = RunOptions()
+        options.skipVerifyDelay = true
+        configure(&options)
+        let parameters = try playbook.resolveParameters(options.settings)
+        let report = await Executor(ctx: ctx, playbook: playbook, parameters: parameters, options: options).run()
+        return (report, output)
+    }
+
+    func auditEvents(_ fs: InMemoryFileSystem) throws -> [String] {
+        try AuditLog(fileSystem: fs).records().map(\.event)
+    }
+
+    @Test func dryRunShowsExactValuesAndChangesNothing() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let commands = ScriptedCommandRunner()
+        let (report, output) = try await run("table-full", on: fs, commands: commands) { $0.dryRun = true }
+        #expect(report.outcome == .dryRun)
+        #expect(report.actions.map(\.before) == ["16640", "432000"])
+        #expect(report.actions.map(\.after) == ["65536", "216000"])
+        #expect(output.standardOutput.contains("+net.ipv4.netfilter.ip_conntrack_max = 65536"))
+        #expect(commands.invocations.isEmpty)
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
+        #expect(!(try fs.readText("/etc/sysctl.conf")).contains("ip_conntrack"))
+        #expect(try auditEvents(fs) == ["run_start", "evidence", "plan", "run_end"])
+    }
+
+    @Test func withoutATerminalOrYesItRefusesAtOnce() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let (report, _) = try await run("table-full", on: fs)
+        #expect(report.outcome == .refused)
+        #expect(report.messages.last?.contains("no terminal") == true)
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
+        #expect(try auditEvents(fs) == ["run_start", "run_end"])
+    }
+
+    @Test func yesAppliesReadsBackAndVerifies() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let (report, _) = try await run("table-full", on: fs) { $0.assumeYes = true }
+        #expect(report.outcome == .remediated)
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "65536\n")
+        #expect(try fs.readText("/sys/module/ip_conntrack/parameters/hashsize") == "16384\n")
+        #expect(try fs.readText("/etc/sysctl.conf").hasSuffix("net.ipv4.netfilter.ip_conntrack_max = 65536\nnet.ipv4.netfilter.ip_conntrack_tcp_timeout_established = 216000\n"))
+        #expect(try auditEvents(fs) == ["run_start", "evidence", "plan", "intent", "outcome", "intent", "outcome", "verification", "run_end"])
+        #expect(try AuditLog(fileSystem: fs).verify().ok)
+    }
+
+    @Test func promptsAnswerYesNoAllQuit() async throws {
+        // n to the first action, y to the second
+        var fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        var terminal = ScriptedTerminal(answers: ["n", "y"])
+        var (report, _) = try await run("table-full", on: fs, terminal: terminal)
+        #expect(report.actions.map(\.status) == [.declined, .failed])
+        // the declined action's persistence was planned into the same file: the second write is refused safely
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
+
+        fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        terminal = ScriptedTerminal(answers: ["a"])
+        (report, _) = try await run("table-full", on: fs, terminal: terminal)
+        #expect(report.actions.map(\.status) == [.applied, .applied])
+        #expect(terminal.prompts.count == 1)
+
+        fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        terminal = ScriptedTerminal(answers: ["q"])
+        (report, _) = try await run("table-full", on: fs, terminal: terminal)
+        #expect(report.outcome == .declined)
+        #expect(report.actions.map(\.status) == [.notRun, .notRun])
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
+
+        fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        terminal = ScriptedTerminal(answers: ["what", "y", "y"])
+        (report, _) = try await run("table-full", on: fs, terminal: terminal)
+        #expect(report.outcome == .remediated)
+        #expect(terminal.prompts.count == 3)
+    }
+
+    @Test func aDestructiveActionNeedsTheHostNameTyped() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let commands = ScriptedCommandRunner(available: ["systemctl"]) { _ in CommandResult(exitStatus: 0) }
+        let wrong = ScriptedTerminal(answers: ["y", "y", "wrong-host"])
+        var (report, _) = try await run("unload-conntrack", on: fs, terminal: wrong, commands: commands)
+        #expect(report.actions.map(\.status) == [.applied, .declined])
+        #expect(commands.invocations.isEmpty)
+
+        let fs2 = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let right = ScriptedTerminal(answers: ["y", "y", "server"])
+        (report, _) = try await run("unload-conntrack", on: fs2, terminal: right, commands: commands)
+        #expect(report.actions.map(\.status) == [.applied, .applied])
+        #expect(commands.invocations == [["systemctl", "reboot"]])
+        #expect(try fs2.readText("/etc/sysconfig/iptables-config").contains("#IPTABLES_MODULES=\"ip_conntrack_netbios_ns\""))
+    }
+
+    @Test func unattendedDestructiveIsRefusedBeforeAnythingChanges() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let (report, _) = try await run("unload-conntrack", on: fs) { $0.assumeYes = true; $0.allowDestructive = true }
+        #expect(report.outcome == .refused)
+        #expect(report.messages.last?.contains("does not allow it unattended") == true)
+        #expect(!(try fs.readText("/etc/sysconfig/iptables-config")).contains("#IPTABLES_MODULES"))
+    }
+
+    @Test func aFailingActionStopsTheRunAndRollsBack() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        fs.denyWrites("/proc/sys/net/ipv4/netfilter/ip_conntrack_tcp_timeout_established")
+        let (report, _) = try await run("table-full", on: fs) { $0.assumeYes = true }
+        #expect(report.outcome == .failed)
+        #expect(report.actions.map(\.status) == [.rolledBack, .failed])
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
+        #expect(try fs.readText("/sys/module/ip_conntrack/parameters/hashsize") == "2080\n")
+        #expect(!(try fs.readText("/etc/sysctl.conf")).contains("ip_conntrack"))
+        let events = try auditEvents(fs)
+        #expect(events.contains("rollback_intent"))
+        #expect(events.last == "run_end")
+        #expect(try AuditLog(fileSystem: fs).verify().ok)
+    }
+
+    @Test func aSecondRebootInTheSameBootIsRefused() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        var state = PolicyState()
+        state.rebootedBoots = [try fs.readText(PolicyState.bootIDPath).trimmingCharacters(in: .whitespacesAndNewlines)]
+        try state.save(fs)
+        let (report, _) = try await run("unload-conntrack", on: fs, terminal: ScriptedTerminal(answers: ["a", "server"]))
+        #expect(report.outcome == .refused)
+        #expect(report.messages.last?.contains("already rebooted") == true)
+    }
+
+    @Test func cooldownRefusesASecondUnattendedRun() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        var state = PolicyState()
+        state.lastRuns["table-full"] = Date()
+        try state.save(fs)
+        let (report, _) = try await run("table-full", on: fs) { $0.assumeYes = true }
+        #expect(report.outcome == .refused)
+        #expect(report.messages.last?.contains("cooling down") == true)
+    }
+
+    @Test func aHealthyHostIsLeftAlone() async throws {
+        let fs = try ExampleHosts.inMemory("debian-healthy")
+        let (report, _) = try await run("table-full", on: fs) { $0.assumeYes = true }
+        #expect(report.outcome == .healthy)
+        #expect(try auditEvents(fs) == ["run_start", "evidence", "run_end"])
+    }
+
+    @Test func forceActsWithoutDetectionAndSaysSo() async throws {
+        let fs = try ExampleHosts.inMemory("debian-healthy")
+        let (report, _) = try await run("table-full", on: fs) { $0.assumeYes = true; $0.force = true }
+        #expect(report.messages.contains { $0.contains("--force") })
+        #expect(report.actions.first?.status == .noChange || report.actions.first?.status == .applied)
+    }
+
+    @Test func theAllocFailurePlaybookNeverRaisesMax() async throws {
+        let fs = try ExampleHosts.inMemory("centos6-alloc-failure")
+        let (report, _) = try await run("alloc-failure", on: fs) { $0.dryRun = true }
+        let paths = report.actions.flatMap(\.steps).map(\.summary)
+        #expect(!paths.contains { $0.contains("conntrack_max") })
+        #expect(paths.contains("write 1 to vm.drop_caches"))
+        #expect(report.actions.last?.after == "19228") // 1% of 1922856 kB
+    }
+}
