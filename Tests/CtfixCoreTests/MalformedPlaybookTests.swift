@@ -3,8 +3,8 @@ import Testing
 @testable import CtfixCore
 
 /// One file of `Resources/malformed/`, with what its header says must be reported:
-/// `# expect: LINE:COL: message fragment` (one line per error; all errors of a file are
-/// reported in one pass) and optionally `# requires: log, ratio` (predicate kinds it exercises).
+/// `# expect: LINE:COL: message fragment`, one line per error: all errors of a file are
+/// reported in one pass, and exactly those.
 struct MalformedPlaybook: Sendable, CustomTestStringConvertible {
     struct Expectation: Sendable, Equatable {
         var line: Int
@@ -14,7 +14,6 @@ struct MalformedPlaybook: Sendable, CustomTestStringConvertible {
 
     var path: String
     var expectations: [Expectation]
-    var requiredKinds: [String]
     var testDescription: String { URL(fileURLWithPath: path).lastPathComponent }
 
     static let directory = Bundle.module.bundleURL.appendingPathComponent("Resources/malformed")
@@ -28,34 +27,18 @@ struct MalformedPlaybook: Sendable, CustomTestStringConvertible {
         let data = FileManager.default.contents(atPath: path) ?? Data()
         let text = String(decoding: data, as: UTF8.self)
         var expectations: [Expectation] = []
-        var kinds: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("# expect: ") {
                 let parts = line.dropFirst("# expect: ".count).split(separator: ":", maxSplits: 2)
                 guard parts.count == 3, let l = Int(parts[0]), let c = Int(parts[1]) else { continue }
                 expectations.append(Expectation(line: l, column: c, fragment: parts[2].trimmingCharacters(in: .whitespaces)))
-            } else if line.hasPrefix("# requires: ") {
-                kinds += line.dropFirst("# requires: ".count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             }
         }
-        return MalformedPlaybook(path: path, expectations: expectations, requiredKinds: kinds)
+        return MalformedPlaybook(path: path, expectations: expectations)
     }
-
-    /// A predicate kind still stubbed on this branch accepts anything: its files cannot fail
-    /// yet. The real kinds ship examples (the stubs have none), which is how they are told apart.
-    static func isImplemented(_ keyword: String) -> Bool {
-        Predicate.kinds.first { $0.keyword == keyword }.map { !$0.examples.valid.isEmpty } ?? false
-    }
-
-    var isReady: Bool { requiredKinds.allSatisfy(Self.isImplemented) }
 }
 
 @Suite struct MalformedPlaybookTests {
-    static let ready = MalformedPlaybook.all.filter(\.isReady)
-    /// Files whose expected errors come from predicate kinds that are stubs on this branch; they
-    /// move to `ready` by themselves when the kinds land.
-    static let waiting = MalformedPlaybook.all.filter { !$0.isReady }
-
     @Test func thereAreEnoughMalformedPlaybooksAndEachSaysWhatItExpects() {
         #expect(MalformedPlaybook.all.count >= 40)
         for file in MalformedPlaybook.all {
@@ -64,18 +47,8 @@ struct MalformedPlaybook: Sendable, CustomTestStringConvertible {
         #expect(MalformedPlaybook.all.contains { $0.expectations.count >= 4 }, "some file must check that all errors are reported at once")
     }
 
-    @Test(arguments: ready)
+    @Test(arguments: MalformedPlaybook.all)
     func reportsExactlyTheExpectedErrors(_ file: MalformedPlaybook) {
-        Self.check(file)
-    }
-
-    @Test(.disabled(if: !waiting.isEmpty, "until predicate kinds land (log/value/ratio parsers are stubs on this branch)"),
-          arguments: waiting)
-    func reportsPredicateErrorsOnceTheKindsLand(_ file: MalformedPlaybook) {
-        Self.check(file)
-    }
-
-    static func check(_ file: MalformedPlaybook) {
         let diagnostics: [Diagnostic]
         do {
             let playbook = try PlaybookLoader.load(path: file.path)

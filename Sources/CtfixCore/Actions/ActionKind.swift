@@ -68,7 +68,7 @@ public struct PlaybookAction: Sendable {
 extension MappingReader {
     /// Exactly one of `keys` must be present (`set` / `multiply` / `add`, `argv` / `shell`):
     /// none is reported at the mapping, a second one at that key, so the author sees which to drop.
-    func exactlyOne(of keys: [String], in what: String, scope: inout ParseScope) -> (key: String, value: YAMLNode)? {
+    func onlyOneOf(_ keys: [String], in what: String, scope: inout ParseScope) -> (key: String, value: YAMLNode)? {
         let present = self.keys.filter { keys.contains($0) }
         for key in keys { accept(key) }
         guard let first = present.first, let value = optional(first) else {
@@ -86,7 +86,7 @@ extension MappingReader {
 extension ParseScope {
     /// An absolute host path, normalised (`//` and `/./` collapsed); `..` and relative paths
     /// are refused at the node, because a path that leaves its directory is never what was meant.
-    mutating func hostPath(_ node: YAMLNode, _ what: String) -> String? {
+    mutating func normalizedHostPath(_ node: YAMLNode, _ what: String) -> String? {
         guard let text = nonEmptyString(node, what) else { return nil }
         do {
             return try HostPath.normalize(text)
@@ -101,7 +101,7 @@ extension ParseScope {
     }
 
     /// A duration between zero (exclusive) and `maximum` (inclusive).
-    mutating func duration(_ node: YAMLNode, _ what: String, atMost maximum: Duration) -> Duration? {
+    mutating func boundedDuration(_ node: YAMLNode, _ what: String, atMost maximum: Duration) -> Duration? {
         guard let value = duration(node, what) else { return nil }
         guard value <= maximum else {
             error(node, "\(what) must be at most \(DurationText.format(maximum)), found \(DurationText.format(value))")

@@ -1,8 +1,8 @@
 /// Runs a program — the escape hatch for what no other kind does (flush conntrack entries with
 /// `conntrack -F`, notify a chat channel). Its declared minimum is `safe` only because ctfix
 /// cannot know what a program does: the playbook author must declare the real risk, and reviewers
-/// should read a `command` action's `risk` first. The environment is cleared except for
-/// `environment:` entries, so a run does not depend on who started ctfix.
+/// should read a `command` action's `risk` first. The environment is cleared (a fixed PATH and
+/// LC_ALL=C remain) plus `environment:` entries, so a run does not depend on who started ctfix.
 public struct CommandAction: ActionKind {
     public static let keyword = "command"
     public static let summary = "Run a program (argv, no shell) or a /bin/sh script, with a timeout and a cleared environment; declare its real risk."
@@ -24,7 +24,7 @@ public struct CommandAction: ActionKind {
 
     public var program: Program
     public var timeout: Duration
-    /// The whole environment of the program (plus nothing inherited); values may use `${param}`.
+    /// Added to the program's otherwise cleared environment; values may use `${param}`.
     public var environment: [String: StringTemplate]
 
     public init(program: Program, timeout: Duration = CommandAction.defaultTimeout, environment: [String: StringTemplate] = [:]) {
@@ -36,12 +36,12 @@ public struct CommandAction: ActionKind {
     public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> CommandAction? {
         guard let reader = MappingReader(node, "'command'", scope: &scope) else { return nil }
         var program: Program?
-        if let (key, value) = reader.exactlyOne(of: ["argv", "shell"], in: "'command'", scope: &scope) {
+        if let (key, value) = reader.onlyOneOf(["argv", "shell"], in: "'command'", scope: &scope) {
             program = key == "argv" ? parseArgv(value, scope: &scope) : scope.nonEmptyString(value, "command shell").map { .shell($0) }
         }
         var timeout: Duration? = defaultTimeout
         if let timeoutNode = reader.optional("timeout") {
-            timeout = scope.duration(timeoutNode, "command timeout", atMost: maximumTimeout)
+            timeout = scope.boundedDuration(timeoutNode, "command timeout", atMost: maximumTimeout)
         }
         var environment: [String: StringTemplate]? = [:]
         if let envNode = reader.optional("environment") {

@@ -44,7 +44,7 @@ public struct FileEditAction: ActionKind {
     public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> FileEditAction? {
         guard let reader = MappingReader(node, "'file_edit'", scope: &scope) else { return nil }
         var path: String?
-        if let pathNode = reader.required("path", scope: &scope), let normalized = scope.hostPath(pathNode, "file_edit path") {
+        if let pathNode = reader.required("path", scope: &scope), let normalized = scope.normalizedHostPath(pathNode, "file_edit path") {
             if normalized.hasPrefix("/etc/") {
                 path = normalized
             } else {
@@ -55,7 +55,7 @@ public struct FileEditAction: ActionKind {
 
         var edit: Edit?
         let prefixNode = reader.optional("comment_prefix")
-        if let (key, value) = reader.exactlyOne(of: ["comment_out", "replace", "delete"], in: "'file_edit'", scope: &scope) {
+        if let (key, value) = reader.onlyOneOf(["comment_out", "replace", "delete"], in: "'file_edit'", scope: &scope) {
             switch key {
             case "replace":
                 if let text = scope.string(value, "file_edit replace") {

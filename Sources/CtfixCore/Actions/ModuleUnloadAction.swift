@@ -51,7 +51,7 @@ public struct ModuleUnloadAction: ActionKind {
     }
 
     public var summaryLine: String {
-        let names = modules.count > 1 ? "the first loaded of \(modules.joined(separator: ", "))" : modules[0]
+        let names = modules.count > 1 ? "the first loaded of \(modules.joined(separator: ", "))" : modules.first ?? "(no module)"
         return "unload kernel module \(names)" + (force ? " (forced past the NAT/stateful-rules/containers guard)" : "")
     }
 

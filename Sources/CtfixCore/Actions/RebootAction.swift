@@ -49,7 +49,7 @@ public struct RebootAction: ActionKind {
             if let method, method != .kured, let keyNode = reader.keyNode("sentinel") {
                 scope.error(keyNode, "reboot sentinel only applies to method kured (systemctl reboots directly)")
                 ok = false
-            } else if let path = scope.hostPath(sentinelNode, "reboot sentinel") {
+            } else if let path = scope.normalizedHostPath(sentinelNode, "reboot sentinel") {
                 if path.hasPrefix("/run/") || path.hasPrefix("/var/run/") {
                     sentinel = path
                 } else {

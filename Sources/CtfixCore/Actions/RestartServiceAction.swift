@@ -41,7 +41,7 @@ public struct RestartServiceAction: ActionKind {
         }
         var timeout: Duration? = defaultTimeout
         if let timeoutNode = reader.optional("timeout") {
-            timeout = scope.duration(timeoutNode, "restart_service timeout", atMost: maximumTimeout)
+            timeout = scope.boundedDuration(timeoutNode, "restart_service timeout", atMost: maximumTimeout)
         }
         reader.finish(scope: &scope)
         guard let unit, let timeout else { return nil }

@@ -164,7 +164,8 @@ public struct SysctlAction: ActionKind {
     }
 
     public var summaryLine: String {
-        let names = keys.count > 1 ? "\(keys[0]) (or \(keys.dropFirst().joined(separator: ", ")))" : keys[0]
+        let first = keys.first ?? "(no key)"
+        let names = keys.count > 1 ? "\(first) (or \(keys.dropFirst().joined(separator: ", ")))" : first
         var line: String
         switch change {
         case .set(let e): line = "set \(names) to \(e)"

@@ -9,7 +9,7 @@ enum SysctlActionParser {
         let keys = reader.required("key", scope: &scope).flatMap { parseKeys($0, scope: &scope) }
 
         var change: SysctlAction.Change?
-        if let (key, value) = reader.exactlyOne(of: ["set", "multiply", "add"], in: "'sysctl'", scope: &scope),
+        if let (key, value) = reader.onlyOneOf(["set", "multiply", "add"], in: "'sysctl'", scope: &scope),
            let expression = scope.expression(value, "sysctl \(key)", variables: variables) {
             switch key {
             case "set": change = .set(expression)
@@ -156,7 +156,7 @@ enum SysctlActionParser {
     private static func parsePersist(_ node: YAMLNode, scope: inout ParseScope) -> SysctlAction.Persist? {
         guard let reader = MappingReader(node, "'persist'", scope: &scope) else { return nil }
         var file: String?
-        if let fileNode = reader.required("file", scope: &scope), let path = scope.hostPath(fileNode, "persist file") {
+        if let fileNode = reader.required("file", scope: &scope), let path = scope.normalizedHostPath(fileNode, "persist file") {
             if path == "/etc/sysctl.conf" || path.range(of: "^/etc/sysctl\\.d/[A-Za-z0-9_.-]+\\.conf$", options: .regularExpression) != nil {
                 file = path
             } else {
