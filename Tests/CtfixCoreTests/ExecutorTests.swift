@@ -85,7 +85,7 @@ import Testing
 
     @Test func aDestructiveActionNeedsTheHostNameTyped() async throws {
         let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
-        let commands = ScriptedCommandRunner(available: ["systemctl"]) { _ in CommandResult(exitStatus: 0) }
+        let commands = ScriptedCommandRunner(available: ["systemctl", "shutdown"]) { _ in CommandResult(exitStatus: 0) }
         let wrong = ScriptedTerminal(answers: ["y", "y", "wrong-host"])
         var (report, _) = try await run("unload-conntrack", on: fs, terminal: wrong, commands: commands)
         #expect(report.actions.map(\.status) == [.applied, .declined])
@@ -95,7 +95,7 @@ import Testing
         let right = ScriptedTerminal(answers: ["y", "y", "server"])
         (report, _) = try await run("unload-conntrack", on: fs2, terminal: right, commands: commands)
         #expect(report.actions.map(\.status) == [.applied, .applied])
-        #expect(commands.invocations == [["systemctl", "reboot"]])
+        #expect(commands.invocations == [["shutdown", "-r", "+1", "ctfix: reboot requested by a remediation playbook"]])
         #expect(try fs2.readText("/etc/sysconfig/iptables-config").contains("#IPTABLES_MODULES=\"ip_conntrack_netbios_ns\""))
     }
 

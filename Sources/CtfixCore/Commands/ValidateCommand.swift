@@ -26,7 +26,8 @@ public struct ValidateCommand: Sendable {
                 reports.append(Report(file: path, valid: true, name: playbook.name, diagnostics: []))
             } catch {
                 let missing = error.diagnostics.count == 1 && error.diagnostics[0].message.hasPrefix("playbook no such file")
-                if missing, status == .ok { status = .noInput } else { status = .invalidInput }
+                // 65 (invalid) outranks 66 (missing): a fixable playbook is the bigger news.
+                if !missing { status = .invalidInput } else if status == .ok { status = .noInput }
                 reports.append(Report(file: path, valid: false, name: nil, diagnostics: error.diagnostics))
             }
         }

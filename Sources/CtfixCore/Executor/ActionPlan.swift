@@ -78,13 +78,13 @@ public struct PlanContext: Sendable {
 
     /// A write-file step from the planned content to `after`, recorded for later actions;
     /// nil when nothing changes.
-    public func fileStep(_ path: String, after: String) -> PlannedStep? {
+    public func fileStep(_ path: String, after: String, backup: Bool = true) -> PlannedStep? {
         let before = plannedContent(of: path)
         guard before != after else { return nil }
         pendingFiles.set(path, after)
-        let backup = before == nil ? nil : "/var/lib/ctfix/backups/\(runID)\(path)"
+        let backupPath = before == nil || !backup ? nil : "/var/lib/ctfix/backups/\(runID)\(path)"
         return .writeFile(path: path, before: before, after: after,
-                          diff: UnifiedDiff.make(old: before, new: after, path: path), backup: backup)
+                          diff: UnifiedDiff.make(old: before, new: after, path: path), backup: backupPath)
     }
     public var fileSystem: any FileSystem { evaluation.host.fileSystem }
 }

@@ -18,7 +18,8 @@ public enum PlannedStep: Sendable, Codable, Equatable {
     /// Run a program (argv, no shell unless the argv says so). Not undoable.
     case runCommand(argv: [String], timeoutSeconds: Double, environment: [String: String])
     /// Ask for a reboot: `systemctl reboot`, or kured's sentinel file. Not undoable.
-    case reboot(method: String, sentinel: String?)
+    /// `delaySeconds` (systemctl only): `shutdown -r +M` instead of an immediate reboot.
+    case reboot(method: String, sentinel: String?, delaySeconds: Double?)
 
     /// Whether `undo` can restore the state before this step.
     public var isReversible: Bool {
@@ -51,8 +52,9 @@ public enum PlannedStep: Sendable, Codable, Equatable {
             "write \(value) to \(name)"
         case .runCommand(let argv, _, _):
             "run " + argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
-        case .reboot(let method, let sentinel):
-            method == "kured" ? "request a reboot from kured (create \(sentinel ?? "/var/run/reboot-required"))" : "reboot the host (systemctl reboot)"
+        case .reboot(let method, let sentinel, let delay):
+            method == "kured" ? "request a reboot from kured (create \(sentinel ?? "/var/run/reboot-required"))"
+                : (delay ?? 0) >= 60 ? "reboot the host in \(Int(delay! / 60)) min (shutdown -r)" : "reboot the host (systemctl reboot)"
         }
     }
 }

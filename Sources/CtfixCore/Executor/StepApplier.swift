@@ -54,8 +54,7 @@ public struct StepApplier: Sendable {
                 guard current == before else {
                     throw Failure(message: "\(path) changed since the plan was made (an earlier action was declined, or someone edited it); not overwriting it", changed: false)
                 }
-                if let before {
-                    let backup = plannedBackup ?? backupDirectory + path
+                if let before, let backup = plannedBackup {
                     try fs.createDirectory(HostPath.parent(of: backup))
                     try fs.writeAtomically(Data(before.utf8), to: backup, mode: 0o600)
                 }
@@ -66,7 +65,8 @@ public struct StepApplier: Sendable {
                     guard reread == after else {
                         throw Failure(message: "\(path) does not hold the written content after the replace", changed: true)
                     }
-                    return Applied(observed: nil, message: before == nil ? "created \(path)" : "wrote \(path) (backup in \(backupDirectory + path))")
+                    return Applied(observed: nil, message: before == nil ? "created \(path)"
+                                   : "wrote \(path)" + (plannedBackup.map { " (backup in \($0))" } ?? " (no backup, as the playbook asks)"))
                 }
                 try fs.removeFile(path)
                 return Applied(observed: nil, message: "removed \(path)")
@@ -101,7 +101,7 @@ public struct StepApplier: Sendable {
             }
             return Applied(observed: nil, message: "\(argv.first ?? "") exited 0")
 
-        case .reboot(let method, let sentinel):
+        case .reboot(let method, let sentinel, let delaySeconds):
             if method == "kured" {
                 let path = sentinel ?? "/var/run/reboot-required"
                 do {
@@ -112,7 +112,10 @@ public struct StepApplier: Sendable {
                 }
                 return Applied(observed: nil, message: "created \(path); kured will drain and reboot the node")
             }
-            return try await apply(.runCommand(argv: ["systemctl", "reboot"], timeoutSeconds: 30, environment: [:]))
+            // `shutdown -r +M` warns logged-in users and leaves M minutes to cancel (`shutdown -c`).
+            let minutes = Int((delaySeconds ?? 0) / 60)
+            let argv = minutes > 0 ? ["shutdown", "-r", "+\(minutes)", "ctfix: reboot requested by a remediation playbook"] : ["systemctl", "reboot"]
+            return try await apply(.runCommand(argv: argv, timeoutSeconds: 30, environment: [:]))
         }
     }
 

@@ -27,7 +27,7 @@ extension FileEditAction: PlannableAction {
             return ifMissing == .skip ? .noChange(why) : .refused(why)
         }
         let after = result.joined(separator: "\n") + (trailingNewline || result.isEmpty ? "\n" : "")
-        guard let step = context.fileStep(path, after: after) else { return .noChange("\(path) already has the edit") }
+        guard let step = context.fileStep(path, after: after, backup: backup) else { return .noChange("\(path) already has the edit") }
         return ActionPlan(status: .ready, steps: [step], notes: ["\(changed) line\(changed == 1 ? "" : "s") of \(path) changed"])
     }
 }

@@ -27,7 +27,7 @@ extension RestartServiceAction: PlannableAction {
     /// `systemctl restart UNIT` with the playbook's timeout.
     public func plan(in context: PlanContext) async -> ActionPlan {
         let name = unit.render(context.parameters)
-        guard name.range(of: "^[A-Za-z0-9@._:\\\\-]+$", options: .regularExpression) != nil else {
+        guard Self.isValidUnitName(name) else {
             return .refused("'\(name)' is not a systemd unit name")
         }
         return ActionPlan(status: .ready, steps: [.runCommand(argv: ["systemctl", "restart", name],

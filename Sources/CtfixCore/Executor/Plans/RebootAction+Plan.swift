@@ -4,16 +4,15 @@ extension RebootAction: PlannableAction {
     public func plan(in context: PlanContext) async -> ActionPlan {
         var notes: [String] = []
         if let boot = context.facts.bootID { notes.append("boot id \(boot): ctfix reboots at most once per boot") }
-        if let delay, delay > .zero { notes.append("the reboot is asked for \(DurationText.format(delay)) after the previous actions") }
         switch method {
         case .systemctl:
-            return ActionPlan(status: .ready, steps: [.reboot(method: "systemctl", sentinel: nil)], notes: notes)
+            return ActionPlan(status: .ready, steps: [.reboot(method: "systemctl", sentinel: nil, delaySeconds: delay?.seconds)], notes: notes)
         case .kured:
             let path = sentinel ?? "/var/run/reboot-required"
             if context.fileSystem.exists(path) {
                 return .noChange("\(path) already exists: a reboot is already pending", notes: notes)
             }
-            return ActionPlan(status: .ready, steps: [.reboot(method: "kured", sentinel: path)], notes: notes)
+            return ActionPlan(status: .ready, steps: [.reboot(method: "kured", sentinel: path, delaySeconds: nil)], notes: notes)
         }
     }
 }

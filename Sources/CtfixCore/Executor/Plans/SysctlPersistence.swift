@@ -22,7 +22,7 @@ extension SysctlAction {
             if !fs.exists("/etc/modules-load.d") {
                 notes.append("no /etc/modules-load.d (not systemd): make sure \(moduleName) is loaded before the sysctl file is applied at boot")
             } else {
-                let loadFile = "/etc/modules-load.d/" + HostPath.basename(file).replacingOccurrences(of: "sysctl.conf", with: "ctfix-conntrack.conf")
+                let loadFile = persist.modulesLoadFile ?? "/etc/modules-load.d/ctfix-conntrack.conf"
                 let existing = context.plannedContent(of: loadFile) ?? ""
                 let lines = existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
                 if !lines.contains(moduleName) {
