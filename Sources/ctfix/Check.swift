@@ -11,7 +11,7 @@ struct Check: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "Playbook files.")
+    @Argument(help: "Playbooks: files, or names found by 'ctfix list'.")
     var playbooks: [String]
 
     @OptionGroup var host: HostOptions
@@ -33,7 +33,7 @@ struct Check: AsyncParsableCommand {
             print("CTFIX UNKNOWN - \(error)")
             throw ExitCode(ExitStatus.unknown.rawValue)
         }
-        let command = CheckCommand(paths: playbooks, settings: parsedSettings,
+        let command = CheckCommand(paths: playbooks.map(PlaybookArgument.resolve), settings: parsedSettings,
                                    logFiles: logFiles.isEmpty ? nil : logFiles, json: host.json)
         throw await command.run(ctx).exitCode
     }

@@ -12,7 +12,7 @@ struct Run: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "The playbook file.")
+    @Argument(help: "The playbook: a file, or a name found by 'ctfix list' (table-full, table-full.yaml).")
     var playbook: String
 
     @OptionGroup var host: HostOptions
@@ -54,6 +54,6 @@ struct Run: AsyncParsableCommand {
         options.argv = CommandLine.arguments
         options.skipVerifyDelay = noVerifyDelay
         options.json = host.json
-        throw await RunCommand(path: playbook, options: options).run(ctx).exitCode
+        throw await RunCommand(path: PlaybookArgument.resolve(playbook), options: options).run(ctx).exitCode
     }
 }
