@@ -93,4 +93,14 @@ import Glibc
         #expect(scan.matches.first?.text.contains("Linux version") == true)
         #expect(scan.matches.first?.time != nil) // converted with /proc/stat btime
     }
+
+    @Test(.enabled(if: kmsgIsReadable, "/dev/kmsg is not readable here"), .timeLimit(.minutes(1)))
+    func liveDefaultChainAnswersPromptly() async throws {
+        // Real journalctl (if any) through the real command runner, then /dev/kmsg.
+        let host = try CtfixContext.live()
+        let scan = await KernelLogScanner().scan(pattern: LogTestHost.pattern("Linux version"), within: nil,
+                                                 in: EvaluationContext(host: host))
+        #expect(scan.readSources.count == 1)
+        #expect(scan.count >= 1, "read \(scan.sources)")
+    }
 }
