@@ -61,6 +61,11 @@ enum LogsBenchmark {
         print("\nctfix-bench logs — pattern /\(pattern)/, median of \(runs) runs, page cache warm\n")
         let header = ["file", "check", "wall", "bytes read", "peak RSS", "count"]
         var rows: [[String]] = []
+        if let first = prepared.first {
+            // What the process costs before it scans anything (Swift runtime, Foundation).
+            let idle = try measure(first, mode: "idle", runs: 1)
+            rows.append(["-", "process baseline", "", "", formatSize(idle.peakRSSKiB * 1024), ""])
+        }
         for file in prepared {
             _ = try grepCount(file.file) // warm the page cache
             let window = try measure(file, mode: "window", runs: runs)
@@ -123,10 +128,16 @@ enum LogsBenchmark {
         }
         guard let root = options["--root"], let mode = options["--mode"], let nowText = options["--now"],
               let now = Double(nowText), let runs = Int(options["--runs"] ?? "5") else {
-            throw BenchError("usage: logs-measure --root DIR --mode window|full --now EPOCH [--runs N]")
+            throw BenchError("usage: logs-measure --root DIR --mode window|full|idle --now EPOCH [--runs N]")
         }
         let host = CtfixContext(fileSystem: try RootedFileSystem(root: root), clock: FixedClock(Date(timeIntervalSince1970: now)),
                                 environment: ["TZ": "UTC"])
+        if mode == "idle" {
+            let measurement = Measurement(medianMilliseconds: 0, minimumMilliseconds: 0, bytesRead: 0, matchedLines: 0,
+                                          count: 0, peakRSSKiB: peakRSSKiB())
+            print(String(decoding: try JSONEncoder().encode(measurement), as: UTF8.self))
+            return
+        }
         let compiled = try CompiledPattern(pattern)
         let within: Duration? = mode == "window" ? .seconds(15 * 60) : nil
         var times: [Double] = []
