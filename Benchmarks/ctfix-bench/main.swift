@@ -1,1 +1,27 @@
-print("b")
+import Foundation
+
+/// ctfix's benchmarks: programs that measure, never timed assertions in tests.
+/// Figures and how they were taken are in docs/benchmarks.md.
+let usage = """
+usage: ctfix-bench logs [--size SIZE]… [--runs N]
+         windowed (15m) check and full scan of a generated kern.log (10MiB and SIZE, default 1GiB),
+         full scan compared with grep -c; files are cached under /tmp/ctfix-bench
+"""
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "logs":
+        try await LogsBenchmark.run(Array(arguments.dropFirst()))
+    case "logs-measure":
+        try await LogsBenchmark.measureChild(Array(arguments.dropFirst()))
+    case "-h", "--help", "help":
+        print(usage)
+    default:
+        FileHandle.standardError.write(Data((usage + "\n").utf8))
+        exit(64)
+    }
+} catch {
+    FileHandle.standardError.write(Data("ctfix-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -19,15 +19,20 @@ enum ByteSearch {
                 guard let found = libcMemmem(base + from, end - from, pattern.baseAddress!, pattern.count) else { return nil }
                 return UnsafeRawPointer(found) - UnsafeRawPointer(base)
             }
-            // Portable fallback: memchr for the first byte, memcmp for the rest.
-            var start = from
-            let last = end - pattern.count
-            while start <= last, let candidate = firstIndex(of: pattern[0], in: base, from: start, to: last + 1) {
-                if memcmp(base + candidate, pattern.baseAddress!, pattern.count) == 0 { return candidate }
-                start = candidate + 1
-            }
-            return nil
+            return portableFind(pattern, in: base, from: from, to: end)
         }
+    }
+
+    /// memchr for the first byte, memcmp for the rest: for C libraries without `memmem`.
+    static func portableFind(_ pattern: UnsafeBufferPointer<UInt8>, in base: UnsafePointer<UInt8>, from: Int, to end: Int) -> Int? {
+        guard let first = pattern.first else { return nil }
+        var start = from
+        let last = end - pattern.count
+        while start <= last, let candidate = firstIndex(of: first, in: base, from: start, to: last + 1) {
+            if memcmp(base + candidate, pattern.baseAddress!, pattern.count) == 0 { return candidate }
+            start = candidate + 1
+        }
+        return nil
     }
 
     /// The offset of the first `byte` in `base[from..<end]`, or nil.
@@ -43,6 +48,10 @@ enum ByteSearch {
             guard let found = libcMemrchr(base + from, Int32(byte), end - from) else { return nil }
             return UnsafeRawPointer(found) - UnsafeRawPointer(base)
         }
+        return portableLastIndex(of: byte, in: base, from: from, to: end)
+    }
+
+    static func portableLastIndex(of byte: UInt8, in base: UnsafePointer<UInt8>, from: Int, to end: Int) -> Int? {
         var index = end - 1
         while index >= from {
             if base[index] == byte { return index }

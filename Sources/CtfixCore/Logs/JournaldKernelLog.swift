@@ -43,7 +43,9 @@ struct JournaldKernelLog {
         }
         var argv = base + ["-k", "-o", "json", "--no-pager"]
         if let window {
-            argv += ["--since", "@\(Int(window.start.timeIntervalSince1970.rounded(.down)))",
+            // A minute before the window too: a notice inside it may belong to a line just before.
+            let since = window.start.timeIntervalSince1970 - LogByteScanner.allowedDisorder
+            argv += ["--since", "@\(Int(since.rounded(.down)))",
                      "--until", "@\(Int(window.end.timeIntervalSince1970.rounded(.up)))"]
         } else {
             // Newest first, so that if the output limit cuts, it cuts the oldest entries.

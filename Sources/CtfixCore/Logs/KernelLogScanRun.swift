@@ -98,13 +98,12 @@ struct KernelLogScanRun {
         case .success(let read): output = read
         }
         for (index, entry) in output.entries.enumerated() where entry.isKernel {
-            if let window {
-                guard let time = entry.time, window.contains(time) else { continue }
-            }
+            let counts = window.map { window in entry.time.map(window.contains) ?? false } ?? true
             if let count = SuppressionNotice.suppressedCount(in: entry.message) {
-                accumulator.addSuppressionNotice(count: count, at: index)
+                accumulator.addSuppressionNotice(count: count, at: index, counts: counts)
             } else if pattern.matches(entry.message) {
-                accumulator.addMatch(LogMatch(time: entry.time, source: "journald", line: nil, text: entry.message), at: index)
+                accumulator.addMatch(LogMatch(time: entry.time, source: "journald", line: nil, text: entry.message),
+                                     at: index, counts: counts)
             }
         }
         accumulator.finishSource()
@@ -179,7 +178,7 @@ struct KernelLogScanRun {
                 start = tail.offset
                 pass = LogByteScanner.Pass(window: tail.sawTimestamps ? window : nil,
                                            firstLineNumber: tail.offset == 0 ? 1 : nil,
-                                           skipsPartialFirstLine: tail.offset > 0)
+                                           skipsPartialFirstLine: !tail.isLineStart)
                 report.windowApplied = tail.sawTimestamps
                 let startsInWindow = tail.sawTimestamps && (tail.earliestTime ?? .distantPast) >= window.start
                 readsRotated = readsRotated && tail.reachedStart && (size == 0 || startsInWindow)

@@ -139,31 +139,32 @@ struct LogByteScanner {
         }
     }
 
-    /// Decides what one line is: out of the window, another program's, a rate-limiter
-    /// notice, a match, or nothing.
+    /// Decides what one line is: another program's, a rate-limiter notice, a match, or
+    /// nothing; and whether it counts (inside the window) or only helps attribution.
     private mutating func processLine(_ raw: UnsafeBufferPointer<UInt8>, index: Int, pass: Pass,
                                       into accumulator: inout MatchAccumulator) {
         let header = parser.parseHeader(raw)
         guard header.isKernel, header.format != .kmsgContinuation else { return }
+        var counts = true
         if let window = pass.window {
-            guard let time = header.time, window.contains(time) else { return }
+            counts = header.time.map(window.contains) ?? false
         }
         let line = KernelLogLineParser.trimmingCarriageReturn(raw)
         if header.decodedMessage == nil {
             let start = min(header.messageStart, line.count)
             let message = UnsafeBufferPointer(rebasing: line[start...])
             if let count = SuppressionNotice.suppressedCount(in: message) {
-                accumulator.addSuppressionNotice(count: count, at: index)
+                accumulator.addSuppressionNotice(count: count, at: index, counts: counts)
                 return
             }
             if let literal, !ByteSearch.contains(literal, in: message) { return }
         } else if let decoded = header.decodedMessage, let count = SuppressionNotice.suppressedCount(in: decoded) {
-            accumulator.addSuppressionNotice(count: count, at: index)
+            accumulator.addSuppressionNotice(count: count, at: index, counts: counts)
             return
         }
         guard pattern.matches(KernelLogLineParser.message(of: header, in: line)) else { return }
         let match = LogMatch(time: header.time, source: sourceName, line: pass.firstLineNumber.map { $0 + index },
                              text: String(decoding: line, as: UTF8.self))
-        accumulator.addMatch(match, at: index)
+        accumulator.addMatch(match, at: index, counts: counts)
     }
 }

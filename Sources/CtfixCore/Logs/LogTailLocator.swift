@@ -5,6 +5,8 @@ import Foundation
 struct LogTailPosition: Equatable {
     /// The offset to scan forward from (at or before the first line of the window).
     var offset: Int64
+    /// True when `offset` is the start of a line; false when it may be mid-line.
+    var isLineStart: Bool
     /// True when the search went back to the start of the file.
     var reachedStart: Bool
     /// The time of the earliest timestamped line seen (the file's first, when `reachedStart`).
@@ -35,7 +37,7 @@ extension LogByteScanner {
             let isFileEnd = position == size
             var timed = 0, older = 0
             var firstTime: Date?
-            var farOlder = false
+            var farOlderLineStart: Int?
             chunk.withUnsafeBufferPointer { buffer in
                 let base = buffer.baseAddress!
                 var lineStart = 0
@@ -55,7 +57,7 @@ extension LogByteScanner {
                         timed += 1
                         if firstTime == nil { firstTime = time }
                         if time < windowStart { older += 1 }
-                        if time < disorderFloor { farOlder = true }
+                        if time < disorderFloor { farOlderLineStart = lineStart }
                     }
                     guard let newline else { break }
                     lineStart = newline + 1
@@ -65,11 +67,17 @@ extension LogByteScanner {
                 sawTimestamps = true
                 earliest = firstTime
             }
-            if farOlder || (timed > 0 && older == timed) {
-                return LogTailPosition(offset: start, reachedStart: start == 0, earliestTime: earliest, sawTimestamps: true)
+            if let farOlderLineStart {
+                // Everything before the last far-older line is older still.
+                return LogTailPosition(offset: start + Int64(farOlderLineStart), isLineStart: true, reachedStart: start == 0,
+                                       earliestTime: earliest, sawTimestamps: true)
+            }
+            if timed > 0, older == timed {
+                return LogTailPosition(offset: start, isLineStart: start == 0, reachedStart: start == 0,
+                                       earliestTime: earliest, sawTimestamps: true)
             }
             position = start
         }
-        return LogTailPosition(offset: 0, reachedStart: true, earliestTime: earliest, sawTimestamps: sawTimestamps)
+        return LogTailPosition(offset: 0, isLineStart: true, reachedStart: true, earliestTime: earliest, sawTimestamps: sawTimestamps)
     }
 }

@@ -7,6 +7,10 @@
 /// distance; a notice with no matching line that close is about something else and ignored.
 /// Lines arrive in order with their index (line number or record number), so the whole
 /// attribution is streaming: memory stays at `limit` matches whatever the log size.
+///
+/// Lines just outside the window still take part in attribution but are not counted: a notice
+/// inside the window whose printed line came just before it stands for occurrences inside the
+/// window; a notice outside the window counts for nothing.
 struct MatchAccumulator {
     static let attributionDistance = 3
 
@@ -19,8 +23,16 @@ struct MatchAccumulator {
     /// Notices that attributed nothing (no matching line near enough).
     private(set) var ignoredNotices = 0
 
+    private var nextSerial = 0
     private var lastMatch: (serial: Int, index: Int)?
-    private var pending: [(count: Int, index: Int, previousSerial: Int?)] = []
+    private var pending: [Notice] = []
+
+    private struct Notice {
+        var count: Int
+        var index: Int
+        var previousSerial: Int?
+        var counts: Bool
+    }
 
     init(limit: Int) {
         self.limit = max(limit, 0)
@@ -28,11 +40,13 @@ struct MatchAccumulator {
 
     var total: Int { matchedLines + suppressedOccurrences }
 
-    mutating func addMatch(_ match: LogMatch, at index: Int) {
+    /// A matching line; `counts` is false for one outside the window.
+    mutating func addMatch(_ match: LogMatch, at index: Int, counts: Bool = true) {
         resolvePending(before: index)
-        let serial = matchedLines
-        matchedLines += 1
-        if limit > 0 {
+        let serial = nextSerial
+        nextSerial += 1
+        if counts { matchedLines += 1 }
+        if counts, limit > 0 {
             if recent.count == limit {
                 recent.removeFirst()
                 recentSerials.removeFirst()
@@ -41,16 +55,17 @@ struct MatchAccumulator {
             recentSerials.append(serial)
         }
         // Every notice still pending is within reach (older ones were resolved above).
-        for notice in pending { attribute(notice.count, to: serial) }
+        for notice in pending { attribute(notice, to: serial) }
         pending.removeAll()
         lastMatch = (serial, index)
     }
 
-    mutating func addSuppressionNotice(count: Int, at index: Int) {
+    /// A rate-limiter notice; `counts` is false for one outside the window.
+    mutating func addSuppressionNotice(count: Int, at index: Int, counts: Bool = true) {
         resolvePending(before: index)
         var previous: Int?
         if let lastMatch, index - lastMatch.index <= Self.attributionDistance { previous = lastMatch.serial }
-        pending.append((count, index, previous))
+        pending.append(Notice(count: count, index: index, previousSerial: previous, counts: counts))
     }
 
     /// Ends one source (a file, `.1` before the current file, a journal): a notice never
@@ -64,19 +79,20 @@ struct MatchAccumulator {
     /// Notices further than the distance from `index` can no longer meet a next match.
     private mutating func resolvePending(before index: Int) {
         guard !pending.isEmpty else { return }
-        var kept: [(count: Int, index: Int, previousSerial: Int?)] = []
+        var kept: [Notice] = []
         for notice in pending {
             if index - notice.index > Self.attributionDistance { settle(notice) } else { kept.append(notice) }
         }
         pending = kept
     }
 
-    private mutating func settle(_ notice: (count: Int, index: Int, previousSerial: Int?)) {
-        if let serial = notice.previousSerial { attribute(notice.count, to: serial) } else { ignoredNotices += 1 }
+    private mutating func settle(_ notice: Notice) {
+        if let serial = notice.previousSerial { attribute(notice, to: serial) } else if notice.counts { ignoredNotices += 1 }
     }
 
-    private mutating func attribute(_ count: Int, to serial: Int) {
-        suppressedOccurrences += count
-        if let position = recentSerials.lastIndex(of: serial) { recent[position].suppressed += count }
+    private mutating func attribute(_ notice: Notice, to serial: Int) {
+        guard notice.counts else { return }
+        suppressedOccurrences += notice.count
+        if let position = recentSerials.lastIndex(of: serial) { recent[position].suppressed += notice.count }
     }
 }
