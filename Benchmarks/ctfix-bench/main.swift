@@ -6,6 +6,9 @@ let usage = """
 usage: ctfix-bench logs [--size SIZE]… [--runs N]
          windowed (15m) check and full scan of a generated kern.log (10MiB and SIZE, default 1GiB),
          full scan compared with grep -c; files are cached under /tmp/ctfix-bench
+       ctfix-bench dry-run [--runs N]
+         the whole `ctfix run PLAYBOOK --dry-run` process against the example hosts (needs the
+         release ctfix beside ctfix-bench: swift build -c release)
 """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -15,6 +18,8 @@ do {
         try await LogsBenchmark.run(Array(arguments.dropFirst()))
     case "logs-measure":
         try await LogsBenchmark.measureChild(Array(arguments.dropFirst()))
+    case "dry-run":
+        try DryRunBenchmark.run(Array(arguments.dropFirst()))
     case "-h", "--help", "help":
         print(usage)
     default:

@@ -31,22 +31,40 @@ public struct SubprocessCommandRunner: CommandRunner {
                     var custom: [Environment.Key: String] = [:]
                     for (key, value) in env { custom[Environment.Key(rawValue: key)!] = value }
                     let executable: Executable = program.hasPrefix("/") ? .path(FilePath(program)) : .name(program)
+                    // Standard output is streamed and cut at the limit (the rest is read and
+                    // dropped, so the program never blocks on a full pipe).
                     let result = try await Subprocess.run(
                         executable,
                         arguments: Arguments(Array(argv.dropFirst())),
                         environment: .custom(custom),
                         input: .none,
-                        output: .string(limit: outputLimit),
+                        output: .sequence,
                         error: .string(limit: 1 << 20)
-                    )
+                    ) { execution in
+                        var collected: [UInt8] = []
+                        var truncated = false
+                        for try await buffer in execution.standardOutput {
+                            buffer.withUnsafeBytes { raw in
+                                let room = outputLimit - collected.count
+                                if room >= raw.count {
+                                    collected.append(contentsOf: raw)
+                                } else {
+                                    if room > 0 { collected.append(contentsOf: raw.prefix(room)) }
+                                    truncated = true
+                                }
+                            }
+                        }
+                        return (String(decoding: collected, as: UTF8.self), truncated)
+                    }
                     let status: Int32
                     switch result.terminationStatus {
                     case .exited(let code): status = code
                     case .signaled(let signal): status = 128 + signal
                     }
                     return CommandResult(exitStatus: status,
-                                         standardOutput: result.standardOutput,
-                                         standardError: result.standardError)
+                                         standardOutput: result.closureResult.0,
+                                         standardError: result.standardError,
+                                         outputTruncated: result.closureResult.1)
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
