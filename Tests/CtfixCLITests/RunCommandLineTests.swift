@@ -79,6 +79,13 @@ struct RunCommandLineTests {
         #expect(quit.standardOutput.contains("outcome: declined"))
         #expect(try String(contentsOfFile: "\(host)/proc/sys/net/ipv4/netfilter/ip_conntrack_max", encoding: .utf8) == "16640\n")
 
+        let yesNo = try await runInTerminal(base, answers: ["y", "n"])
+        #expect(yesNo.standardOutput.contains("applied raise-conntrack-max"), "\(yesNo.standardOutput)")
+        #expect(!yesNo.standardOutput.contains("applied halve-established-timeout"))
+        #expect(try String(contentsOfFile: "\(host)/proc/sys/net/ipv4/netfilter/ip_conntrack_tcp_timeout_established", encoding: .utf8) == "432000\n")
+        let rollbackID = try #require(yesNo.standardOutput.split(separator: "(run ").last?.split(separator: ",").first.map(String.init))
+        #expect(try await CtfixBinary.run(["rollback", rollbackID, "--root", host, "--yes"]).exitStatus == 0)
+
         let all = try await runInTerminal(base, answers: ["a"])
         #expect(all.standardOutput.contains("outcome: remediated"), "\(all.standardOutput)")
         #expect(try String(contentsOfFile: "\(host)/proc/sys/net/ipv4/netfilter/ip_conntrack_max", encoding: .utf8) == "65536\n")

@@ -164,4 +164,63 @@ import Testing
         #expect(paths.contains("write 1 to vm.drop_caches"))
         #expect(report.actions.last?.after == "19228") // 1% of 1922856 kB
     }
+
+    @Test func aCommandThatExitsNonZeroStopsTheRunAndRollsBackWhatCameBefore() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let playbook = try PlaybookLoader.parse("""
+        version: 1
+        name: fails-midway
+        summary: Raise max, then a command that fails.
+        on_failure: rollback
+        detect:
+          value:
+            sysctl: net.ipv4.netfilter.ip_conntrack_max
+            above: 0
+        actions:
+          - name: raise
+            explain: Raise the table size.
+            risk: safe
+            sysctl:
+              key: net.ipv4.netfilter.ip_conntrack_max
+              set: 65536
+          - name: failing
+            explain: Exits 3.
+            risk: safe
+            command:
+              argv: [/usr/local/bin/site-hook, --apply]
+        """, file: "fails.yaml")
+        let commands = ScriptedCommandRunner(available: ["/usr/local/bin/site-hook"]) { _ in
+            CommandResult(exitStatus: 3, standardError: "hook refused")
+        }
+        let ctx = try ExampleHosts.context(fs, commands: commands)
+        var options = RunOptions()
+        options.assumeYes = true
+        let report = await Executor(ctx: ctx, playbook: playbook, parameters: [:], options: options).run()
+        #expect(report.outcome == .failed)
+        #expect(report.actions.map(\.status) == [.rolledBack, .failed])
+        #expect(report.actions[1].reason?.contains("exited with status 3: hook refused") == true)
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
+        #expect(report.messages.last?.contains("every completed change was rolled back") == true)
+    }
+
+    @Test func theMemoryBudgetClampsARaiseOnAHostShortOfMemory() async throws {
+        // 61 MiB available: 25% of it holds about 50,000 more 312-byte entries, not 65536 → 131072.
+        let fs = try ExampleHosts.inMemory("centos6-alloc-failure")
+        let (report, _) = try await run("table-full", on: fs) { $0.dryRun = true; $0.force = true }
+        let raise = try #require(report.actions.first)
+        #expect(raise.status == .planned)
+        let after = try #require(raise.after.flatMap(Double.init))
+        #expect(after > 65536 && after < 131072)
+        #expect(raise.notes.contains { $0.contains("memory budget") && $0.contains("clamped to") })
+    }
+
+    @Test func aSecondRunWaitsForTheLockAndSaysWhoHoldsIt() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let holder = HostRunLock.Holder(runID: "other-run", pid: 4242, playbook: "alloc-failure", since: Date())
+        let lock = try HostRunLock(fileSystem: fs).acquire(as: holder, wait: .zero)
+        let (report, _) = try await run("table-full", on: fs) { $0.assumeYes = true }
+        #expect(report.outcome == .busy)
+        #expect(report.messages.last?.contains("run other-run of alloc-failure (pid 4242") == true)
+        withExtendedLifetime(lock) {}
+    }
 }
