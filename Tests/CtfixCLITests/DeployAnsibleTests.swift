@@ -43,7 +43,7 @@ import Testing
 
     static func ansiblePlaybook(_ extraVars: [String: Any]) async throws -> CommandResult {
         let vars = String(decoding: try JSONSerialization.data(withJSONObject: extraVars.merging([
-            "ansible_become": false, "ansible_python_interpreter": "auto_silent",
+            "ansible_become": false, "ansible_python_interpreter": "{{ ansible_playbook_python }}",
         ]) { old, _ in old }), as: UTF8.self)
         return try await DeployTools.run([DeployTools.find("ansible-playbook")!, "-i", "localhost,", "-c", "local",
                                           DeployFiles.path(Self.playbook), "-e", vars], timeout: .seconds(300))

@@ -43,9 +43,10 @@ import Yams
             #expect(mounted[host] == root + host, "\(host) must be mounted at \(root)\(host)")
         }
         // Writable where ctfix writes (sysctls, hash size, persisted config, state, lock, sentinel).
-        for mount in try container["volumeMounts"].list() where try mount["mountPath"].string() != root + "/dev/kmsg"
-            && mount["mountPath"].value as? String != "/etc/ctfix/playbooks" {
-            #expect(mount["readOnly"].value as? Bool != true, "\(try mount["mountPath"].string()) must be writable")
+        for mount in try container["volumeMounts"].list() {
+            let path = try mount["mountPath"].string()
+            let readOnly = mount["readOnly"].value as? Bool == true
+            #expect(readOnly == [root + "/dev/kmsg", "/etc/ctfix/playbooks"].contains(path), "\(path): readOnly \(readOnly)")
         }
     }
 

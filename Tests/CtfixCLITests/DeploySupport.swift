@@ -17,11 +17,6 @@ enum DeployFiles {
         return value
     }
 
-    /// Every document of a multi-document YAML file.
-    static func yamlDocuments(_ relative: String) throws -> [Any] {
-        Array(try Yams.load_all(yaml: text(relative)).compactMap { $0 })
-    }
-
     /// A YAML path that did not lead to the expected kind of node.
     struct NotAMapping: Error, CustomStringConvertible {
         var file: String

@@ -54,7 +54,7 @@ import Testing
         }
 
         // The installed binary runs the main job by name, from anywhere.
-        let dryRun = try await DeployTools.run([binary, "run", "table-full", "--dry-run", "--root", ExampleHostsPaths.host("centos5-ip-conntrack"),
+        let dryRun = try await DeployTools.run([binary, "run", "table-full", "--dry-run", "--root", try ExampleHostsPaths.copy("centos5-ip-conntrack"),
                                                 "--audit-log", "\(prefix)/audit.jsonl"])
         #expect(dryRun.exitStatus == 0, "\(dryRun.standardError)")
         #expect(dryRun.standardOutput.contains("16640 → 65536"))
