@@ -36,7 +36,7 @@ import Testing
             guard line.hasPrefix("| ") else { return nil }
             return Int32(line.dropFirst(2).prefix { $0.isNumber })
         })
-        for status: ExitStatus in [.ok, .remediated, .notRemediated, .declined, .refused, .failed, .busy] {
+        for status: CtfixCore.ExitStatus in [.ok, .remediated, .notRemediated, .declined, .refused, .failed, .busy] {
             #expect(documented.contains(status.rawValue), "README does not document \(status.rawValue)")
         }
     }
@@ -61,7 +61,7 @@ import Testing
             "ctfix_binary": binary, "ctfix_playbook": "table-full",
             "ctfix_arguments": ["--root", seed, "--no-verify-delay", "--audit-log", "\(seed)/audit.jsonl"],
         ])
-        #expect(remediated.exitStatus == 0, "\(remediated.standardOutput)")
+        #expect(remediated.exitStatus == 0, "\(remediated.standardOutput)\(remediated.standardError)")
         #expect(Self.recap(remediated).contains("changed=1"), "\(remediated.standardOutput)")
         #expect(try String(contentsOfFile: "\(seed)/proc/sys/net/ipv4/netfilter/ip_conntrack_max", encoding: .utf8) == "65536\n")
 

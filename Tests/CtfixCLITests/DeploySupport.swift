@@ -84,9 +84,11 @@ enum DeployTools {
         return true
     }
 
-    /// Runs a tool with this process's environment (PATH, HOME) and a time limit.
+    /// Runs a tool with this process's environment (PATH, HOME) and a time limit, in a UTF-8
+    /// locale (the runner's default is LC_ALL=C, which ansible-playbook refuses to start in).
     static func run(_ argv: [String], timeout: Duration = .seconds(120), in directory: String? = nil) async throws -> CommandResult {
-        let environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment
+        environment["LC_ALL"] = "C.UTF-8"
         if let directory {
             let quoted = argv.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
             return try await RealKernel.runner.run(["/bin/sh", "-c", "cd '\(directory)' && exec \(quoted)"],
