@@ -82,6 +82,7 @@ fi
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/ctfix-install.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/man"
 "$bin_dir/generate-manual" "$binary" --output-directory "$stage/man" >/dev/null
 for shell in bash zsh fish; do
   "$binary" --generate-completion-script "$shell" > "$stage/completion.$shell"

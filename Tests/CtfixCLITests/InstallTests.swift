@@ -70,8 +70,8 @@ import Testing
 
         // Man page and completions generated from the command line itself.
         let manual = try String(contentsOfFile: "\(prefix)/share/man/man1/ctfix.1", encoding: .utf8)
-        #expect(manual.contains(".Nm ctfix") || manual.contains("ctfix"))
-        #expect(manual.contains("run"))
+        #expect(manual.contains(".Dt CTFIX 1"))
+        #expect(manual.contains(".It Em run"))
         let bash = try String(contentsOfFile: "\(prefix)/share/bash-completion/completions/ctfix", encoding: .utf8)
         #expect(bash.contains("complete") && bash.contains("ctfix"))
         #expect(FileManager.default.fileExists(atPath: "\(prefix)/share/zsh/site-functions/_ctfix"))
