@@ -21,7 +21,16 @@ import Testing
         #expect(condition.contains("event.alert.status == \"firing\""))
         let name = try rule["action"]["run_playbook"]["name"].string()
         #expect(FileManager.default.fileExists(atPath: DeployFiles.path("ansible/\(name)")))
+        // Only keys ansible-rulebook's ruleset schema allows (it rejects any other).
+        #expect(Set(Self.keys(ruleset)).isSubset(of: ["name", "hosts", "gather_facts", "sources", "rules"]))
+        #expect(Set(Self.keys(rule)).isSubset(of: ["name", "condition", "action", "actions", "throttle"]))
+        #expect(Set(Self.keys(rule["action"]["run_playbook"])).isSubset(of: [
+            "name", "copy_files", "post_events", "set_facts", "ruleset", "verbosity", "var_root", "json_mode",
+            "retry", "retries", "delay", "extra_vars",
+        ]))
     }
+
+    static func keys(_ node: YAMLPath) -> [String] { (node.value as? [String: Any]).map { Array($0.keys) } ?? [] }
 
     /// README "Exit statuses" → 0 and 10 ok, 11 ok with a warning, 13/14 not run, the rest fail.
     @Test func exitStatusesMapAsTheReadmeDefinesThem() throws {
