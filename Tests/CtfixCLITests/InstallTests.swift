@@ -30,6 +30,8 @@ import Testing
     @Test(.enabled(if: swiftAvailable, "needs the Swift toolchain to build the release binary"))
     func installsAStaticBinaryThatFindsItsPlaybooks() async throws {
         let prefix = try DeployFiles.temporaryDirectory("ctfix-prefix")
+        // The installed binary is 66 MB: do not leave one behind per test run.
+        defer { try? FileManager.default.removeItem(atPath: prefix) }
         let systemd = "\(prefix)/units"
         let result = try await Self.install(["--prefix", prefix, "--systemd-dir", systemd])
         #expect(result.exitStatus == 0, "\(result.standardOutput)\(result.standardError)")
