@@ -53,9 +53,8 @@ public final class WatchSession {
         var triggered: [(index: Int, line: String)] = []
         for line in lines where !line.isEmpty {
             let parsed = parser.parse(line)
-            guard parsed.isKernel, parsed.format != .kmsgContinuation else { continue }
             for (index, watched) in playbooks.enumerated()
-            where !triggered.contains(where: { $0.index == index }) && watched.isInterested(in: parsed.message) {
+            where !triggered.contains(where: { $0.index == index }) && watched.isInterested(in: parsed) {
                 triggered.append((index, line))
             }
         }

@@ -45,8 +45,8 @@ public enum WatchSource {
     }
 
     /// Opens the sources to follow: the `--log` files, else the host's kernel log (the kmsg
-    /// device on the live host, else the first of /dev/kmsg as a file, kern.log, messages,
-    /// syslog). Fails naming what was tried.
+    /// device when `/dev/kmsg` is one, else the first of /dev/kmsg as a file, kern.log,
+    /// messages, syslog). Fails naming what was tried.
     static func open(logFiles: [String], ctx: CtfixContext, state: WatchState) throws(WatchSourceError) -> [WatchSource] {
         let fileSystem = ctx.fileSystem
         if !logFiles.isEmpty {
@@ -54,7 +54,8 @@ public enum WatchSource {
         }
         var tried: [String] = []
         if let info = try? fileSystem.info(KernelLogSource.kmsgPath) {
-            if info.kind == .characterDevice, ctx.isLiveHost, let real = fileSystem.realPath(of: KernelLogSource.kmsgPath) {
+            // The live device, or one a root provides (a device node or bind mount of it).
+            if info.kind == .characterDevice, let real = fileSystem.realPath(of: KernelLogSource.kmsgPath) {
                 let bootID = PolicyState.currentBootID(fileSystem)
                 let resume = bootID != nil && bootID == state.bootID ? state.kmsgSequence : nil
                 do {

@@ -4,24 +4,28 @@
 public struct WatchedPlaybook: Sendable {
     public var playbook: Playbook
     public var parameters: [String: ParameterValue]
-    public var logPatterns: [CompiledPattern]
+    public var logPredicates: [LogPredicate]
 
     public init(playbook: Playbook, parameters: [String: ParameterValue]) {
         self.playbook = playbook
         self.parameters = parameters
-        self.logPatterns = Self.logPatterns(in: playbook.detect)
+        self.logPredicates = Self.logPredicates(in: playbook.detect)
     }
 
-    /// True when a kernel message matches one of the playbook's log patterns.
-    public func isInterested(in message: String) -> Bool {
-        logPatterns.contains { $0.matches(message) }
+    /// True when a line counts for one of the playbook's log predicates (a kernel line, or
+    /// a facility it opted in) and its message matches that predicate's pattern.
+    public func isInterested(in line: KernelLogLine) -> Bool {
+        guard line.format != .kmsgContinuation else { return false }
+        return logPredicates.contains {
+            LogFacilities.accepts(isKernel: line.isKernel, facility: line.facility, $0.facilities) && $0.pattern.matches(line.message)
+        }
     }
 
-    static func logPatterns(in predicate: Predicate) -> [CompiledPattern] {
+    static func logPredicates(in predicate: Predicate) -> [LogPredicate] {
         switch predicate {
-        case .all(let items), .any(let items): items.flatMap(logPatterns(in:))
-        case .not(let inner): logPatterns(in: inner)
-        case .leaf(let kind): (kind as? LogPredicate).map { [$0.pattern] } ?? []
+        case .all(let items), .any(let items): items.flatMap(logPredicates(in:))
+        case .not(let inner): logPredicates(in: inner)
+        case .leaf(let kind): (kind as? LogPredicate).map { [$0] } ?? []
         }
     }
 }
