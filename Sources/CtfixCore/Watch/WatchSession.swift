@@ -107,11 +107,14 @@ public final class WatchSession {
         fields["decision"] = "run"
         fields["mode"] = .string(options.dryRun ? "dry-run" : "unattended")
         record("watch_decision", fields)
+        // Saved with the position after the run: a watcher that dies mid-run re-reads the line
+        // and retries (the audit log shows the unfinished run); not saving here keeps three
+        // fsyncs off the path from the line to the action's intent.
         state.lastTriggered[name] = now
-        saveState()
         let runOptions = options.runOptions(source: source)
         let report = await Executor(ctx: ctx, playbook: watched.playbook, parameters: watched.parameters, options: runOptions).run()
         record("watch_run", ["playbook": .string(name), "run_id": .string(report.runID), "outcome": .string(report.outcome.rawValue)])
+        saveState()
         ctx.output.line("ctfix watch: \(name) (\(source)): run \(report.runID) \(report.outcome.rawValue)"
                         + (report.messages.last.map { ": \($0)" } ?? ""))
         return RunSummary(playbook: name, runID: report.runID, outcome: report.outcome, trigger: runOptions.trigger)
