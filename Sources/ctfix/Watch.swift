@@ -23,6 +23,9 @@ struct Watch: AsyncParsableCommand {
     @Option(name: .customLong("log"), help: ArgumentHelp("Follow this log file (a host path, under --root); repeatable. Default: the host's kernel log.", valueName: "FILE"))
     var logFiles: [String] = []
 
+    @Flag(name: .long, help: "Follow this machine's journal (journalctl -k -f -o json) instead of /dev/kmsg.")
+    var journald = false
+
     @Option(name: .long, help: ArgumentHelp("Evaluate every playbook's whole detection this often (30s, 5m).", valueName: "DURATION"))
     var interval: String = "30s"
 
@@ -50,6 +53,7 @@ struct Watch: AsyncParsableCommand {
         options.dryRun = dryRun
         options.allowDestructive = allowDestructive
         options.logFiles = logFiles
+        options.journald = journald
         options.interval = duration
         options.once = once
         options.auditLogPath = auditLog

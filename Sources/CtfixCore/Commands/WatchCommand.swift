@@ -46,7 +46,7 @@ public struct WatchCommand: Sendable {
         }
         let sources: [WatchSource]
         do {
-            sources = try WatchSource.open(logFiles: options.logFiles, ctx: ctx, state: state)
+            sources = try WatchSource.open(logFiles: options.logFiles, journald: options.journald, ctx: ctx, state: state)
         } catch {
             ctx.output.errorLine("ctfix watch: \(error)")
             return .noInput
@@ -105,6 +105,7 @@ public struct WatchCommand: Sendable {
             if needsTimer { timeout = min(timeout, .seconds(1)) }
             if await WatchWait.wait(for: wakeDescriptors, stop: stop.readEnd, timeout: timeout) == .stopRequested { break }
         }
+        for source in sources { if case .journald(let stream) = source { stream.stop() } }
         session.saveState()
         session.record("watch_stop", ["reason": .string(options.once ? "once" : "stop requested")])
         return anyFailed

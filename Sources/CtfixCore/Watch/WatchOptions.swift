@@ -8,6 +8,8 @@ public struct WatchOptions: Sendable {
     public var allowDestructive = false
     /// Host paths of log files to follow (`--log`); empty = the host's default kernel log.
     public var logFiles: [String] = []
+    /// Follow this machine's journal (`journalctl -k -f`) as well as any `--log` files.
+    public var journald = false
     /// How often every playbook's whole detection (value predicates) is evaluated.
     public var interval: Duration = .seconds(30)
     /// Process what is new, evaluate once, exit (tests, cron).

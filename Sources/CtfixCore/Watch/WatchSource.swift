@@ -2,12 +2,14 @@
 public enum WatchSource {
     case file(hostPath: String, follower: LogFileFollower)
     case kmsg(bootID: String?, follower: KmsgFollower)
+    case journald(JournaldStream)
 
     /// The name in triggers (`watch:/var/log/messages`, `watch:kmsg`).
     public var name: String {
         switch self {
         case .file(let hostPath, _): hostPath
         case .kmsg: "kmsg"
+        case .journald: "journald"
         }
     }
 
@@ -18,6 +20,8 @@ public enum WatchSource {
             return (lines, follower.notes)
         case .kmsg(_, let follower):
             return (follower.readNewLines(), [])
+        case .journald(let stream):
+            return stream.readNewLines()
         }
     }
 
@@ -26,6 +30,7 @@ public enum WatchSource {
         switch self {
         case .file(_, let follower): follower.changeNotifier?.descriptor
         case .kmsg(_, let follower): follower.descriptor
+        case .journald(let stream): stream.descriptor
         }
     }
 
@@ -41,14 +46,28 @@ public enum WatchSource {
         case .kmsg(let bootID, let follower):
             state.bootID = bootID
             state.kmsgSequence = follower.lastSequence
+        case .journald(let stream):
+            state.journalCursor = stream.cursor
         }
     }
 
-    /// Opens the sources to follow: the `--log` files, else the host's kernel log (the kmsg
+    /// Opens the sources to follow: journald when asked (`--journald`, live host only), the
+    /// `--log` files, else the host's kernel log (the kmsg
     /// device when `/dev/kmsg` is one, else the first of /dev/kmsg as a file, kern.log,
     /// messages, syslog). Fails naming what was tried.
-    static func open(logFiles: [String], ctx: CtfixContext, state: WatchState) throws(WatchSourceError) -> [WatchSource] {
+    static func open(logFiles: [String], journald: Bool, ctx: CtfixContext, state: WatchState) throws(WatchSourceError) -> [WatchSource] {
         let fileSystem = ctx.fileSystem
+        if journald {
+            guard ctx.isLiveHost else { throw WatchSourceError(message: "--journald follows this machine's journal; it cannot be combined with --root") }
+            guard ctx.commands.isAvailable("journalctl") else { throw WatchSourceError(message: "--journald: journalctl not found in \(SubprocessCommandRunner.searchPath)") }
+            do {
+                return [.journald(try JournaldStream(afterCursor: state.journalCursor))] + (try logFiles.map { path throws(WatchSourceError) in try openFile(path, ctx: ctx, state: state) })
+            } catch let error as WatchSourceError {
+                throw error
+            } catch {
+                throw WatchSourceError(message: "--journald: \(error)")
+            }
+        }
         if !logFiles.isEmpty {
             return try logFiles.map { path throws(WatchSourceError) in try openFile(path, ctx: ctx, state: state) }
         }

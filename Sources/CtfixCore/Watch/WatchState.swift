@@ -22,12 +22,15 @@ public struct WatchState: Codable, Sendable, Equatable {
     public var bootID: String?
     /// The last `/dev/kmsg` record handled.
     public var kmsgSequence: UInt64?
+    /// The journald cursor of the last kernel entry handled.
+    public var journalCursor: String?
     /// When watch last started a run of each playbook (by name). Log evidence older than this
     /// has been acted on already and does not trigger the playbook again.
     public var lastTriggered: [String: Date] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case files, bootID = "boot_id", kmsgSequence = "kmsg_sequence", lastTriggered = "last_triggered"
+        case files, bootID = "boot_id", kmsgSequence = "kmsg_sequence", journalCursor = "journal_cursor"
+        case lastTriggered = "last_triggered"
     }
 
     public init() {}
