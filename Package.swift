@@ -45,7 +45,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CtfixCLITests",
-            dependencies: ["CtfixCore"]
+            dependencies: [
+                "CtfixCore",
+                // The deployment tests parse examples/deploy/*.yaml.
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
     ]
 )
