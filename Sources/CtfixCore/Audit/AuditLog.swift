@@ -40,7 +40,10 @@ public final class AuditLog: Sendable {
             let line = record.encodedLine()
             try fileSystem.appendDurably(Data((line + "\n").utf8), to: path)
             let newHead = AuditHead(count: record.seq, lastHash: Self.hash(line))
-            try fileSystem.writeAtomically(newHead.encoded(), to: headPath, mode: 0o600)
+            // The record is on disk (fsynced) before the head mentions it, so the head can lag
+            // after a crash but never run ahead; a lagging head still catches truncation of
+            // everything it vouches for. It needs no fsync of its own.
+            try fileSystem.replaceQuickly(newHead.encoded(), at: headPath)
             return record
         } catch let error as FileSystemError {
             throw AuditError(path: path, message: error.description)

@@ -33,6 +33,10 @@ public protocol FileSystem: Sendable {
     /// the file's permissions when it existed (else `mode`).
     func writeAtomically(_ data: Data, to path: String, mode: Int) throws(FileSystemError)
 
+    /// Replaces a small file atomically (temp file + rename) without waiting for the disk: for
+    /// hints that may lag after a crash but must never be half-written (the audit log's head).
+    func replaceQuickly(_ data: Data, at path: String) throws(FileSystemError)
+
     /// Writes a procfs/sysfs file in place (they cannot be renamed over). The kernel's refusal
     /// (EINVAL, EPERM, EACCES) surfaces as an error instead of being lost as with `sysctl -w`.
     func writeInPlace(_ data: Data, to path: String) throws(FileSystemError)

@@ -114,6 +114,10 @@ extension InMemoryFileSystem {
         try store(data, at: path)
     }
 
+    public func replaceQuickly(_ data: Data, at path: String) throws(FileSystemError) {
+        try store(data, at: path)
+    }
+
     public func writeInPlace(_ data: Data, to path: String) throws(FileSystemError) {
         let normalized = try HostPath.normalize(path)
         guard exists(normalized) else { throw FileSystemError(path: path, reason: .notFound) }

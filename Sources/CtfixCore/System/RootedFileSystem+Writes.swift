@@ -35,6 +35,26 @@ extension RootedFileSystem {
         syncDirectory(directory)
     }
 
+    public func replaceQuickly(_ data: Data, at path: String) throws(FileSystemError) {
+        let real = try resolve(path)
+        let temporary = "\(HostPath.parent(of: real))/.\(HostPath.basename(real)).ctfix-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
+        do throws(FileSystemError) {
+            try writeAll(fd, data, path: path)
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, real) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw FileSystemError(path: path, reason: Self.reason(code))
+        }
+    }
+
     public func writeInPlace(_ data: Data, to path: String) throws(FileSystemError) {
         let real = try resolve(path)
         let fd = open(real, O_WRONLY | O_TRUNC | O_CLOEXEC)
