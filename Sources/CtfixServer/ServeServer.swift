@@ -16,6 +16,8 @@ public struct ServeServer: Sendable {
     public let auditLogPath: String?
     public let metrics: ServeMetrics
     public let queue: AlertQueue
+    /// The one intake of this server (an actor: it serializes audit appends).
+    public let intake: AlertIntake
 
     /// Opens the queue under the context's root (`/var/lib/ctfix/queue`).
     public init(ctx: CtfixContext, config: ServeConfig, host: String, port: Int, auditLogPath: String?,
@@ -28,6 +30,7 @@ public struct ServeServer: Sendable {
         self.metrics = metrics
         audit = Self.auditLog(ctx: ctx, path: auditLogPath)
         queue = try AlertQueue(fileSystem: ctx.fileSystem)
+        intake = AlertIntake(ctx: ctx, config: config, queue: queue, audit: audit, observer: metrics)
     }
 
     /// The audit log runs and decisions share: `--audit-log` (a path of this machine) or the
@@ -38,10 +41,6 @@ public struct ServeServer: Sendable {
             return AuditLog(fileSystem: fileSystem, path: absolute)
         }
         return AuditLog(fileSystem: ctx.fileSystem)
-    }
-
-    public var intake: AlertIntake {
-        AlertIntake(ctx: ctx, config: config, queue: queue, audit: audit, observer: metrics)
     }
 
     public var worker: AlertWorker {

@@ -93,7 +93,7 @@ import Testing
         #expect(found.contains { $0.hasPrefix("routes.yaml:2:7: error: path must start with '/'") })
         #expect(found.contains { $0.hasPrefix("routes.yaml:3:17: error: max_body_bytes must be between 1024") })
         #expect(found.contains { $0.hasPrefix("routes.yaml:4:27: error: auth.bearer_token_file: cannot read '\(directory)/missing-token'") })
-        #expect(found.contains { $0.hasPrefix("routes.yaml:6:28: error: routes[0].match_re.severity is not a valid regular expression") })
+        #expect(found.contains { $0.hasPrefix("routes.yaml:6:26: error: routes[0].match_re.severity is not a valid regular expression") })
         #expect(found.contains("routes.yaml:8:11: error: routes[0].mode must be dry-run or unattended, found 'sometimes'"))
         #expect(found.contains { $0.hasPrefix("routes.yaml:9:24: error: routes[0].allow_destructive must be true or false") })
         #expect(found.contains("routes.yaml:10:11: error: routes[0].set: playbook table-full has no parameter 'usage_treshold' (did you mean 'usage_threshold'?)"))

@@ -4,14 +4,17 @@ import Foundation
 /// (host, route, dedupe, cooldown, budget, parameters) and queue it durably. A caller answers
 /// 2xx only when `receive` reports no failure: Alertmanager retries on 5xx, so an alert that
 /// could not be audited or queued is delivered again rather than lost.
-public struct AlertIntake: Sendable {
-    public let ctx: CtfixContext
-    public let config: ServeConfig
-    public let queue: AlertQueue
-    public let audit: AuditLog
-    public let observer: any ServeObserver
+///
+/// An actor, so the audit appends of concurrent deliveries never contend for the audit log's
+/// file lock inside this process (a contended flock is polled, which would stall a request).
+public actor AlertIntake {
+    public nonisolated let ctx: CtfixContext
+    public nonisolated let config: ServeConfig
+    public nonisolated let queue: AlertQueue
+    public nonisolated let audit: AuditLog
+    public nonisolated let observer: any ServeObserver
     /// This host's name (the root's kernel hostname unless the config overrides it).
-    public let hostName: String
+    public nonisolated let hostName: String
 
     public init(ctx: CtfixContext, config: ServeConfig, queue: AlertQueue, audit: AuditLog,
                 observer: any ServeObserver = NoServeObserver()) {

@@ -25,7 +25,12 @@ public actor AlertQueue {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         var loaded: [String: AlertJob] = [:]
-        for name in try fileSystem.listDirectory(directory) where name.hasSuffix(".json") {
+        let names: [String]
+        do { names = try fileSystem.listDirectory(directory) } catch {
+            guard error.reason == .notFound else { throw error }
+            names = []
+        }
+        for name in names where name.hasSuffix(".json") {
             let path = "\(directory)/\(name)"
             guard let job = try? decoder.decode(AlertJob.self, from: try fileSystem.readFile(path)) else {
                 throw FileSystemError(path: path, reason: .io("not a ctfix queue job; move it away"))

@@ -37,6 +37,9 @@ public struct WebhookPayload: Sendable, Equatable {
         do {
             return try JSONDecoder().decode(WebhookPayload.self, from: data)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                throw PayloadError(message: PayloadError.syntaxError(in: data))
+            }
             throw PayloadError(error)
         } catch {
             throw PayloadError(message: "\(error)")
@@ -126,6 +129,34 @@ public struct PayloadError: Error, Sendable, CustomStringConvertible {
         @unknown default:
             message = "\(error)"
         }
+    }
+
+    /// Where the JSON syntax breaks, as `line L, column C`. JSONDecoder on Linux does not say;
+    /// JSONSerialization gives a character offset ("around character 8") or the end of the input.
+    static func syntaxError(in data: Data) -> String {
+        let bytes = Array(data)
+        var detail = "not valid JSON"
+        var offset = bytes.count
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            detail = "not a JSON object"
+            offset = 0
+        } catch {
+            let text = ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? ""
+            if let range = text.range(of: "character "), let number = Int(text[range.upperBound...].prefix { $0.isNumber }) {
+                offset = min(number, bytes.count)
+                detail = "not valid JSON: invalid value"
+            } else if text.contains("end of file") || bytes.isEmpty {
+                detail = "not valid JSON: unexpected end of the body"
+            } else if !text.isEmpty {
+                detail = "not valid JSON: \(text)"
+            }
+        }
+        var line = 1, column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return "line \(line), column \(column): \(detail)"
     }
 
     /// Foundation's JSON errors say "around line L, column C" in their description; keep that.

@@ -9,7 +9,7 @@ public struct LabelMatcher: Sendable, CustomStringConvertible {
 
     /// A whole-value regex matcher; throws when the pattern does not compile.
     public static func regex(_ label: String, _ source: String) throws(CompiledPattern.CompileError) -> LabelMatcher {
-        _ = try CompiledPattern(source)
+        if !source.isEmpty { _ = try CompiledPattern(source) }
         return LabelMatcher(label: label, kind: .regex(try CompiledPattern("^(?:" + source + ")$"), source: source))
     }
 
