@@ -98,5 +98,6 @@ import Testing
         let status = await serve.stop()
         #expect(status == 0, "ctfix serve stops gracefully on SIGTERM: \(serve.output)")
         #expect(serve.output.contains("ctfix serve: stopped"))
+        try? FileManager.default.removeItem(atPath: work)
     }
 }

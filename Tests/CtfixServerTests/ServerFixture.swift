@@ -40,6 +40,7 @@ struct ServerFixture {
             let result = try await body(server)
             task.cancel()
             _ = await task.result
+            try? FileManager.default.removeItem(atPath: root)
             return result
         } catch {
             task.cancel()
