@@ -104,6 +104,30 @@ import Testing
         }
     }
 
+    @Test func anAlertThatCannotBeQueuedGets503SoAlertmanagerRetries() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.withServer { server in
+            // The queue directory replaced by a plain file: no job file can be written in it.
+            let queue = fixture.root + AlertQueue.directory
+            try FileManager.default.removeItem(atPath: queue)
+            try "not a directory".write(toFile: queue, atomically: true, encoding: .utf8)
+            let reply = try await LoopbackHTTP.send("POST", fixture.base + "/alerts", headers: ServerFixture.authorized,
+                                                    body: ServerFixture.payload())
+            #expect(reply.status == 503)
+            #expect(reply.headers["retry-after"] == "10")
+            #expect(reply.body.contains("could not audit or queue the alert"))
+            #expect(await server.queue.all.isEmpty)
+
+            // Once the directory is back, Alertmanager's retry is accepted.
+            try FileManager.default.removeItem(atPath: queue)
+            try FileManager.default.createDirectory(atPath: queue, withIntermediateDirectories: true)
+            let retry = try await LoopbackHTTP.send("POST", fixture.base + "/alerts", headers: ServerFixture.authorized,
+                                                    body: ServerFixture.payload())
+            #expect(retry.status == 200)
+            #expect(retry.body.contains("queued"))
+        }
+    }
+
     @Test func aResolvedNotificationIsAcceptedAndAudited() async throws {
         let fixture = try ServerFixture()
         try await fixture.withServer { _ in
