@@ -1,3 +1,5 @@
+import Foundation
+
 /// What `ctfix serve` decided about one alert; each is an `alert_decision` audit record and a
 /// label value of the `ctfix_serve_alerts_total` metric.
 public struct AlertDecision: Sendable, Equatable {
@@ -36,20 +38,3 @@ public struct AlertDecision: Sendable, Equatable {
         self.jobKey = jobKey
     }
 }
-
-/// Hears what serve does, for metrics; the core does not know Prometheus.
-public protocol ServeObserver: Sendable {
-    func alertDecided(_ kind: AlertDecision.Kind)
-    func runFinished(_ outcome: RunOutcome, at time: Date)
-    func queueDepthChanged(_ depth: Int)
-}
-
-/// An observer that ignores everything (tests, benchmarks).
-public struct NoServeObserver: ServeObserver {
-    public init() {}
-    public func alertDecided(_ kind: AlertDecision.Kind) {}
-    public func runFinished(_ outcome: RunOutcome, at time: Date) {}
-    public func queueDepthChanged(_ depth: Int) {}
-}
-
-import Foundation
