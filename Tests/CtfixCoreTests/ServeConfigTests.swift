@@ -4,7 +4,7 @@ import Testing
 
 /// The routing config is validated like a playbook: every error with file:line:col, unknown keys
 /// with a suggestion, all errors at once, nothing started on a bad file.
-@Suite struct ServeConfigTests {
+@Suite final class ServeConfigTests {
     let directory: String
 
     init() throws {
@@ -13,6 +13,8 @@ import Testing
         try "s3cret-token\n".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
         try "pw\n".write(toFile: directory + "/password", atomically: true, encoding: .utf8)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     var playbook: String { ExampleHosts.playbookPath("table-full") }
 
