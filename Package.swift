@@ -60,7 +60,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CtfixCLITests",
-            dependencies: ["CtfixCore"]
+            dependencies: [
+                "CtfixCore",
+                // The deployment tests parse examples/deploy/*.yaml.
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(
             name: "CtfixServerTests",

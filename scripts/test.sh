@@ -20,5 +20,15 @@ if ((${#need[@]})); then
   fi
 fi
 
+# promtool (from Debian's prometheus package) checks examples/deploy/prometheus. The package is
+# unpacked into .build/tools, not installed, so no Prometheus server starts on this machine.
+if ! command -v promtool >/dev/null 2>&1 && [[ ! -x .build/tools/prometheus/usr/bin/promtool ]] && command -v apt-get >/dev/null 2>&1; then
+  fetch_promtool() { (mkdir -p .build/tools && cd .build/tools && apt-get download -qq prometheus >/dev/null 2>&1 \
+    && dpkg-deb -x prometheus_*.deb package && mkdir -p prometheus/usr/bin \
+    && mv package/usr/bin/promtool prometheus/usr/bin/ && rm -rf package prometheus_*.deb); }
+  fetch_promtool || { [[ $(id -u) -eq 0 ]] && apt-get update -qq >/dev/null && fetch_promtool; } \
+    || echo "warning: could not fetch promtool; the Prometheus rule checks will be skipped" >&2
+fi
+
 swift build --build-tests
 swift test --skip-build --no-parallel 2>&1 | tee .build/test-output.txt

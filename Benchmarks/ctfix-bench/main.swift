@@ -9,6 +9,8 @@ usage: ctfix-bench logs [--size SIZE]… [--runs N]
        ctfix-bench dry-run [--runs N]
          the whole `ctfix run PLAYBOOK --dry-run` process against the example hosts (needs the
          release ctfix beside ctfix-bench: swift build -c release)
+       ctfix-bench watch [--runs N]
+         appended kernel-log line → audited action intent of a running `ctfix watch` (release build)
        ctfix-bench serve [--requests N]
          the release `ctfix serve` answering webhook POSTs on loopback (p50/p90/p99)
 """
@@ -22,6 +24,8 @@ do {
         try await LogsBenchmark.measureChild(Array(arguments.dropFirst()))
     case "dry-run":
         try DryRunBenchmark.run(Array(arguments.dropFirst()))
+    case "watch":
+        try WatchBenchmark.run(Array(arguments.dropFirst()))
     case "serve":
         try await ServeBenchmark.run(Array(arguments.dropFirst()))
     case "-h", "--help", "help":

@@ -66,9 +66,9 @@ import Testing
     }
 
     @Test(arguments: [
-        ("../../etc", "must not contain '..'"), ("/proc/sys/vm/swappiness", "relative to /proc/sys"),
-        ("net.netfilter.nf conntrack_max", "may only contain"), ("net..x", "'..'"), ("net.", "empty component"),
-        ("vm", "at least two components"), ("net.netfilter.$(reboot)", "may only contain"),
+        ("../../etc", "'..' and '.' components are not allowed"), ("/proc/sys/vm/swappiness", "not an absolute path"),
+        ("net.netfilter.nf conntrack_max", "character ' ' is not allowed"), ("net..x", "empty component"), ("net.", "empty component"),
+        ("vm", "at least two components"), ("net.netfilter.$(reboot)", "character '$' is not allowed"),
     ])
     func sysctlKeyProblems(_ key: String, _ fragment: String) throws {
         let problem = try #require(SysctlAction.keyProblem(key))

@@ -135,28 +135,22 @@ public struct SysctlAction: ActionKind {
     /// The `/proc/sys` path of a key: dots separate components, unless the key is written with
     /// slashes (then dots belong to the names, as in `net/ipv4/conf/eth0.100/rp_filter`).
     public static func procPath(forKey key: String) -> String {
-        "/proc/sys/" + (key.contains("/") ? key : key.replacingOccurrences(of: ".", with: "/"))
+        (try? SysctlKey(key))?.path ?? "/proc/sys/" + key
     }
 
     /// The dotted spelling of a key, for comparing keys written either way.
     public static func dottedKey(_ key: String) -> String {
-        key.contains("/") ? key.replacingOccurrences(of: "/", with: ".") : key
+        (try? SysctlKey(key))?.dottedName ?? key
     }
 
-    /// Why `key` is not a sysctl key, or nil when it is one.
+    /// Why `key` is not a sysctl key, or nil when it is one (`SysctlKey`'s rules).
     public static func keyProblem(_ key: String) -> String? {
-        if key.hasPrefix("/") {
-            return "must be relative to /proc/sys (such as net.netfilter.nf_conntrack_max), not an absolute path"
+        do {
+            _ = try SysctlKey(key)
+            return nil
+        } catch {
+            return error.reason
         }
-        if key.contains("..") { return "must not contain '..'" }
-        if key.range(of: "^[A-Za-z0-9_./-]+$", options: .regularExpression) == nil {
-            return "may only contain letters, digits, '_', '-', '.' and '/'"
-        }
-        let separator: Character = key.contains("/") ? "/" : "."
-        let parts = key.split(separator: separator, omittingEmptySubsequences: false)
-        if parts.contains(where: \.isEmpty) { return "has an empty component" }
-        if parts.count < 2 { return "names a whole directory; a key has at least two components (such as vm.swappiness)" }
-        return nil
     }
 
     public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> SysctlAction? {

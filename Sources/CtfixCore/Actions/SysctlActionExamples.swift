@@ -61,7 +61,7 @@ extension SysctlAction {
                 sysctl:
                   key: ../../etc/shadow
                   set: 1
-                """, at: 5, 8, "sysctl key '../../etc/shadow' must not contain '..'"),
+                """, at: 5, 8, "'../../etc/shadow' is not a valid sysctl key: '..' and '.' components are not allowed"),
             .init("""
                 name: two-changes
                 explain: x

@@ -56,36 +56,10 @@ enum SysctlActionParser {
                             memoryBudget: memoryBudget, hashSize: hashSize, persist: persist)
     }
 
-    /// A key or a list of alternatives, each checked at its own node.
+    /// A key or a list of alternatives, each checked at its own node (the same rules as the
+    /// `sysctl:` value source).
     private static func parseKeys(_ node: YAMLNode, scope: inout ParseScope) -> [String]? {
-        let items: [YAMLNode]
-        switch node.value {
-        case .scalar: items = [node]
-        case .sequence(let list):
-            guard !list.isEmpty else {
-                scope.error(node, "sysctl key must not be an empty list")
-                return nil
-            }
-            items = list
-        case .mapping:
-            scope.error(node, "sysctl key must be a key or a list of alternative keys, found a mapping")
-            return nil
-        }
-        var keys: [String] = []
-        var ok = true
-        for item in items {
-            guard let key = scope.nonEmptyString(item, "sysctl key") else { ok = false; continue }
-            if let problem = SysctlAction.keyProblem(key) {
-                scope.error(item, "sysctl key '\(key)' \(problem)")
-                ok = false
-            } else if keys.map(SysctlAction.dottedKey).contains(SysctlAction.dottedKey(key)) {
-                scope.error(item, "sysctl key '\(key)' is listed twice")
-                ok = false
-            } else {
-                keys.append(key)
-            }
-        }
-        return ok ? keys : nil
+        SysctlKey.parseAlternatives(node, what: "sysctl key", scope: &scope)?.map(\.text)
     }
 
     private static func changeNode(_ reader: MappingReader, _ change: SysctlAction.Change) -> YAMLNode? {

@@ -24,8 +24,21 @@ public enum JSONValue: Sendable, Equatable, Codable, ExpressibleByStringLiteral,
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         guard let data = try? encoder.encode(value),
-              let decoded = try? JSONDecoder().decode(JSONValue.self, from: data) else { return .null }
-        return decoded
+              let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return .null }
+        return JSONValue(foundation: object)
+    }
+
+    /// Converts what JSONSerialization returns (cheaper than a second Codable pass).
+    init(foundation object: Any) {
+        switch object {
+        case let string as String: self = .string(string)
+        case let number as NSNumber:
+            // JSON booleans come back as char-typed NSNumbers; numbers never do.
+            if String(cString: number.objCType) == "c" { self = .bool(number.boolValue) } else { self = .number(number.doubleValue) }
+        case let array as [Any]: self = .array(array.map(JSONValue.init(foundation:)))
+        case let dictionary as [String: Any]: self = .object(dictionary.mapValues(JSONValue.init(foundation:)))
+        default: self = .null
+        }
     }
 
     public init(from decoder: any Decoder) throws {

@@ -36,6 +36,9 @@ public struct SysctlKey: Sendable, Hashable, CustomStringConvertible {
         if parts.contains(where: \.isEmpty) {
             throw fail("it has an empty component (leading, trailing or doubled '\(slashForm ? "/" : ".")')")
         }
+        if parts.count < 2 {
+            throw fail("it needs at least two components (every sysctl lives in a directory such as net., vm. or kernel.)")
+        }
         self.text = text
         self.components = parts
     }

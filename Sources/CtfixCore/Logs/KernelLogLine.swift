@@ -42,15 +42,18 @@ public struct KernelLogLine: Sendable, Equatable {
     public var isKernel: Bool
     /// What the kernel printed.
     public var message: String
+    /// The syslog facility, for lines that carry one (`/dev/kmsg` records, `<N>` prefixes).
+    public var facility: Int?
 
     public init(format: Format, time: Date?, secondsSinceBoot: Double? = nil, host: String? = nil,
-                isKernel: Bool = true, message: String) {
+                isKernel: Bool = true, message: String, facility: Int? = nil) {
         self.format = format
         self.time = time
         self.secondsSinceBoot = secondsSinceBoot
         self.host = host
         self.isKernel = isKernel
         self.message = message
+        self.facility = facility
     }
 }
 
@@ -66,6 +69,8 @@ struct KernelLogLineHeader {
     var messageStart: Int
     /// For formats whose message is encoded (journald JSON), the decoded text.
     var decodedMessage: String?
+    /// The syslog facility, when the line carries one.
+    var facility: Int? = nil
 
     static func messageOnly(at start: Int) -> KernelLogLineHeader {
         KernelLogLineHeader(format: .messageOnly, time: nil, isKernel: true, messageStart: start)

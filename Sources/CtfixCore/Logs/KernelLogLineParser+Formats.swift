@@ -87,6 +87,7 @@ extension KernelLogLineParser {
         case UInt8(ascii: "["): return parseDmesgLine(bytes, at: cursor.position).map {
             var header = $0
             header.isKernel = facility == 0
+            header.facility = facility
             return header
         }
         default: return nil
@@ -174,6 +175,6 @@ extension KernelLogLineParser {
                                                      to: min(bytes.count, cursor.position + 64)) else { return nil }
         let seconds = Double(microseconds) / 1_000_000
         return KernelLogLineHeader(format: .kmsg, time: sinceBoot(seconds), secondsSinceBoot: seconds,
-                                   isKernel: priority >> 3 == 0, messageStart: semicolon + 1)
+                                   isKernel: priority >> 3 == 0, messageStart: semicolon + 1, facility: priority >> 3)
     }
 }

@@ -47,7 +47,7 @@ public struct KernelLogLineParser: Sendable {
         let line = Self.trimmingCarriageReturn(bytes)
         return KernelLogLine(format: header.format, time: header.time, secondsSinceBoot: header.secondsSinceBoot,
                              host: header.host.map { ByteCursor(line).text($0) }, isKernel: header.isKernel,
-                             message: Self.message(of: header, in: line))
+                             message: Self.message(of: header, in: line), facility: header.facility)
     }
 
     /// The message text of a parsed line.

@@ -14,6 +14,8 @@ struct KernelLogScanRun {
     let limit: Int
     let parser: KernelLogLineParser
     let host: CtfixContext
+    /// Facilities counted besides kernel lines (`LogFacilities`).
+    var facilities: Set<Int> = LogFacilities.kernelOnly
 
     private var reports: [KernelLogSourceReport] = []
     private var matches: [LogMatch] = []
@@ -168,6 +170,7 @@ struct KernelLogScanRun {
         var accumulator = MatchAccumulator(limit: limit)
         var report = KernelLogSourceReport(name: name)
         var scanner = LogByteScanner(pattern: pattern, sourceName: name, parser: parser)
+        scanner.facilities = facilities
         let size = reader.size
         do {
             var pass = LogByteScanner.Pass(window: nil, firstLineNumber: 1, skipsPartialFirstLine: false)

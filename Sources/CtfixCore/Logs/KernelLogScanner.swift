@@ -10,6 +10,8 @@ import Foundation
 public struct KernelLogScanner: Sendable {
     /// How many of the most recent matches are kept as evidence.
     public var matchLimit: Int
+    /// Facilities counted besides kernel lines (a `log` predicate's `facilities`).
+    public var facilities: Set<Int> = LogFacilities.kernelOnly
 
     /// Lines stamped this much after `now` still count: a message logged while the check
     /// runs, or a boot time known only to the second.
@@ -27,6 +29,7 @@ public struct KernelLogScanner: Sendable {
         let parser = KernelLogLineParser(now: context.now, timeZone: HostTimeFacts.timeZone(of: context.host),
                                          bootTime: HostTimeFacts.bootTime(of: context.host.fileSystem, now: context.now))
         var run = KernelLogScanRun(pattern: pattern, window: window, limit: matchLimit, parser: parser, host: context.host)
+        run.facilities = facilities
         if let files = context.logFiles {
             run.scanLocalFiles(files)
         } else {

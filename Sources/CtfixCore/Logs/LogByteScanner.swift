@@ -28,6 +28,8 @@ struct LogByteScanner {
     var parser: KernelLogLineParser
     /// Bytes read from the reader so far (what the benchmark and tests look at).
     var bytesRead: Int64 = 0
+    /// Facilities counted besides kernel lines (`LogFacilities`).
+    var facilities: Set<Int> = LogFacilities.kernelOnly
 
     private let literal: [UInt8]?
 
@@ -144,7 +146,8 @@ struct LogByteScanner {
     private mutating func processLine(_ raw: UnsafeBufferPointer<UInt8>, index: Int, pass: Pass,
                                       into accumulator: inout MatchAccumulator) {
         let header = parser.parseHeader(raw)
-        guard header.isKernel, header.format != .kmsgContinuation else { return }
+        guard LogFacilities.accepts(isKernel: header.isKernel, facility: header.facility, facilities),
+              header.format != .kmsgContinuation else { return }
         var counts = true
         if let window = pass.window {
             counts = header.time.map(window.contains) ?? false

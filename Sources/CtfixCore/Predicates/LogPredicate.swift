@@ -10,6 +10,7 @@ import Foundation
 ///   within: 15m          # optional; absent = the whole log
 ///   min_count: 1         # optional, default 1
 ///   sources: [default]   # optional: default | journald | kmsg | /absolute/host/path
+///   facilities: [kern, user]  # optional, default [kern]: also count user messages in /dev/kmsg
 /// ```
 public struct LogPredicate: PredicateKind {
     public static let keyword = "log"
@@ -22,13 +23,16 @@ public struct LogPredicate: PredicateKind {
     public var within: Duration?
     public var minimumCount: Int
     public var sources: [KernelLogSource]
+    /// Syslog facilities counted: the kernel's only, unless the playbook opts more in.
+    public var facilities: Set<Int>
 
     public init(pattern: CompiledPattern, within: Duration? = nil, minimumCount: Int = 1,
-                sources: [KernelLogSource] = [.automatic]) {
+                sources: [KernelLogSource] = [.automatic], facilities: Set<Int> = LogFacilities.kernelOnly) {
         self.pattern = pattern
         self.within = within
         self.minimumCount = minimumCount
         self.sources = sources
+        self.facilities = facilities
     }
 
     public static let examples = KindExamples(
@@ -38,6 +42,7 @@ public struct LogPredicate: PredicateKind {
             "log:\n  pattern: \"nf_conntrack_alloc: Can't alloc conntrack\"\n  sources: [journald, kmsg]\n",
             "log:\n  pattern: 'table full(, dropping packet| in netns [0-9]+)'\n  within: 2h30m\n  sources: default\n",
             "log:\n  pattern: 'nf_conntrack: .*table full'\n  within: 31d\n  min_count: 1_000\n",
+            "log:\n  pattern: 'table full'\n  within: 15m\n  sources: [kmsg]\n  facilities: [kern, user]\n",
         ],
         invalid: [
             .init("log:\n  within: 15m\n", at: 2, 3, "missing required key 'pattern'"),
@@ -50,6 +55,8 @@ public struct LogPredicate: PredicateKind {
             .init("log:\n  pattern: 'table full'\n  sources: [var/log/messages]\n", at: 3, 13, "must be an absolute path"),
             .init("log:\n  pattern: 'table full'\n  sources: [/var/log/../../etc/shadow]\n", at: 3, 13, "must not contain '..'"),
             .init("log:\n  pattern: 'table full'\n  withn: 15m\n", at: 3, 3, "unknown key 'withn' in 'log' (did you mean 'within'?)"),
+            .init("log:\n  pattern: 'table full'\n  facilities: [kern, usr]\n", at: 3, 22, "unknown facility 'usr' (did you mean 'user'?)"),
+            .init("log:\n  pattern: 'table full'\n  facilities: [user]\n", at: 3, 15, "facilities must include kern"),
         ]
     )
 
@@ -70,9 +77,30 @@ public struct LogPredicate: PredicateKind {
             minimumCount = value
         }
         let sources = reader.optional("sources").map { parseSources($0, scope: &scope) } ?? [.automatic]
+        let facilities = reader.optional("facilities").map { parseFacilities($0, scope: &scope) } ?? LogFacilities.kernelOnly
         reader.finish(scope: &scope)
         guard let pattern, scope.diagnostics.filter({ $0.severity == .error }).count == errorsBefore else { return nil }
-        return LogPredicate(pattern: pattern, within: within, minimumCount: minimumCount, sources: sources)
+        return LogPredicate(pattern: pattern, within: within, minimumCount: minimumCount, sources: sources, facilities: facilities)
+    }
+
+    /// `facilities: [kern, user]`: names from the syslog table; `kern` must be among them
+    /// (kernel lines always count; the list says what counts besides).
+    static func parseFacilities(_ node: YAMLNode, scope: inout ParseScope) -> Set<Int> {
+        guard let items = scope.list(node, "facilities") else { return LogFacilities.kernelOnly }
+        var facilities: Set<Int> = []
+        for item in items {
+            guard let name = scope.nonEmptyString(item, "each entry of facilities") else { continue }
+            guard let number = LogFacilities.names[name] else {
+                scope.error(item, "unknown facility '\(name)'" + suggestion(name, LogFacilities.names.keys.sorted())
+                            + "; expected kern, user, daemon, syslog, local0…local7 …")
+                continue
+            }
+            facilities.insert(number)
+        }
+        if !facilities.contains(0) {
+            scope.error(node, "facilities must include kern (kernel lines always count; list what counts besides)")
+        }
+        return facilities
     }
 
     /// `sources: default` or a list; each entry reported where it is written.
@@ -110,11 +138,16 @@ public struct LogPredicate: PredicateKind {
         var line = "kernel log matches /\(pattern.source)/ ≥ \(minimumCount)×"
         line += within.map { " within \(DurationText.format($0))" } ?? " in the whole log"
         if sources != [.automatic] { line += " in " + sources.map(\.description).joined(separator: ", ") }
+        if facilities != LogFacilities.kernelOnly {
+            line += " (facilities " + facilities.sorted().map(LogFacilities.name(of:)).joined(separator: ", ") + ")"
+        }
         return line
     }
 
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {
-        let scan = await KernelLogScanner().scan(pattern: pattern, within: within, sources: sources, in: context)
+        var scanner = KernelLogScanner()
+        scanner.facilities = facilities
+        let scan = await scanner.scan(pattern: pattern, within: within, sources: sources, in: context)
         let readings = scan.readSources.map {
             Reading(name: "log bytes read", source: $0.files.isEmpty ? $0.name : $0.files.joined(separator: " + "),
                     value: Double($0.bytesRead), unit: "bytes")

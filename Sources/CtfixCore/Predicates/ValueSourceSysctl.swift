@@ -15,37 +15,7 @@ public struct SysctlValueSource: ValueSourceKind {
     }
 
     public static func parse(_ node: YAMLNode, reader: MappingReader, scope: inout ParseScope) -> SysctlValueSource? {
-        let items: [YAMLNode]
-        switch node.value {
-        case .scalar: items = [node]
-        case .sequence(let list):
-            guard !list.isEmpty else {
-                scope.error(node, "'sysctl' must name at least one key")
-                return nil
-            }
-            items = list
-        case .mapping:
-            scope.error(node, "'sysctl' must be a key or a list of alternative keys, found a mapping")
-            return nil
-        }
-        var keys: [SysctlKey] = []
-        var ok = true
-        for item in items {
-            guard let text = scope.nonEmptyString(item, "a sysctl key") else { ok = false; continue }
-            do {
-                let key = try SysctlKey(text)
-                if keys.contains(where: { $0.path == key.path }) {
-                    scope.error(item, "sysctl key '\(text)' is listed twice")
-                    ok = false
-                } else {
-                    keys.append(key)
-                }
-            } catch {
-                scope.error(item, error.description)
-                ok = false
-            }
-        }
-        return ok ? SysctlValueSource(keys: keys) : nil
+        SysctlKey.parseAlternatives(node, what: "'sysctl'", scope: &scope).map(SysctlValueSource.init(keys:))
     }
 
     public var summaryLine: String { keys.first?.text ?? "sysctl" }

@@ -1,0 +1,15 @@
+# Convenience targets over the project's scripts (README "Install on a host").
+PREFIX ?= /usr/local
+SYSTEMD_DIR ?= $(PREFIX)/lib/systemd/system
+DESTDIR ?=
+
+.PHONY: build test install
+build:
+	swift build
+
+test:
+	bash scripts/test.sh
+
+# make install PREFIX=/usr/local [SYSTEMD_DIR=/etc/systemd/system] [DESTDIR=/tmp/stage]
+install:
+	bash scripts/install.sh --prefix "$(PREFIX)" --systemd-dir "$(SYSTEMD_DIR)" $(if $(DESTDIR),--destdir "$(DESTDIR)")

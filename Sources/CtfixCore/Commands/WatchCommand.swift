@@ -1,0 +1,113 @@
+import Foundation
+
+/// `ctfix watch PLAYBOOK…`: follows the kernel log (a file with inotify, or `/dev/kmsg`) and
+/// triggers playbooks unattended when their detection fires. A new line matching a playbook's
+/// log pattern triggers that playbook's full detection at once; every `interval` all
+/// playbooks' detection (value predicates) is evaluated. One run at a time: lines written
+/// during a run stay in the log and are read right after it. SIGTERM/SIGINT stop it after
+/// saving the position. See docs/watch.md.
+public struct WatchCommand: Sendable {
+    public var paths: [String]
+    public var options: WatchOptions
+    /// How a stop is requested; nil = SIGTERM/SIGINT of this process.
+    public var stop: WatchStopSignal?
+
+    public init(paths: [String], options: WatchOptions, stop: WatchStopSignal? = nil) {
+        self.paths = paths
+        self.options = options
+        self.stop = stop
+    }
+
+    public func run(_ ctx: CtfixContext) async -> ExitStatus {
+        guard !paths.isEmpty else {
+            ctx.output.errorLine("ctfix watch: name at least one playbook")
+            return .usage
+        }
+        var watched: [WatchedPlaybook] = []
+        for path in paths {
+            do {
+                let playbook = try PlaybookLoader.load(path: path)
+                watched.append(WatchedPlaybook(playbook: playbook, parameters: try playbook.resolveParameters([:])))
+            } catch let error as DiagnosticError {
+                for diagnostic in error.diagnostics { ctx.output.errorLine(diagnostic.description) }
+                let missing = error.diagnostics.count == 1 && error.diagnostics[0].message.hasPrefix("playbook no such file")
+                return missing ? .noInput : .invalidInput
+            } catch {
+                ctx.output.errorLine("ctfix watch: \(path): \(error)")
+                return .invalidInput
+            }
+        }
+        var state = WatchState()
+        var startNotes: [String] = []
+        do {
+            state = try WatchState.load(ctx.fileSystem)
+        } catch {
+            startNotes.append("\(error); starting at the end of the log")
+        }
+        let sources: [WatchSource]
+        do {
+            sources = try WatchSource.open(logFiles: options.logFiles, journald: options.journald, ctx: ctx, state: state)
+        } catch {
+            ctx.output.errorLine("ctfix watch: \(error)")
+            return .noInput
+        }
+        let stopSignal: WatchStopSignal
+        do {
+            stopSignal = try stop ?? { () throws(FileSystemError) -> WatchStopSignal in
+                let signal = try WatchStopSignal()
+                signal.installSignalHandlers()
+                return signal
+            }()
+        } catch {
+            ctx.output.errorLine("ctfix watch: \(error)")
+            return .failed
+        }
+        let session = WatchSession(ctx: ctx, playbooks: watched, options: options, state: state)
+        for note in startNotes { ctx.output.errorLine("ctfix watch: \(note)") }
+        session.record("watch_start", [
+            "playbooks": .array(watched.map { .string($0.playbook.path) }), "sources": .array(sources.map { .string($0.name) }),
+            "interval": .string(DurationText.format(options.interval)), "mode": .string(options.dryRun ? "dry-run" : "unattended"),
+            "once": .bool(options.once), "argv": .array(options.argv.map { .string($0) }), "notes": .array(startNotes.map { .string($0) }),
+        ])
+        ctx.output.line("ctfix watch: following \(sources.map(\.name).joined(separator: ", ")) for \(watched.map(\.playbook.name).joined(separator: ", "))"
+                        + (options.once ? " (once)" : ", every \(DurationText.format(options.interval)) a full evaluation"))
+        let failed = await loop(session: session, sources: sources, stop: stopSignal)
+        return failed ? .failed : .ok
+    }
+
+    /// Reads, decides, waits; returns whether a run failed (for `--once`'s exit status).
+    private func loop(session: WatchSession, sources: [WatchSource], stop: WatchStopSignal) async -> Bool {
+        let clock = ContinuousClock()
+        var nextTick = clock.now
+        var anyFailed = false
+        let wakeDescriptors = sources.compactMap(\.wakeDescriptor)
+        let needsTimer = wakeDescriptors.count < sources.count
+        while true {
+            for source in sources {
+                source.drainWakeups()
+                let (lines, notes) = source.readNewLines()
+                for note in notes {
+                    session.ctx.output.errorLine("ctfix watch: \(note)")
+                    session.record("watch_note", ["source": .string(source.name), "note": .string(note)])
+                }
+                let runs = await session.handle(lines: lines, source: source.name)
+                anyFailed = anyFailed || runs.contains { $0.outcome == .failed }
+                source.savePosition(into: &session.state)
+            }
+            if options.once || clock.now >= nextTick {
+                let runs = await session.evaluateAll()
+                anyFailed = anyFailed || runs.contains { $0.outcome == .failed }
+                nextTick = clock.now.advanced(by: options.interval)
+            }
+            session.saveState()
+            if options.once || stop.isRequested { break }
+            var timeout = nextTick - clock.now
+            if needsTimer { timeout = min(timeout, .seconds(1)) }
+            if await WatchWait.wait(for: wakeDescriptors, stop: stop.readEnd, timeout: timeout) == .stopRequested { break }
+        }
+        for source in sources { if case .journald(let stream) = source { stream.stop() } }
+        session.saveState()
+        session.record("watch_stop", ["reason": .string(options.once ? "once" : "stop requested")])
+        return anyFailed
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Follows the live kernel ring buffer (`/dev/kmsg`, a character device): each `read()` is
+/// one record `prio,seq,usec,flags;message`, `poll(2)` wakes as soon as a record is logged,
+/// and sequence numbers let a restart in the same boot continue after the last record handled
+/// (a new boot starts at the current end: the previous boot's lines are history).
+public final class KmsgFollower {
+    public let path: String
+    /// Readable when a new record is there.
+    public let descriptor: Int32
+    /// The last record handled.
+    public private(set) var lastSequence: UInt64?
+    /// Records overwritten before they were read (EPIPE), to say so.
+    public private(set) var overwrittenNotices = 0
+
+    /// Opens the device; resumes after `resumeAfter` (same boot), else at the end.
+    public init(path: String, resumeAfter: UInt64?) throws(FileSystemError) {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError(path: path, reason: KmsgErrors.reason(errno)) }
+        descriptor = fd
+        lastSequence = resumeAfter
+        if resumeAfter == nil { lseek(fd, 0, SEEK_END) }
+    }
+
+    deinit { close(descriptor) }
+
+    /// The records logged since the last call, as kmsg lines (without dictionary lines).
+    public func readNewLines() -> [String] {
+        var lines: [String] = []
+        var record = [UInt8](repeating: 0, count: 16 << 10)
+        while true {
+            let count = record.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE {
+                    overwrittenNotices += 1
+                    continue
+                }
+                break
+            }
+            guard count > 0 else { break }
+            let text = String(decoding: record[0..<count], as: UTF8.self)
+            let first = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+            if let sequence = Self.sequence(of: first) {
+                if let lastSequence, sequence <= lastSequence { continue }
+                lastSequence = sequence
+            }
+            lines.append(first)
+        }
+        return lines
+    }
+
+    /// The sequence number of a record (`6,1234,5678901,-;msg` → 1234).
+    static func sequence(of record: String) -> UInt64? {
+        let fields = record.prefix(while: { $0 != ";" }).split(separator: ",")
+        return fields.count >= 2 ? UInt64(fields[1]) : nil
+    }
+}

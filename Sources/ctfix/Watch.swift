@@ -1,0 +1,63 @@
+import ArgumentParser
+import CtfixCore
+import Foundation
+
+struct Watch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Follow the kernel log and thresholds; run playbooks unattended when they fire.",
+        discussion: """
+        A new kernel-log line matching a playbook's log pattern triggers its detection at once; \
+        every --interval all playbooks' detection is evaluated. Runs are unattended (--yes policy), \
+        one at a time, audited. SIGTERM/SIGINT stop it after saving the position \
+        (/var/lib/ctfix/watch-state.json under the root). Exit status: 0 stopped (or --once done), \
+        12 a run failed (--once), 64 usage, 65 invalid playbook, 66 playbook or log not found. \
+        See docs/watch.md.
+        """
+    )
+
+    @Argument(help: "Playbooks: files, or names found by 'ctfix list'.")
+    var playbooks: [String]
+
+    @OptionGroup var host: HostOptions
+
+    @Option(name: .customLong("log"), help: ArgumentHelp("Follow this log file (a host path, under --root); repeatable. Default: the host's kernel log.", valueName: "FILE"))
+    var logFiles: [String] = []
+
+    @Flag(name: .long, help: "Follow this machine's journal (journalctl -k -f -o json) instead of /dev/kmsg.")
+    var journald = false
+
+    @Option(name: .long, help: ArgumentHelp("Evaluate every playbook's whole detection this often (30s, 5m).", valueName: "DURATION"))
+    var interval: String = "30s"
+
+    @Flag(name: .long, help: "Process what is new, evaluate once, and exit (cron, tests).")
+    var once = false
+
+    @Flag(name: .long, help: "Runs are dry-runs: plans are shown and audited, nothing changes.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Allow destructive actions the playbook marks allow_unattended.")
+    var allowDestructive = false
+
+    @Option(name: .long, help: ArgumentHelp("Write the audit log here instead of the host's /var/log/ctfix/audit.jsonl.", valueName: "PATH"))
+    var auditLog: String?
+
+    func run() async throws {
+        var ctx = try host.context()
+        // Watching is live: unless --now says otherwise, windows end at the wall clock even
+        // under a root that carries a snapshot's capture time.
+        if host.now == nil { ctx.clock = SystemClock() }
+        guard let duration = DurationText.parse(interval), duration > .zero else {
+            throw ValidationError("--interval: cannot read '\(interval)' as a duration longer than zero (such as 30s, 5m)")
+        }
+        var options = WatchOptions()
+        options.dryRun = dryRun
+        options.allowDestructive = allowDestructive
+        options.logFiles = logFiles
+        options.journald = journald
+        options.interval = duration
+        options.once = once
+        options.auditLogPath = auditLog
+        options.argv = CommandLine.arguments
+        throw await WatchCommand(paths: playbooks.map(PlaybookArgument.resolve), options: options).run(ctx).exitCode
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+@testable import CtfixCore
+
+/// A copy of the seed host (centos5-ip-conntrack) with a test playbook whose detection is
+/// the table-full log line alone, for watch tests that run the real executor on real files.
+final class WatchTestHost {
+    let root: String
+    let playbookPath: String
+    let output = CapturedOutput()
+
+    init() throws {
+        root = try ExampleHosts.copy("centos5-ip-conntrack")
+        let shipped = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)
+        playbookPath = root + "-watch-test.yaml"
+        try Self.logOnly(shipped).write(toFile: playbookPath, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: root)
+        try? FileManager.default.removeItem(atPath: playbookPath)
+    }
+
+    /// The shipped table-full playbook with detection = the log line in /var/log/messages
+    /// within 15 minutes, and no verification delay.
+    static func logOnly(_ shipped: String) -> String {
+        guard let detect = shipped.range(of: "\ndetect:\n"), let actions = shipped.range(of: "\nactions:\n") else { return shipped }
+        let detection = """
+
+        detect:
+          log:
+            pattern: 'ip_conntrack: table full'
+            within: 15m
+            sources: [/var/log/messages]
+
+        """
+        return (shipped[..<detect.lowerBound] + detection + shipped[actions.lowerBound...])
+            .replacingOccurrences(of: "delay: 10s", with: "delay: 0s")
+    }
+
+    var messages: String { root + "/var/log/messages" }
+
+    func context() throws -> CtfixContext {
+        var ctx = try CtfixContext.live(root: root)
+        ctx.clock = SystemClock()
+        ctx.output = output
+        ctx.terminal = NoTerminal()
+        ctx.commands = NoCommandRunner()
+        return ctx
+    }
+
+    /// A kernel line stamped now, as rsyslog writes it.
+    static func kernelLine(_ message: String, at time: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return "\(formatter.string(from: time)) server kernel: \(message)"
+    }
+
+    func append(_ line: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: messages))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    func records() throws -> [AuditRecord] {
+        try AuditLog(fileSystem: RootedFileSystem(root: root)).records()
+    }
+
+    func watchOnce(dryRun: Bool = false) async throws -> ExitStatus {
+        var options = WatchOptions()
+        options.logFiles = ["/var/log/messages"]
+        options.once = true
+        options.dryRun = dryRun
+        return await WatchCommand(paths: [playbookPath], options: options).run(try context())
+    }
+
+    func sysctl(_ relative: String) throws -> String {
+        try String(contentsOfFile: root + "/proc/sys/" + relative, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
