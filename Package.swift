@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // The core: playbooks, detection, the system boundary. No CLI parser, no HTTP server.
@@ -24,11 +27,23 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
+        // `ctfix serve`: the Alertmanager webhook receiver's HTTP side (Hummingbird stays out of the core).
+        .target(
+            name: "CtfixServer",
+            dependencies: [
+                "CtfixCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // The thin command line over the core.
         .executableTarget(
             name: "ctfix",
             dependencies: [
                 "CtfixCore",
+                "CtfixServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +65,10 @@ let package = Package(
                 // The deployment tests parse examples/deploy/*.yaml.
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        .testTarget(
+            name: "CtfixServerTests",
+            dependencies: ["CtfixServer", "CtfixCore"]
         ),
     ]
 )

@@ -11,6 +11,8 @@ usage: ctfix-bench logs [--size SIZE]… [--runs N]
          release ctfix beside ctfix-bench: swift build -c release)
        ctfix-bench watch [--runs N]
          appended kernel-log line → audited action intent of a running `ctfix watch` (release build)
+       ctfix-bench serve [--requests N]
+         the release `ctfix serve` answering webhook POSTs on loopback (p50/p90/p99)
 """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -24,6 +26,8 @@ do {
         try DryRunBenchmark.run(Array(arguments.dropFirst()))
     case "watch":
         try WatchBenchmark.run(Array(arguments.dropFirst()))
+    case "serve":
+        try await ServeBenchmark.run(Array(arguments.dropFirst()))
     case "-h", "--help", "help":
         print(usage)
     default:

@@ -14,7 +14,7 @@ struct Ctfix: AsyncParsableCommand {
         that fix it. See docs/playbook-format.md.
         """,
         version: CtfixVersion.current,
-        subcommands: [Run.self, Check.self, Validate.self, Status.self, List.self, Audit.self, Rollback.self, Watch.self, Snapshot.self]
+        subcommands: [Run.self, Check.self, Validate.self, Status.self, List.self, Audit.self, Rollback.self, Watch.self, Snapshot.self, Serve.self]
     )
 }
 

@@ -93,6 +93,9 @@ extension RootedFileSystem {
         let fd = open(real, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
         let deadline = ContinuousClock.now + wait
+        // Short waits are the common case (another append of the same process or a run's
+        // record): poll from 1 ms, doubling up to 50 ms.
+        var pause: UInt32 = 1_000
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 let code = errno
@@ -103,7 +106,8 @@ extension RootedFileSystem {
                 close(fd)
                 return nil
             }
-            usleep(50_000)
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
         }
         return FlockHandle(fd: fd)
     }

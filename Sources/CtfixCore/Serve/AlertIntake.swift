@@ -1,0 +1,111 @@
+import Foundation
+
+/// The webhook's work without HTTP: audit every alert received, decide what to do with it
+/// (host, route, dedupe, cooldown, budget, parameters) and queue it durably. A caller answers
+/// 2xx only when `receive` reports no failure: Alertmanager retries on 5xx, so an alert that
+/// could not be audited or queued is delivered again rather than lost.
+///
+/// An actor, so the audit appends of concurrent deliveries never contend for the audit log's
+/// file lock inside this process (a contended flock is polled, which would stall a request).
+public actor AlertIntake {
+    public nonisolated let ctx: CtfixContext
+    public nonisolated let config: ServeConfig
+    public nonisolated let queue: AlertQueue
+    public nonisolated let audit: AuditLog
+    public nonisolated let observer: any ServeObserver
+    /// This host's name (the root's kernel hostname unless the config overrides it).
+    public nonisolated let hostName: String
+
+    public init(ctx: CtfixContext, config: ServeConfig, queue: AlertQueue, audit: AuditLog,
+                observer: any ServeObserver = NoServeObserver()) {
+        self.ctx = ctx
+        self.config = config
+        self.queue = queue
+        self.audit = audit
+        self.observer = observer
+        hostName = config.host.hostName ?? HostFacts.read(ctx.fileSystem).hostName
+    }
+
+    /// The decisions for each alert of a notification, and a failure that must become a 503.
+    public struct Result: Sendable {
+        public var decisions: [AlertDecision] = []
+        public var failure: String?
+    }
+
+    public func receive(_ payload: WebhookPayload) async -> Result {
+        var result = Result()
+        for alert in payload.alerts {
+            let key = AlertJob.key(fingerprint: alert.fingerprint, startsAt: alert.startsAt)
+            let runID = "alert-\(key)"
+            do {
+                try audit.append(event: "alert_received", runID: runID, time: Date(), fields: [
+                    "fingerprint": .string(alert.fingerprint), "starts_at": .string(alert.startsAt),
+                    "status": .string(alert.status.text), "alertname": .string(alert.name),
+                    "labels": .object(alert.labels.mapValues { .string($0) }),
+                    "receiver": payload.receiver.map { .string($0) } ?? .null,
+                    "group_key": payload.groupKey.map { .string($0) } ?? .null,
+                ])
+                let decision = try await decide(alert, key: key)
+                try audit.append(event: "alert_decision", runID: runID, time: Date(), fields: [
+                    "fingerprint": .string(alert.fingerprint), "decision": .string(decision.kind.rawValue),
+                    "reason": .string(decision.reason), "route": decision.route.map { .string($0) } ?? .null,
+                    "playbook": decision.playbook.map { .string($0) } ?? .null,
+                    "job": decision.jobKey.map { .string($0) } ?? .null,
+                ])
+                observer.alertDecided(decision.kind)
+                result.decisions.append(decision)
+            } catch {
+                result.failure = "\(error)"
+                return result
+            }
+        }
+        observer.queueDepthChanged(await queue.depth)
+        return result
+    }
+
+    func decide(_ alert: WebhookAlert, key: String) async throws -> AlertDecision {
+        if alert.status == .resolved {
+            if let job = try await queue.cancel(key: key) {
+                return AlertDecision(.cancelled, "resolved before its run started", route: job.route, playbook: job.playbookName, jobKey: key)
+            }
+            let known = await queue.job(key) != nil
+            return AlertDecision(.resolved, "resolved; no queued run to cancel", jobKey: known ? key : nil)
+        }
+        if let why = config.host.rejection(of: alert.labels, host: hostName) {
+            return AlertDecision(.notForThisHost, why)
+        }
+        guard let route = config.routes.first(where: { $0.matches(alert.labels) }) else {
+            return AlertDecision(.noRoute, "no route matches \(alert.name)")
+        }
+        func decision(_ kind: AlertDecision.Kind, _ reason: String, job: String? = nil) -> AlertDecision {
+            AlertDecision(kind, reason, route: route.name, playbook: route.playbookName, jobKey: job)
+        }
+        if let existing = await queue.job(key) {
+            return decision(.deduped, "already \(existing.status.rawValue) (fingerprint \(alert.fingerprint), startsAt \(alert.startsAt))", job: key)
+        }
+        if route.mode == .unattended {
+            let now = Date()
+            if let remaining = try PolicyState.load(ctx.fileSystem).cooldownRemaining(for: route.playbookName, cooldown: route.cooldown, now: now) {
+                return decision(.cooledDown, "\(route.playbookName) is cooling down for another \(DurationText.format(.seconds(Int64(remaining.seconds.rounded(.up)))))")
+            }
+            let used = try ServeAttempts.load(ctx.fileSystem).used(by: route.playbookName, budget: config.budget, now: now)
+            if used >= config.budget.attempts {
+                return decision(.overBudget, "\(route.playbookName) already started \(used) times within \(DurationText.format(config.budget.per)) (budget \(config.budget.attempts))")
+            }
+        }
+        var settings: [String: String] = [:]
+        for (name, template) in route.parameters {
+            switch template.render(labels: alert.labels, annotations: alert.annotations) {
+            case .success(let value): settings[name] = value
+            case .failure(let missing):
+                return decision(.refused, "parameter \(name) needs {{ .\(missing.field) }}, which the alert does not carry")
+            }
+        }
+        let job = AlertJob(key: key, sequence: 0, fingerprint: alert.fingerprint, startsAt: alert.startsAt, alertName: alert.name,
+                           route: route.name, playbookPath: route.playbookPath, playbookName: route.playbookName, mode: route.mode,
+                           allowDestructive: route.allowDestructive, settings: settings, status: .queued, receivedAt: Date())
+        let (stored, isNew) = try await queue.enqueue(job)
+        if !isNew { return decision(.deduped, "already \(stored.status.rawValue)", job: key) }
+        return decision(.queued, "queued: \(route.playbookName), \(route.mode.rawValue)", job: key)
+    }
+}

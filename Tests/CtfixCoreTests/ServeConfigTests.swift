@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+@testable import CtfixCore
+
+/// The routing config is validated like a playbook: every error with file:line:col, unknown keys
+/// with a suggestion, all errors at once, nothing started on a bad file.
+@Suite final class ServeConfigTests {
+    let directory: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-serve-config-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "s3cret-token\n".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
+        try "pw\n".write(toFile: directory + "/password", atomically: true, encoding: .utf8)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    var playbook: String { ExampleHosts.playbookPath("table-full") }
+
+    func parse(_ text: String) throws(DiagnosticError) -> ServeConfig {
+        try ServeConfigLoader.parse(text, file: "routes.yaml", directory: directory)
+    }
+
+    func errors(_ text: String) -> [String] {
+        do {
+            _ = try parse(text)
+            return []
+        } catch {
+            return error.diagnostics.map(\.description)
+        }
+    }
+
+    @Test func theShippedExampleLoads() throws {
+        let config = try ServeConfigLoader.load(path: "\(ExampleHosts.packageRoot)/examples/serve/routes.yaml")
+        #expect(config.path == "/alerts")
+        #expect(config.auth == .bearer(token: "example-token-change-me-0123456789abcdef"))
+        #expect(config.routes.map(\.playbookName) == ["table-full", "table-full", "alloc-failure"])
+        #expect(config.routes[0].mode == .unattended)
+        #expect(config.routes[0].cooldown == .seconds(1800))
+        #expect(config.budget == AttemptBudget(attempts: 3, per: .seconds(3600)))
+    }
+
+    @Test func aFullConfigIsRead() throws {
+        let config = try parse("""
+        version: 1
+        path: /hooks/ctfix
+        max_body_bytes: 4096
+        auth:
+          basic_auth: {username: am, password_file: password}
+        host: {labels: [node], name: web1}
+        routes:
+          - match: {alertname: ConntrackTableFull}
+            match_re: {severity: 'crit.*'}
+            playbook: \(playbook)
+            mode: dry-run
+            set: {usage_threshold: "{{ .Labels.threshold }}"}
+        """)
+        #expect(config.path == "/hooks/ctfix")
+        #expect(config.maxBodyBytes == 4096)
+        #expect(config.auth == .basic(username: "am", password: "pw"))
+        #expect(config.host == HostAlertFilter(labels: ["node"], hostName: "web1"))
+        #expect(config.routes[0].name == "route 1")
+        #expect(config.routes[0].matchers.map(\.description) == ["alertname=\"ConntrackTableFull\"", "severity=~\"crit.*\""])
+        #expect(config.routes[0].parameters["usage_threshold"]?.parts == [.label("threshold")])
+    }
+
+    @Test func unknownKeysAreErrorsWithTheirPlaceAndASuggestion() {
+        let found = errors("""
+        version: 1
+        auth: {bearer_token_file: token}
+        routes:
+          - match: {alertname: X}
+            playbok: \(playbook)
+            mode: dry-run
+        """)
+        #expect(found.contains("routes.yaml:5:5: error: unknown key 'playbok' in routes[0] (did you mean 'playbook'?)"))
+        #expect(found.contains("routes.yaml:4:5: error: routes[0] is missing required key 'playbook'"))
+    }
+
+    @Test func everyErrorOfAFileIsReportedAtOnce() {
+        let found = errors("""
+        version: 2
+        path: alerts
+        max_body_bytes: 10
+        auth: {bearer_token_file: missing-token}
+        routes:
+          - match_re: {severity: '(unclosed'}
+            playbook: \(playbook)
+            mode: sometimes
+            allow_destructive: yes
+            set: {usage_treshold: "{{ .Labels.x }}", max_ceiling: "{{ .Lables.x }}"}
+        """)
+        #expect(found.contains { $0.hasPrefix("routes.yaml:1:10: error: unsupported serve config version 2") })
+        #expect(found.contains { $0.hasPrefix("routes.yaml:2:7: error: path must start with '/'") })
+        #expect(found.contains { $0.hasPrefix("routes.yaml:3:17: error: max_body_bytes must be between 1024") })
+        #expect(found.contains { $0.hasPrefix("routes.yaml:4:27: error: auth.bearer_token_file: cannot read '\(directory)/missing-token'") })
+        #expect(found.contains { $0.hasPrefix("routes.yaml:6:26: error: routes[0].match_re.severity is not a valid regular expression") })
+        #expect(found.contains("routes.yaml:8:11: error: routes[0].mode must be dry-run or unattended, found 'sometimes'"))
+        #expect(found.contains { $0.hasPrefix("routes.yaml:9:24: error: routes[0].allow_destructive must be true or false") })
+        #expect(found.contains("routes.yaml:10:11: error: routes[0].set: playbook table-full has no parameter 'usage_treshold' (did you mean 'usage_threshold'?)"))
+        #expect(found.contains { $0.hasPrefix("routes.yaml:10:") && $0.contains("unknown field '.Lables'") })
+    }
+
+    @Test func aRouteNeedsAMatcherAndAPlaybookThatLoads() {
+        let found = errors("""
+        version: 1
+        routes:
+          - playbook: no-such-playbook-anywhere
+            mode: dry-run
+        """)
+        #expect(found.contains { $0.hasPrefix("routes.yaml:3:5: error: routes[0] needs 'match' or 'match_re'") })
+        #expect(found.contains { $0.hasPrefix("routes.yaml:3:15: error: routes[0].playbook: no playbook 'no-such-playbook-anywhere'") })
+    }
+
+    @Test func authTakesOneKindAndEmptySecretsAreRefused() throws {
+        try "\n".write(toFile: directory + "/empty", atomically: true, encoding: .utf8)
+        let both = errors("""
+        version: 1
+        auth: {bearer_token_file: token, basic_auth: {username: a, password_file: password}}
+        routes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]
+        """)
+        #expect(both.contains("routes.yaml:2:7: error: auth takes bearer_token_file or basic_auth, not both"))
+        let empty = errors("""
+        version: 1
+        auth: {bearer_token_file: empty}
+        routes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]
+        """)
+        #expect(empty.contains("routes.yaml:2:27: error: auth.bearer_token_file: '\(directory)/empty' is empty"))
+    }
+
+    @Test func noAuthParsesButIsNil() throws {
+        let config = try parse("""
+        version: 1
+        routes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]
+        """)
+        #expect(config.auth == nil)
+    }
+
+    @Test func aMissingFileSaysSo() {
+        #expect(throws: DiagnosticError.self) { try ServeConfigLoader.load(path: directory + "/nope.yaml") }
+        do {
+            _ = try ServeConfigLoader.load(path: directory + "/nope.yaml")
+        } catch {
+            #expect(error.description == "\(directory)/nope.yaml:1:1: error: serve config no such file")
+        }
+    }
+}
