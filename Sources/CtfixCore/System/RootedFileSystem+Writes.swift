@@ -9,6 +9,16 @@ import Darwin
 
 extension RootedFileSystem {
     public func writeAtomically(_ data: Data, to path: String, mode: Int) throws(FileSystemError) {
+        try replace(data, at: path, mode: mode, durable: true)
+    }
+
+    public func replaceQuickly(_ data: Data, at path: String) throws(FileSystemError) {
+        try replace(data, at: path, mode: 0o600, durable: false)
+    }
+
+    /// Temp file beside the target, rename over it; `durable` adds the fsyncs of the file and
+    /// its directory. Keeps the permissions of an existing file.
+    private func replace(_ data: Data, at path: String, mode: Int, durable: Bool) throws(FileSystemError) {
         let real = try resolve(path)
         let directory = HostPath.parent(of: real)
         var permissions = mode_t(mode)
@@ -19,7 +29,7 @@ extension RootedFileSystem {
         guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
         do throws(FileSystemError) {
             try writeAll(fd, data, path: path)
-            guard fsync(fd) == 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
+            if durable, fsync(fd) != 0 { throw FileSystemError(path: path, reason: Self.reason(errno)) }
             fchmod(fd, permissions)
             close(fd)
         } catch {
@@ -32,27 +42,7 @@ extension RootedFileSystem {
             unlink(temporary)
             throw FileSystemError(path: path, reason: Self.reason(code))
         }
-        syncDirectory(directory)
-    }
-
-    public func replaceQuickly(_ data: Data, at path: String) throws(FileSystemError) {
-        let real = try resolve(path)
-        let temporary = "\(HostPath.parent(of: real))/.\(HostPath.basename(real)).ctfix-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
-        do throws(FileSystemError) {
-            try writeAll(fd, data, path: path)
-            close(fd)
-        } catch {
-            close(fd)
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, real) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw FileSystemError(path: path, reason: Self.reason(code))
-        }
+        if durable { syncDirectory(directory) }
     }
 
     public func writeInPlace(_ data: Data, to path: String) throws(FileSystemError) {
