@@ -8,6 +8,8 @@ public final class Executor: @unchecked Sendable {
     let playbook: Playbook
     let parameters: [String: ParameterValue]
     let runID: String
+    /// Read once per run: the host name for the report and prompts, the numbers for plans.
+    let facts: HostFacts
     var audit: RunAudit
     var report: RunReport
 
@@ -21,6 +23,7 @@ public final class Executor: @unchecked Sendable {
         runID = Executor.makeRunID(Date())
         audit = RunAudit(log: nil, runID: runID, clock: SystemClock())
         let facts = HostFacts.read(ctx.fileSystem)
+        self.facts = facts
         report = RunReport(runID: runID, playbook: playbook.path, name: playbook.name, sha256: playbook.sha256,
                            host: facts.hostName, mode: options.modeName, trigger: options.trigger, outcome: .healthy,
                            firing: false, forced: options.force, evidence: nil, actions: [], verification: nil,
@@ -92,7 +95,6 @@ public final class Executor: @unchecked Sendable {
         if !report.firing { report.messages.append("--force: acting although detection does not fire") }
 
         // 5. Plan every action from live values.
-        let facts = HostFacts.read(ctx.fileSystem)
         let planContext = PlanContext(evaluation: evaluation, parameters: parameters, facts: facts, runID: runID,
                                       playbookName: playbook.name, force: options.force)
         var plans: [ActionPlan] = []
