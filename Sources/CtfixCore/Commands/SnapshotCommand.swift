@@ -17,15 +17,14 @@ public struct SnapshotCommand: Sendable {
     }
 
     public func run(_ ctx: CtfixContext) async -> ExitStatus {
-        let url: URL
+        let writer: SnapshotWriter
         do {
-            url = try SnapshotWriter.prepare(directory)
+            writer = try SnapshotWriter.prepare(directory, environment: ctx.environment)
         } catch {
             ctx.output.errorLine("ctfix snapshot: \(error)")
             return .usage
         }
         let capturedAt = ctx.clock.now()
-        let writer = SnapshotWriter(directory: url)
         var capture = SnapshotCapture(ctx: ctx, writer: writer)
         for entry in SnapshotPaths.entries { capture.capture(entry) }
         if !ctx.fileSystem.exists("/etc/timezone"), let zone = TimeZone.current.identifier.nilIfEmpty {
@@ -49,16 +48,17 @@ public struct SnapshotCommand: Sendable {
         let manifest = SnapshotManifestRecord(capturedAt: capturedAt, hostname: facts.hostName, kernel: kernel,
                                               origin: "ctfix snapshot of \(ctx.fileSystem.rootDescription) (\(CtfixVersion.current))",
                                               skipped: capture.skipped, notes: capture.notes, files: writer.filesWritten)
+        let files = writer.filesWritten
         do {
-            try manifest.encoded().write(to: url.appendingPathComponent(SnapshotManifest.fileName))
+            try writer.writeFile(manifest.encoded(), at: "/" + SnapshotManifest.fileName)
         } catch {
-            ctx.output.errorLine("ctfix snapshot: \(directory)/\(SnapshotManifest.fileName): \(error.localizedDescription)")
+            ctx.output.errorLine("ctfix snapshot: \(error)")
             return .failed
         }
         if json {
             ctx.output.line(String(decoding: manifest.encoded(), as: UTF8.self))
         } else {
-            ctx.output.line("captured \(writer.filesWritten) files of \(facts.hostName) into \(directory)")
+            ctx.output.line("captured \(files) files of \(facts.hostName) into \(directory)")
             for note in capture.notes { ctx.output.line("  note: \(note)") }
             for skip in capture.skipped { ctx.output.line("  skipped: \(skip)") }
             ctx.output.line("review with: ctfix run PLAYBOOK --root \(directory) --dry-run")

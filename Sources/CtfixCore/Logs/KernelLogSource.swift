@@ -65,6 +65,7 @@ extension FileSystemError.Reason {
         case .permissionDenied: "permission denied"
         case .notAFile: "not a regular file"
         case .escapesRoot: "resolves outside the host root"
+        case .symbolicLink: "a symbolic link where none is allowed"
         case .invalidPath(let why): "invalid path: \(why)"
         case .io(let why): why
         }

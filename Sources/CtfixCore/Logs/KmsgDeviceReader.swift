@@ -18,11 +18,7 @@ extension FileSystem {
     /// forever. Offsets mean nothing, so `openForReading`'s `pread` model does not fit; the
     /// path is still resolved by this file system (and refused if it escapes the root).
     func readKernelRecords(_ path: String, limit: Int) throws(FileSystemError) -> (bytes: [UInt8], truncated: Bool) {
-        guard let real = realPath(of: path) else {
-            throw FileSystemError(path: path, reason: .notAFile)
-        }
-        let fd = open(real, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw FileSystemError(path: path, reason: KmsgErrors.reason(errno)) }
+        let fd = try openReadDescriptor(path)
         defer { close(fd) }
         // Records are at most 8 KiB (CONSOLE_EXT_LOG_MAX) on every kernel so far.
         var record = [UInt8](repeating: 0, count: 16 << 10)

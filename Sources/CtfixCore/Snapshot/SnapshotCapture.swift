@@ -115,17 +115,15 @@ struct SnapshotCapture {
     }
 
     /// Why a symlink is not followed; nil for anything else, or a link staying inside what is
-    /// captured (Debian's `/etc/sysctl.d/99-sysctl.conf` → `../sysctl.conf`).
+    /// captured (Debian's `/etc/sysctl.d/99-sysctl.conf` → `../sysctl.conf`). Links resolve
+    /// inside the source root as the host sees them (through its descriptor), never on the
+    /// capturing machine.
     func symlinkProblem(_ path: String) -> String? {
-        guard let real = ctx.fileSystem.realPath(of: path),
-              let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: real) else { return nil }
-        let root = ctx.fileSystem.realPath(of: "/") ?? "/"
-        guard let resolved = RootedFileSystem.realpathOf(real) else { return "a dangling symlink to \(destination)" }
-        let rootPrefix = root.hasSuffix("/") ? root : root + "/"
-        guard resolved.hasPrefix(rootPrefix) || root == "/" else { return "a symlink out of the source (\(destination))" }
-        let hostTarget = root == "/" ? resolved : "/" + resolved.dropFirst(rootPrefix.count)
+        guard let rooted = ctx.fileSystem as? RootedFileSystem,
+              let link = rooted.symlinkResolution(of: path) else { return nil }
+        guard let hostTarget = link.resolvedHostPath else { return "a dangling symlink to \(link.target)" }
         guard SnapshotPaths.capturedTops.contains(where: { hostTarget.hasPrefix($0) }) else {
-            return "a symlink out of what is captured (\(destination))"
+            return "a symlink out of what is captured (\(link.target))"
         }
         return nil
     }

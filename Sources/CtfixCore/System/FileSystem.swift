@@ -24,7 +24,14 @@ public protocol FileSystem: Sendable {
 
     /// The real path on this machine of a host path, for handing to tools such as
     /// `journalctl --directory`; nil for file systems that are not backed by a directory.
+    /// A string resolved now and used later by another program: never for ctfix's own reads
+    /// or writes (those go through `openReadDescriptor` and the write operations).
     func realPath(of path: String) -> String?
+
+    /// A non-blocking read-only descriptor of a host path, resolved inside the root, for
+    /// readers that keep a file or device open between reads (watch's followers, `/dev/kmsg`).
+    /// The caller closes it. File systems not backed by descriptors throw `.notAFile`.
+    func openReadDescriptor(_ path: String) throws(FileSystemError) -> Int32
 
     // MARK: Changes (only the executor and the audit log call these)
 
@@ -89,6 +96,9 @@ public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertib
         case permissionDenied
         case notAFile
         case escapesRoot
+        /// The last component is a symlink where ctfix refuses one: every write, and the
+        /// paths given on the command line (`--audit-log`, `snapshot DIR`).
+        case symbolicLink
         case invalidPath(String)
         case io(String)
     }
@@ -110,6 +120,7 @@ public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertib
         case .permissionDenied: "permission denied"
         case .notAFile: "not a regular file"
         case .escapesRoot: "resolves outside the host root"
+        case .symbolicLink: "is a symbolic link; ctfix never writes through one (remove it or name the real file)"
         case .invalidPath(let why): "invalid path: \(why)"
         case .io(let why): why
         }
@@ -117,6 +128,10 @@ public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertib
 }
 
 extension FileSystem {
+    public func openReadDescriptor(_ path: String) throws(FileSystemError) -> Int32 {
+        throw FileSystemError(path: path, reason: .notAFile)
+    }
+
     /// Reads a file as UTF-8 text (invalid bytes replaced, never a failure: procfs is ASCII).
     public func readText(_ path: String) throws(FileSystemError) -> String {
         String(decoding: try readFile(path), as: UTF8.self)

@@ -7,6 +7,12 @@ import Musl
 import Darwin
 #endif
 
+/// Every change goes through the descriptor of the target's directory, opened through the
+/// root descriptor (symlinks *above* the target are followed inside the root: `/var/run` →
+/// `/run`), and then names the target relative to that directory with `O_NOFOLLOW`: a
+/// symlink as the last component of anything ctfix writes is refused (`.symbolicLink`),
+/// dangling or not, so a planted link can neither redirect a write nor create a file
+/// elsewhere.
 extension RootedFileSystem {
     public func writeAtomically(_ data: Data, to path: String, mode: Int) throws(FileSystemError) {
         try replace(data, at: path, mode: mode, durable: true)
@@ -16,16 +22,30 @@ extension RootedFileSystem {
         try replace(data, at: path, mode: 0o600, durable: false)
     }
 
-    /// Temp file beside the target, rename over it; `durable` adds the fsyncs of the file and
-    /// its directory. Keeps the permissions of an existing file.
+    /// The directory of a host path, opened for `*at` calls and fsync, and the last component.
+    func openParent(_ path: String) throws(FileSystemError) -> (fd: Int32, name: String) {
+        let normalized = try HostPath.normalize(path)
+        let name = HostPath.basename(normalized)
+        guard !name.isEmpty else { throw FileSystemError(path: path, reason: .invalidPath("names the root itself")) }
+        let fd = try openDescriptor(HostPath.parent(of: normalized), flags: O_RDONLY | O_DIRECTORY)
+        return (fd, name)
+    }
+
+    /// Temp file beside the target (`O_CREAT | O_EXCL | O_NOFOLLOW`), `renameat` over it;
+    /// `durable` adds the fsyncs of the file and its directory. Keeps the permissions of an
+    /// existing file. The target must not be a symlink.
     private func replace(_ data: Data, at path: String, mode: Int, durable: Bool) throws(FileSystemError) {
-        let real = try resolve(path)
-        let directory = HostPath.parent(of: real)
+        let (directory, name) = try openParent(path)
+        defer { close(directory) }
         var permissions = mode_t(mode)
         var st = stat()
-        if stat(real, &st) == 0 { permissions = st.st_mode & 0o7777 }
-        let temporary = "\(directory)/.\(HostPath.basename(real)).ctfix-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+        if fstatat(directory, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+            guard st.st_mode & S_IFMT != S_IFLNK else { throw FileSystemError(path: path, reason: .symbolicLink) }
+            guard st.st_mode & S_IFMT == S_IFREG else { throw FileSystemError(path: path, reason: .notAFile) }
+            permissions = st.st_mode & 0o7777
+        }
+        let temporary = ".\(name).ctfix-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
         do throws(FileSystemError) {
             try writeAll(fd, data, path: path)
@@ -34,54 +54,85 @@ extension RootedFileSystem {
             close(fd)
         } catch {
             close(fd)
-            unlink(temporary)
+            unlinkat(directory, temporary, 0)
             throw error
         }
-        guard rename(temporary, real) == 0 else {
+        // renameat replaces a name; it never follows a symlink that appeared there meanwhile.
+        guard renameat(directory, temporary, directory, name) == 0 else {
             let code = errno
-            unlink(temporary)
+            unlinkat(directory, temporary, 0)
             throw FileSystemError(path: path, reason: Self.reason(code))
         }
-        if durable { syncDirectory(directory) }
+        if durable { fsync(directory) }
     }
 
     public func writeInPlace(_ data: Data, to path: String) throws(FileSystemError) {
-        let real = try resolve(path)
-        let fd = open(real, O_WRONLY | O_TRUNC | O_CLOEXEC)
-        guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
+        let fd = try openDescriptor(path, flags: O_WRONLY | O_TRUNC | O_NOFOLLOW)
         defer { close(fd) }
         try writeAll(fd, data, path: path)
     }
 
     public func appendDurably(_ data: Data, to path: String) throws(FileSystemError) {
-        let real = try resolve(path)
-        let existed = access(real, F_OK) == 0
-        let fd = open(real, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
+        let (directory, name) = try openParent(path)
+        defer { close(directory) }
+        var created = true
+        var fd = openat(directory, name, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd < 0, errno == EEXIST {
+            created = false
+            fd = openat(directory, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        }
+        guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.writeReason(errno)) }
         defer { close(fd) }
+        try requireRegularFile(fd, path: path)
         try writeAll(fd, data, path: path)
         guard fsync(fd) == 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
-        if !existed { syncDirectory(HostPath.parent(of: real)) }
+        if created { fsync(directory) }
     }
 
+    /// Creates the directory and its parents one component at a time with `mkdirat`, each
+    /// relative to its parent's descriptor opened through the root, so no step can follow a
+    /// symlink out of the root.
     public func createDirectory(_ path: String) throws(FileSystemError) {
-        let real = try resolve(path)
-        do {
-            try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true)
-        } catch {
-            throw FileSystemError(path: path, reason: .io("cannot create directory: \((error as NSError).localizedDescription)"))
+        let normalized = try HostPath.normalize(path)
+        if let fd = try? openDescriptor(normalized, flags: O_PATH | O_DIRECTORY) {
+            close(fd)
+            return
+        }
+        var prefix = ""
+        for component in normalized.split(separator: "/") {
+            let parent = prefix.isEmpty ? "/" : prefix
+            prefix += "/" + component
+            if let fd = try? openDescriptor(prefix, flags: O_PATH | O_DIRECTORY) {
+                close(fd)
+                continue
+            }
+            let directory = try openDescriptor(parent, flags: O_PATH | O_DIRECTORY)
+            defer { close(directory) }
+            if mkdirat(directory, String(component), 0o755) != 0, errno != EEXIST {
+                throw FileSystemError(path: path, reason: Self.reason(errno))
+            }
+            // A name that existed but did not open as a directory (a file, a link to nowhere).
+            let check = try openDescriptor(prefix, flags: O_PATH | O_DIRECTORY)
+            close(check)
         }
     }
 
     public func removeFile(_ path: String) throws(FileSystemError) {
-        let real = try resolve(path)
-        if unlink(real) != 0, errno != ENOENT { throw FileSystemError(path: path, reason: Self.reason(errno)) }
+        let (directory, name) = try openParent(path)
+        defer { close(directory) }
+        if unlinkat(directory, name, 0) != 0, errno != ENOENT { throw FileSystemError(path: path, reason: Self.reason(errno)) }
     }
 
     public func lockExclusively(_ path: String, wait: Duration) throws(FileSystemError) -> (any HostLockHandle)? {
-        let real = try resolve(path)
-        let fd = open(real, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
+        let (directory, name) = try openParent(path)
+        let fd = openat(directory, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+        let openError = errno
+        close(directory)
+        guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.writeReason(openError)) }
+        do throws(FileSystemError) { try requireRegularFile(fd, path: path) } catch {
+            close(fd)
+            throw error
+        }
         let deadline = ContinuousClock.now + wait
         // Short waits are the common case (another append of the same process or a run's
         // record): poll from 1 ms, doubling up to 50 ms.
@@ -102,6 +153,18 @@ extension RootedFileSystem {
         return FlockHandle(fd: fd)
     }
 
+    /// ELOOP from an `O_NOFOLLOW` open means the last component is a symlink.
+    static func writeReason(_ code: Int32) -> FileSystemError.Reason {
+        code == ELOOP ? .symbolicLink : reason(code)
+    }
+
+    /// A FIFO or device where a log or lock file should be is refused, not written to.
+    private func requireRegularFile(_ fd: Int32, path: String) throws(FileSystemError) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw FileSystemError(path: path, reason: .notAFile) }
+    }
+
     private func writeAll(_ fd: Int32, _ data: Data, path: String) throws(FileSystemError) {
         var written = 0
         while written < data.count {
@@ -114,13 +177,6 @@ extension RootedFileSystem {
             }
             written += n
         }
-    }
-
-    private func syncDirectory(_ directory: String) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
     }
 }
 

@@ -10,57 +10,83 @@ import Darwin
 /// The real file system, with every host path resolved under a root directory (`/` on the
 /// host itself, a snapshot or an example host under `--root`).
 ///
-/// Symlinks are followed only while they stay inside the root: a captured host whose
-/// `/etc/sysctl.conf` links to `/etc/shadow` of the reviewing machine is refused.
+/// The root is opened once as a descriptor and every operation resolves its host path
+/// relative to it in the kernel (`openat2` with `RESOLVE_IN_ROOT`), or, on kernels before 5.6,
+/// by a component-by-component `O_NOFOLLOW` walk from it (see `RootDescriptor`). Symlinks
+/// inside the root are followed *as the host would see them*: an absolute target, or `..`
+/// climbing above the root, stays inside the root. No path string is ever resolved on this
+/// machine and then reopened, so nothing swapped in between can redirect an operation.
+/// Writes never follow a symlink as the last component (see `RootedFileSystem+Writes`).
 public struct RootedFileSystem: FileSystem {
-    /// The root directory on this machine, without a trailing slash ("" for `/`).
+    /// The root directory on this machine, without a trailing slash ("" for `/`); for
+    /// messages and for telling the live host from a captured one.
     public let root: String
-    private let realRoot: String
+    let descriptor: RootDescriptor
 
-    public init(root: String = "/") throws(FileSystemError) {
+    /// How this file system resolves paths (the kernel's `openat2`, or the walk).
+    public var resolution: PathResolution { descriptor.resolution }
+
+    /// Opens `root` (default `/`). `forceWalk` (or `CTFIX_FORCE_WALK=1` in the environment)
+    /// selects the user-space walk even where the kernel has `openat2`, so tests exercise both.
+    public init(root: String = "/", forceWalk: Bool? = nil) throws(FileSystemError) {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
-        guard let resolved = Self.realpathOf(absolute) else {
-            throw FileSystemError(path: root, reason: .notFound)
+        // The root itself is named by the operator: symlinks in it are followed, once.
+        let fd = Glibc.open(absolute, O_PATH | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            throw FileSystemError(path: root, reason: code == ENOTDIR ? .invalidPath("the root is not a directory") : Self.reason(code))
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw FileSystemError(path: root, reason: .invalidPath("the root is not a directory"))
-        }
-        self.realRoot = resolved == "/" ? "" : resolved
-        self.root = self.realRoot
+        let walk = forceWalk ?? (ProcessInfo.processInfo.environment["CTFIX_FORCE_WALK"] == "1")
+        descriptor = RootDescriptor(fd: fd, resolution: !walk && RootDescriptor.kernelResolves(fd) ? .kernel : .walk)
+        // What the descriptor is on this machine, for messages only (never reopened).
+        let real = Self.descriptorPath(fd) ?? absolute
+        self.root = real == "/" ? "" : real
     }
 
     public var rootDescription: String { root.isEmpty ? "/" : root }
 
+    /// The path on this machine that a host path resolves to right now, for handing to a
+    /// program that takes a path (`journalctl --directory`). Its limits: the answer is a
+    /// string, so whatever the program does with it later is resolved again by the program,
+    /// outside this boundary (a rename in between is not seen). Use it only for such hand-offs
+    /// and for messages; ctfix's own reads and writes go through the descriptor.
     public func realPath(of path: String) -> String? {
-        try? resolve(path)
+        guard let fd = try? openDescriptor(path, flags: O_PATH) else { return nil }
+        defer { close(fd) }
+        return Self.descriptorPath(fd)
     }
 
-    /// Maps a host path to a path on this machine, refusing anything that escapes the root.
-    func resolve(_ path: String) throws(FileSystemError) -> String {
+    /// Where a host path leads inside the root, as a host path (`/etc/sysctl.conf` for
+    /// Debian's `/etc/sysctl.d/99-sysctl.conf`), and the link's own target when the last
+    /// component is a symlink; nil when the path does not resolve.
+    public func symlinkResolution(of path: String) -> (target: String, resolvedHostPath: String?)? {
+        guard let link = try? openDescriptor(path, flags: O_PATH | O_NOFOLLOW) else { return nil }
+        defer { close(link) }
+        guard let target = RootDescriptor.linkTarget(link, "") else { return nil }
+        guard let real = realPath(of: path) else { return (target, nil) }
+        let rootReal = root.isEmpty ? "" : root
+        guard real == rootReal || real.hasPrefix(rootReal + "/") || rootReal.isEmpty else { return (target, nil) }
+        let host = String(real.dropFirst(rootReal.count))
+        return (target, host.isEmpty ? "/" : host)
+    }
+
+    /// Opens a host path under the root (see `RootDescriptor.open`); the caller closes it.
+    /// With `O_NOFOLLOW`, a symlink as the last component fails as `.symbolicLink`.
+    func openDescriptor(_ path: String, flags: Int32, mode: mode_t = 0) throws(FileSystemError) -> Int32 {
         let normalized = try HostPath.normalize(path)
-        let joined = root + normalized
-        if root.isEmpty { return joined }
-        guard let resolved = Self.realpathOf(joined) else {
-            // Not there (yet): check the parent so a later create cannot escape either.
-            let parent = HostPath.parent(of: joined)
-            if let resolvedParent = Self.realpathOf(parent), !isInsideRoot(resolvedParent) {
-                throw FileSystemError(path: path, reason: .escapesRoot)
-            }
-            return joined
+        switch descriptor.open(normalized, flags: flags, mode: mode) {
+        case .success(let fd): return fd
+        case .failure(let error):
+            if error.code == ELOOP, flags & O_NOFOLLOW != 0 { throw FileSystemError(path: path, reason: .symbolicLink) }
+            throw FileSystemError(path: path, reason: Self.reason(error.code))
         }
-        guard isInsideRoot(resolved) else { throw FileSystemError(path: path, reason: .escapesRoot) }
-        return resolved
     }
 
-    private func isInsideRoot(_ resolved: String) -> Bool {
-        resolved == realRoot || resolved.hasPrefix(realRoot + "/")
-    }
-
-    static func realpathOf(_ path: String) -> String? {
-        guard let pointer = realpath(path, nil) else { return nil }
-        defer { free(pointer) }
-        return String(cString: pointer)
+    static func descriptorPath(_ fd: Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public func readFile(_ path: String) throws(FileSystemError) -> Data {
@@ -78,12 +104,14 @@ public struct RootedFileSystem: FileSystem {
     }
 
     public func info(_ path: String) throws(FileSystemError) -> FileInfo? {
-        let real = try resolve(path)
-        var st = stat()
-        guard stat(real, &st) == 0 else {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw FileSystemError(path: path, reason: Self.reason(errno))
+        let fd: Int32
+        do { fd = try openDescriptor(path, flags: O_PATH) } catch {
+            if error.reason == .notFound { return nil }
+            throw error
         }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
         let kind: FileInfo.Kind
         switch st.st_mode & S_IFMT {
         case S_IFREG: kind = .file
@@ -92,16 +120,36 @@ public struct RootedFileSystem: FileSystem {
         default: kind = .other
         }
         return FileInfo(kind: kind, size: Int64(st.st_size), inode: UInt64(st.st_ino),
-                        isWritable: access(real, W_OK) == 0)
+                        isWritable: Self.isWritable(fd))
+    }
+
+    /// `faccessat2(fd, "", W_OK, AT_EMPTY_PATH)`: the kernel's own answer for this very file
+    /// (a read-only mount, a sysctl the network namespace does not own).
+    static func isWritable(_ fd: Int32) -> Bool {
+        let result = "".withCString {
+            RawSyscall.call(SYS_faccessat2, Int(fd), $0, UnsafeRawPointer(bitPattern: Int(W_OK)), Int(AT_EMPTY_PATH))
+        }
+        if result == 0 { return true }
+        if errno == ENOSYS, let path = descriptorPath(fd) { return access(path, W_OK) == 0 }
+        return false
     }
 
     public func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
-        let real = try resolve(path)
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: real).sorted()
-        } catch {
-            throw FileSystemError(path: path, reason: exists(path) ? .io("cannot list directory") : .notFound)
+        let fd = try openDescriptor(path, flags: O_RDONLY | O_DIRECTORY)
+        guard let directory = fdopendir(fd) else {
+            let code = errno
+            close(fd)
+            throw FileSystemError(path: path, reason: Self.reason(code))
         }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
     }
 
     public func openForReading(_ path: String) throws(FileSystemError) -> any RandomAccessReader {
@@ -109,9 +157,7 @@ public struct RootedFileSystem: FileSystem {
     }
 
     private func openReader(_ path: String) throws(FileSystemError) -> FileDescriptorReader {
-        let real = try resolve(path)
-        let fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
+        let fd = try openDescriptor(path, flags: O_RDONLY | O_NONBLOCK)
         var st = stat()
         guard fstat(fd, &st) == 0 else {
             let code = errno
@@ -125,10 +171,17 @@ public struct RootedFileSystem: FileSystem {
         return FileDescriptorReader(fd: fd, size: Int64(st.st_size), hostPath: path)
     }
 
+    /// A read-only descriptor of a host path for readers that keep it open between reads
+    /// (watch's followers); the caller closes it.
+    public func openReadDescriptor(_ path: String) throws(FileSystemError) -> Int32 {
+        try openDescriptor(path, flags: O_RDONLY | O_NONBLOCK)
+    }
+
     static func reason(_ code: Int32) -> FileSystemError.Reason {
         switch code {
         case ENOENT, ENOTDIR: .notFound
         case EACCES, EPERM: .permissionDenied
+        case EXDEV: .escapesRoot
         default: .io(String(cString: strerror(code)))
         }
     }

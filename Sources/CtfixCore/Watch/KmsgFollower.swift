@@ -19,10 +19,16 @@ public final class KmsgFollower {
     public private(set) var overwrittenNotices = 0
 
     /// Opens the device; resumes after `resumeAfter` (same boot), else at the end.
-    public init(path: String, resumeAfter: UInt64?) throws(FileSystemError) {
-        self.path = path
+    public convenience init(path: String, resumeAfter: UInt64?) throws(FileSystemError) {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw FileSystemError(path: path, reason: KmsgErrors.reason(errno)) }
+        self.init(descriptor: fd, path: path, resumeAfter: resumeAfter)
+    }
+
+    /// Takes over a descriptor of the device opened through a root
+    /// (`FileSystem.openReadDescriptor`); `path` names it in messages.
+    public init(descriptor fd: Int32, path: String, resumeAfter: UInt64?) {
+        self.path = path
         descriptor = fd
         lastSequence = resumeAfter
         if resumeAfter == nil { lseek(fd, 0, SEEK_END) }

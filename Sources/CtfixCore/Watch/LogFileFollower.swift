@@ -9,12 +9,14 @@ import Musl
 /// (the path now names a new file: the old one is read to its end first, then the new one
 /// from its start) and truncation (the file shrank below what was read: start over).
 ///
-/// It works on a path of this machine (`FileSystem.realPath(of:)` of the host path) because
-/// it keeps a descriptor open between reads, which the `FileSystem` protocol's one-shot reads
-/// cannot. Only complete lines are returned; a half-written last line waits for its newline.
+/// It keeps a descriptor open between reads, opened through the file system's root
+/// (`FileSystem.openReadDescriptor`), so a log swapped for a symlink leading out of the root
+/// is resolved inside the root like every other host path. Only complete lines are returned;
+/// a half-written last line waits for its newline.
 public final class LogFileFollower {
-    /// The followed path on this machine.
+    /// The followed host path.
     public let path: String
+    private let fileSystem: any FileSystem
     private var descriptor: Int32 = -1
     private var inode: UInt64 = 0
     /// Bytes read from the open file so far.
@@ -34,12 +36,21 @@ public final class LogFileFollower {
     /// file (same inode) from the saved offset, or, when the file was rotated meanwhile, the
     /// rest of `<path>.1` if that is the saved file, then the new file from its start. Without
     /// it, starts at the current end (old lines are history, not news).
-    public init(path: String, resume: WatchState.FilePosition?) {
+    public convenience init(path: String, resume: WatchState.FilePosition?) {
+        // A path of this machine: a file system rooted at `/` (which cannot fail to open).
+        self.init(path: path, fileSystem: (try? RootedFileSystem(root: "/")) ?? InMemoryFileSystem(), resume: resume)
+    }
+
+    /// Follows host path `path` of `fileSystem`.
+    public init(path: String, fileSystem: any FileSystem, resume: WatchState.FilePosition?) {
         self.path = path
-        changeNotifier = FileChangeNotifier(directory: (path as NSString).deletingLastPathComponent)
-        guard let current = Self.statFile(path) else {
+        self.fileSystem = fileSystem
+        // inotify only wakes the follower; what is read comes through the root's descriptor.
+        let directory = HostPath.parent(of: path)
+        changeNotifier = FileChangeNotifier(directory: fileSystem.realPath(of: directory) ?? directory)
+        guard let current = statFile(path) else {
             // Not there yet: when it appears, all of it is new.
-            if let resume, let rotated = Self.statFile(path + ".1"), rotated.inode == resume.inode {
+            if let resume, let rotated = statFile(path + ".1"), rotated.inode == resume.inode {
                 open(path + ".1", inode: rotated.inode, at: min(resume.offset, rotated.size))
             }
             return
@@ -54,7 +65,7 @@ public final class LogFileFollower {
                 }
                 return
             }
-            if let rotated = Self.statFile(path + ".1"), rotated.inode == resume.inode {
+            if let rotated = statFile(path + ".1"), rotated.inode == resume.inode {
                 notes.append("\(path) was rotated while not watched: reading the rest of \(path).1 first")
                 open(path + ".1", inode: rotated.inode, at: min(resume.offset, rotated.size))
                 return
@@ -91,7 +102,7 @@ public final class LogFileFollower {
             lines += drain()
         }
         // Rotation: the path names another file now. The old one was read to its end above.
-        if let current = Self.statFile(path), current.inode != inode || descriptor < 0 {
+        if let current = statFile(path), current.inode != inode || descriptor < 0 {
             if descriptor >= 0 {
                 if !pending.isEmpty { lines.append(String(decoding: pending, as: UTF8.self)) }
                 notes.append("\(path) was rotated: following the new file from its start")
@@ -105,7 +116,7 @@ public final class LogFileFollower {
 
     private func open(_ file: String, inode: UInt64, at offset: Int64) {
         if descriptor >= 0 { close(descriptor) }
-        descriptor = Glibc.open(file, O_RDONLY | O_CLOEXEC)
+        descriptor = (try? fileSystem.openReadDescriptor(file)) ?? -1
         self.inode = inode
         readOffset = descriptor >= 0 ? offset : 0
         pending.removeAll()
@@ -134,9 +145,8 @@ public final class LogFileFollower {
         return lines
     }
 
-    static func statFile(_ path: String) -> (inode: UInt64, size: Int64)? {
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return (UInt64(info.st_ino), Int64(info.st_size))
+    func statFile(_ path: String) -> (inode: UInt64, size: Int64)? {
+        guard let info = try? fileSystem.info(path), info.kind == .file else { return nil }
+        return (info.inode, info.size)
     }
 }

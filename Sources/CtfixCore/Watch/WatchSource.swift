@@ -74,11 +74,12 @@ public enum WatchSource {
         var tried: [String] = []
         if let info = try? fileSystem.info(KernelLogSource.kmsgPath) {
             // The live device, or one a root provides (a device node or bind mount of it).
-            if info.kind == .characterDevice, let real = fileSystem.realPath(of: KernelLogSource.kmsgPath) {
+            if info.kind == .characterDevice {
                 let bootID = PolicyState.currentBootID(fileSystem)
                 let resume = bootID != nil && bootID == state.bootID ? state.kmsgSequence : nil
                 do {
-                    return [.kmsg(bootID: bootID, follower: try KmsgFollower(path: real, resumeAfter: resume))]
+                    let fd = try fileSystem.openReadDescriptor(KernelLogSource.kmsgPath)
+                    return [.kmsg(bootID: bootID, follower: KmsgFollower(descriptor: fd, path: KernelLogSource.kmsgPath, resumeAfter: resume))]
                 } catch {
                     tried.append("\(KernelLogSource.kmsgPath) (\(error.reasonText))")
                 }
@@ -100,8 +101,8 @@ public enum WatchSource {
         do { normalized = try HostPath.normalize(hostPath) } catch {
             throw WatchSourceError(message: "--log \(hostPath): \(error.reasonText)")
         }
-        guard let real = ctx.fileSystem.realPath(of: normalized) else {
-            throw WatchSourceError(message: "--log \(hostPath): cannot be followed under \(ctx.fileSystem.rootDescription) (outside the root, or not a directory-backed root)")
+        if ctx.fileSystem.realPath(of: HostPath.parent(of: normalized)) == nil, ctx.fileSystem.exists(HostPath.parent(of: normalized)) {
+            throw WatchSourceError(message: "--log \(hostPath): cannot be followed under \(ctx.fileSystem.rootDescription) (not a directory-backed root)")
         }
         if let info = try? ctx.fileSystem.info(normalized), info.kind != .file {
             throw WatchSourceError(message: "--log \(hostPath): not a regular file")
@@ -109,7 +110,7 @@ public enum WatchSource {
         guard ctx.fileSystem.exists(HostPath.parent(of: normalized)) else {
             throw WatchSourceError(message: "--log \(hostPath): directory \(HostPath.parent(of: normalized)) does not exist")
         }
-        return .file(hostPath: normalized, follower: LogFileFollower(path: real, resume: state.files[normalized]))
+        return .file(hostPath: normalized, follower: LogFileFollower(path: normalized, fileSystem: ctx.fileSystem, resume: state.files[normalized]))
     }
 }
 
