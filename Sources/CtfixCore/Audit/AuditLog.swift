@@ -97,6 +97,8 @@ struct AuditHead: Codable, Equatable {
     enum CodingKeys: String, CodingKey { case count, lastHash = "last_hash" }
 
     static func read(_ fileSystem: any FileSystem, _ path: String) throws(FileSystemError) -> AuditHead? {
+        // Replaced after every append: a link planted here is refused before it is read.
+        if fileSystem.isSymbolicLink(path) { throw FileSystemError(path: path, reason: .symbolicLink) }
         guard fileSystem.exists(path) else { return nil }
         let data = try fileSystem.readFile(path)
         // Read on every append: parsed by hand, because JSONDecoder's first use in a process

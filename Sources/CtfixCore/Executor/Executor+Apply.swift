@@ -65,6 +65,7 @@ extension Executor {
                     if error.changed { done.append(step) }
                     report.actions[index].status = .failed
                     report.actions[index].reason = error.message
+                    if !options.json { ctx.output.line("failed \(action.name): \(error.message)") }
                     applied.append((index, done))
                     _ = recordOrStop("outcome", ["action": .string(action.name), "status": "failed",
                                                  "error": .string(error.message), "changed": .from(done)])
@@ -166,7 +167,9 @@ extension Executor {
     func rememberRun() {
         guard var state = try? PolicyState.load(ctx.fileSystem) else { return }
         state.lastRuns[playbook.name] = Date()
-        try? state.save(ctx.fileSystem)
+        do { try state.save(ctx.fileSystem) } catch {
+            ctx.output.errorLine("warning: the cooldown was not recorded: \(error)")
+        }
     }
 
     func markRebooted(_ facts: HostFacts) {

@@ -33,6 +33,11 @@ public protocol FileSystem: Sendable {
     /// The caller closes it. File systems not backed by descriptors throw `.notAFile`.
     func openReadDescriptor(_ path: String) throws(FileSystemError) -> Int32
 
+    /// True when the last component of the path is a symlink (the directories above it are
+    /// resolved inside the root): for files that are read and then replaced (the audit head),
+    /// so a planted link is refused by name before it is read.
+    func isSymbolicLink(_ path: String) -> Bool
+
     // MARK: Changes (only the executor and the audit log call these)
 
     /// Replaces a config file so that a crash leaves either the old or the new content, never a
@@ -131,6 +136,8 @@ extension FileSystem {
     public func openReadDescriptor(_ path: String) throws(FileSystemError) -> Int32 {
         throw FileSystemError(path: path, reason: .notAFile)
     }
+
+    public func isSymbolicLink(_ path: String) -> Bool { false }
 
     /// Reads a file as UTF-8 text (invalid bytes replaced, never a failure: procfs is ASCII).
     public func readText(_ path: String) throws(FileSystemError) -> String {

@@ -70,6 +70,13 @@ public struct RootedFileSystem: FileSystem {
         return (target, host.isEmpty ? "/" : host)
     }
 
+    public func isSymbolicLink(_ path: String) -> Bool {
+        guard let fd = try? openDescriptor(path, flags: O_PATH | O_NOFOLLOW) else { return false }
+        defer { close(fd) }
+        var st = stat()
+        return fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK
+    }
+
     /// Opens a host path under the root (see `RootDescriptor.open`); the caller closes it.
     /// With `O_NOFOLLOW`, a symlink as the last component fails as `.symbolicLink`.
     func openDescriptor(_ path: String, flags: Int32, mode: mode_t = 0) throws(FileSystemError) -> Int32 {
