@@ -24,13 +24,22 @@ public struct SnapshotCommand: Sendable {
             ctx.output.errorLine("ctfix snapshot: \(error)")
             return .usage
         }
+        return await capture(ctx, into: writer)
+    }
+
+    /// Everything after DIR was opened and checked: the writes, all through its descriptor.
+    func capture(_ ctx: CtfixContext, into writer: SnapshotWriter) async -> ExitStatus {
         let capturedAt = ctx.clock.now()
         var capture = SnapshotCapture(ctx: ctx, writer: writer)
         for entry in SnapshotPaths.entries { capture.capture(entry) }
         if !ctx.fileSystem.exists("/etc/timezone"), let zone = TimeZone.current.identifier.nilIfEmpty {
             // Local log times of the capture must be read in its zone, not the reviewer's.
-            try? writer.writeFile(Data((zone + "\n").utf8), at: "/etc/timezone")
-            capture.notes.append("/etc/timezone: absent on the host; written as \(zone), the capturing process's zone")
+            do {
+                try writer.writeFile(Data((zone + "\n").utf8), at: "/etc/timezone")
+                capture.notes.append("/etc/timezone: absent on the host; written as \(zone), the capturing process's zone")
+            } catch {
+                capture.skipped.append("/etc/timezone: cannot write into the snapshot: \(error)")
+            }
         }
         switch await KernelLogTailCapture(ctx: ctx, limit: logTailBytes).capture() {
         case .success(let tail):
