@@ -36,6 +36,22 @@ struct SymlinkAttackTests {
         }
     }
 
+    /// The readers of `--audit-log` refuse a link there too: records read from another file
+    /// must not steer `rollback`, and `verify` must not vouch for it.
+    @Test(arguments: [["audit", "verify"], ["audit", "show"], ["rollback", "20240314T000000Z-00000000", "--yes"]])
+    func auditReadersRefuseALinkedLog(_ command: [String]) async throws {
+        let scene = try AttackScene(host: "ubuntu-table-full")
+        let real = scene.sentinel + "/audit.jsonl"
+        let made = try await scene.run(["run", ExampleHostsPaths.playbook("table-full"), "--root", scene.root, "--dry-run", "--audit-log", real], forceWalk: false)
+        #expect(made.exitStatus == 0, "\(made.standardError)")
+        try FileManager.default.createSymbolicLink(atPath: scene.auditLog, withDestinationPath: real)
+        let before = try scene.sentinelState()
+        let result = try await scene.run(command + ["--audit-log", scene.auditLog], forceWalk: false)
+        #expect(result.exitStatus != 0)
+        #expect((result.standardOutput + result.standardError).contains("\(scene.auditLog): is a symbolic link"), "\(result.standardError)")
+        #expect(try scene.sentinelState() == before)
+    }
+
     /// watch reads its log through the root: a log swapped for a symlink to a file outside
     /// the root (full of matching lines) is resolved inside the root, where there is none.
     @Test(arguments: [false, true])

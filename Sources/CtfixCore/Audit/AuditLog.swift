@@ -57,7 +57,7 @@ public final class AuditLog: Sendable {
     /// Every record, parsed; unparseable lines are skipped here (use `verify` to find them).
     public func records() throws(AuditError) -> [AuditRecord] {
         let text: String
-        do { text = try fileSystem.readText(path) } catch {
+        do { text = try readLog() } catch {
             if case .notFound = error.reason { return [] }
             throw AuditError(path: path, message: error.description)
         }
@@ -67,7 +67,7 @@ public final class AuditLog: Sendable {
     /// Checks the chain and the head; see `AuditVerification`.
     public func verify() throws(AuditError) -> AuditVerification {
         let text: String
-        do { text = try fileSystem.readText(path) } catch {
+        do { text = try readLog() } catch {
             throw AuditError(path: path, message: error.description)
         }
         let head: AuditHead?
@@ -75,6 +75,13 @@ public final class AuditLog: Sendable {
             throw AuditError(path: headPath, message: error.description)
         }
         return AuditVerification.check(text, head: head)
+    }
+
+    /// The log's text; a symlink in its place is refused like it is for appends, so
+    /// `audit show` and `rollback` never act on records read from somewhere else.
+    private func readLog() throws(FileSystemError) -> String {
+        if fileSystem.isSymbolicLink(path) { throw FileSystemError(path: path, reason: .symbolicLink) }
+        return try fileSystem.readText(path)
     }
 
     static func hash(_ line: String) -> String {

@@ -125,7 +125,7 @@ public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertib
         case .permissionDenied: "permission denied"
         case .notAFile: "not a regular file"
         case .escapesRoot: "resolves outside the host root"
-        case .symbolicLink: "is a symbolic link; ctfix never writes through one (remove it or name the real file)"
+        case .symbolicLink: "is a symbolic link; ctfix refuses a link here and never writes through one (name the real file)"
         case .invalidPath(let why): "invalid path: \(why)"
         case .io(let why): why
         }
