@@ -148,24 +148,34 @@ final class RootDescriptor: Sendable {
                 continue
             }
             if remaining.isEmpty {
-                if followLast, let target = Self.linkTarget(directory, name) {
+                // Opened without following; a link shows as ELOOP (or, with O_PATH, as a
+                // descriptor of the link itself) and is then read and followed by hand.
+                let opened = openat(directory, name, flags | O_NOFOLLOW | O_CLOEXEC, mode)
+                let code = errno
+                // O_DIRECTORY | O_NOFOLLOW on a link fails with ENOTDIR rather than ELOOP.
+                var isLink = opened < 0 && (code == ELOOP || code == ENOTDIR)
+                if opened >= 0 {
+                    guard followLast, flags & O_PATH != 0 else { return .success(opened) }
+                    var st = stat()
+                    guard fstat(opened, &st) == 0, st.st_mode & S_IFMT == S_IFLNK else { return .success(opened) }
+                    close(opened)
+                    isLink = true
+                }
+                guard followLast, isLink else { return .failure(Errno(code)) }
+                // Swapped back to a file meanwhile: look again.
+                guard let target = Self.linkTarget(directory, name) else {
+                    if code == ENOTDIR { return .failure(Errno(code)) }
                     hops += 1
                     guard hops <= Self.maximumHops else { return .failure(Errno(ELOOP)) }
-                    if target.hasPrefix("/") { resetToRoot() }
-                    remaining.append(contentsOf: target.split(separator: "/").map(String.init).reversed())
-                    if remaining.isEmpty { break }
-                    continue
-                }
-                let opened = openat(directory, name, flags | O_NOFOLLOW | O_CLOEXEC, mode)
-                if opened >= 0 { return .success(opened) }
-                let code = errno
-                // Swapped for a symlink between the check and the open: look again.
-                if code == ELOOP, followLast, hops < Self.maximumHops {
-                    hops += 1
                     remaining.append(name)
                     continue
                 }
-                return .failure(Errno(code))
+                hops += 1
+                guard hops <= Self.maximumHops else { return .failure(Errno(ELOOP)) }
+                if target.hasPrefix("/") { resetToRoot() }
+                remaining.append(contentsOf: target.split(separator: "/").map(String.init).reversed())
+                if remaining.isEmpty { break }
+                continue
             }
             let opened = openat(directory, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if opened >= 0 {
