@@ -137,7 +137,9 @@ public struct RootedFileSystem: FileSystem {
             RawSyscall.call(SYS_faccessat2, Int(fd), $0, UnsafeRawPointer(bitPattern: Int(W_OK)), Int(AT_EMPTY_PATH))
         }
         if result == 0 { return true }
-        if errno == ENOSYS, let path = descriptorPath(fd) { return access(path, W_OK) == 0 }
+        // Kernels before 5.8 (ENOSYS) or without AT_EMPTY_PATH support (EINVAL): ask through
+        // the descriptor's /proc entry, which names this very file.
+        if errno == ENOSYS || errno == EINVAL { return access("/proc/self/fd/\(fd)", W_OK) == 0 }
         return false
     }
 
