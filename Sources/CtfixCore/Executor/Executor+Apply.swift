@@ -49,7 +49,8 @@ extension Executor {
             }
 
             let steps = report.actions[index].steps.map(\.step)
-            // The intent is on disk before the first byte changes.
+            // The cooldown, then the intent, are on disk before the first byte changes.
+            if let refusal = beforeFirstChange() { return finish(.refused, refusal) }
             if !recordOrStop("intent", ["action": .string(action.name), "risk": .string(action.risk.rawValue),
                                         "steps": .from(steps)]) { return report }
             var done: [PlannedStep] = []
@@ -82,7 +83,6 @@ extension Executor {
             return finish(report.actions.contains { $0.status == .declined } ? .declined : .healthy,
                           "no action was applied" + (report.actions.contains { $0.status == .refused } ? " (see refused actions)" : ""))
         }
-        rememberRun()
         return await verify(since: actionsStarted)
     }
 
@@ -161,12 +161,6 @@ extension Executor {
         _ = recordOrStop("verification", ["remediated": .bool(remediated), "result": .from(result)])
         return finish(remediated ? .remediated : .notRemediated,
                       remediated ? "remediated: \(result.headline)" : "not remediated: \(result.headline)")
-    }
-
-    func rememberRun() {
-        guard var state = try? PolicyState.load(ctx.fileSystem) else { return }
-        state.lastRuns[playbook.name] = Date()
-        try? state.save(ctx.fileSystem)
     }
 
     func markRebooted(_ facts: HostFacts) {

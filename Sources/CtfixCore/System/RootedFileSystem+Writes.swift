@@ -37,6 +37,7 @@ extension RootedFileSystem {
             unlink(temporary)
             throw error
         }
+        KillPoint.pass("replace.before-rename \(path)")
         guard rename(temporary, real) == 0 else {
             let code = errno
             unlink(temporary)
