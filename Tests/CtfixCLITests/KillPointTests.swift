@@ -58,12 +58,41 @@ struct KillPointTests {
         #expect(passed == points.count)
     }
 
-    /// Kills a run at point `n`, checks the host and the log, runs again, checks again.
-    func killAndCheck(_ scenario: Scenario, root: String, at n: Int,
+    /// A kill in the middle of writing a record: stopped right after each append (before the
+    /// head update, as a real mid-write kill would be), the last line is then cut in half. The
+    /// next run must set the half line aside byte-exact and say so; everything else as above.
+    @Test(arguments: scenarios)
+    func aRecordCutOffMidWriteIsSetAsideByTheNextRun(_ scenario: Scenario) async throws {
+        let pristine = ExampleHostsPaths.host(scenario.host)
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-tear-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let reference = try copy(pristine, to: "\(work)/reference")
+        let trace = "\(work)/trace"
+        _ = try await ctfix(runArguments(scenario, reference), ["CTFIX_TEST_KILL_TRACE": trace])
+        let points = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        let appends = points.indices.filter { points[$0].contains("audit.appended") }
+        #expect(appends.count >= 8)
+        var passed = 0
+        for index in appends {
+            let root = try copy(pristine, to: "\(work)/tear-\(index + 1)")
+            let problems = try await killAndCheck(scenario, root: root, at: index + 1, tear: true,
+                                                  pristine: try hostFiles(pristine), completed: try hostFiles(reference))
+            if problems.isEmpty { passed += 1 }
+            for problem in problems { Issue.record("torn at kill point \(index + 1) (\(points[index])): \(problem)") }
+        }
+        print("torn-record test \(scenario.testDescription): \(passed) of \(appends.count) torn records repaired")
+        #expect(passed == appends.count)
+    }
+
+    /// Kills a run at point `n` (and with `tear`, cuts its last record in half), checks the host
+    /// and the log, runs again, checks again.
+    func killAndCheck(_ scenario: Scenario, root: String, at n: Int, tear: Bool = false,
                       pristine: [String: Data], completed: [String: Data]) async throws -> [String] {
         var problems: [String] = []
         let killed = try await ctfix(runArguments(scenario, root), ["CTFIX_TEST_KILL_AT": "\(n)"])
         if killed.exitStatus != 128 + 9 { problems.append("expected death by SIGKILL, got exit \(killed.exitStatus)") }
+        let torn = tear ? try tearLastRecord(root) : nil
 
         // The audit log: verify passes and names the run when its run_start is there.
         let records = try auditRecords(root)
@@ -107,6 +136,11 @@ struct KillPointTests {
                 problems.append("\(path) = \(String(decoding: content, as: UTF8.self)) after the next run: changed twice")
             }
         }
+        if let torn {
+            let setAside = FileManager.default.contents(atPath: root + AuditLog.defaultPath + ".torn") ?? Data()
+            if Data(setAside.suffix(torn.count + 1)) != torn + Data([10]) { problems.append("the torn half record is not in audit.jsonl.torn byte-exact") }
+            if !second.standardError.contains("set aside \(torn.count) bytes") { problems.append("the next run did not report the repair: \(second.standardError)") }
+        }
         let leftovers = try leftoverTempFiles(root)
         if !leftovers.isEmpty { problems.append("temporary files left after the next run: \(leftovers)") }
         if FileManager.default.fileExists(atPath: root + HostRunLock.holderPath) { problems.append("the holder file outlived the next run") }
@@ -121,6 +155,19 @@ struct KillPointTests {
     }
 
     // MARK: Helpers
+
+    /// Cuts the log's last line in half (no line end); returns the half left in the log.
+    func tearLastRecord(_ root: String) throws -> Data {
+        let path = root + AuditLog.defaultPath
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let end = data.count - 1
+        let start = (data[..<end].lastIndex(of: 10) ?? -1) + 1
+        let cut = start + (end - start) / 2
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(cut))
+        try handle.close()
+        return Data(data[start..<cut])
+    }
 
     func runArguments(_ scenario: Scenario, _ root: String) -> [String] {
         ["run", ExampleHostsPaths.playbook(scenario.playbook), "--yes", "--no-verify-delay", "--root", root]

@@ -49,7 +49,11 @@ public enum LeftoverTempFiles {
     }
 
     private static func sweep(_ directory: Int32, hostPath: String, depth: Int, isAlive: (Int32) -> Bool, removed: inout [String]) {
-        for name in names(in: directory) {
+        for (name, type) in entries(in: directory) {
+            let pid = ownerPID(ofTemporaryName: name)
+            // Only a candidate name, or a possible directory inside a tree, is worth a stat.
+            let maybeDirectory = depth > 0 && (type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN))
+            guard pid != nil || maybeDirectory else { continue }
             var st = stat()
             guard fstatat(directory, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
             let kind = st.st_mode & S_IFMT
@@ -61,24 +65,25 @@ public enum LeftoverTempFiles {
                 close(child)
                 continue
             }
-            guard kind == S_IFREG, let pid = ownerPID(ofTemporaryName: name), pid != getpid(), !isAlive(pid) else { continue }
+            guard kind == S_IFREG, let pid, pid != getpid(), !isAlive(pid) else { continue }
             if unlinkat(directory, name, 0) == 0 { removed.append(path) }
         }
     }
 
-    /// Entry names of an open directory (a duplicate descriptor is consumed by `fdopendir`).
-    private static func names(in directory: Int32) -> [String] {
+    /// Entry names and types of an open directory (a duplicate descriptor is consumed by
+    /// `fdopendir`).
+    private static func entries(in directory: Int32) -> [(String, UInt8)] {
         let copy = dup(directory)
         guard copy >= 0, let stream = fdopendir(copy) else { return [] }
         defer { closedir(stream) }
         rewinddir(stream)
-        var names: [String] = []
+        var entries: [(String, UInt8)] = []
         while let entry = readdir(stream) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
             }
-            if name != ".", name != ".." { names.append(name) }
+            if name != ".", name != ".." { entries.append((name, entry.pointee.d_type)) }
         }
-        return names
+        return entries
     }
 }
