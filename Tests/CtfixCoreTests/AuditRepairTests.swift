@@ -128,6 +128,17 @@ import Testing
         #expect(try log.verify().problem?.contains("truncated") == true) // still caught, nothing appended
     }
 
+    @Test func aLogRotatedAwayWithoutItsHeadStartsANewChainAndSaysSo() throws {
+        try killedRun("r1")
+        try FileManager.default.moveItem(atPath: logFile, toPath: logFile + ".1")
+        try log.append(event: "run_start", runID: "r2", time: now)
+        let records = try log.records()
+        #expect(records.map(\.event) == ["audit_repair", "run_start"])
+        #expect(records[0].fields["head"]?.stringValue?.contains("vouched for 2 records") == true)
+        #expect(records[0].prev == String(repeating: "0", count: 64))
+        #expect(try log.verify().ok)
+    }
+
     @Test func anEditedLastRecordIsRefusedNotSetAside() throws {
         try killedRun("r1")
         var content = try String(contentsOfFile: logFile, encoding: .utf8)

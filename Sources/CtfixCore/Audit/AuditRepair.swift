@@ -21,7 +21,11 @@ struct AuditRepair: Sendable {
         let lastSeq = tail.last?.seq ?? 0
         var headNote: String?
         let refuse = " Refusing to append: this is not what a crash leaves. Run 'ctfix audit verify'; move the log and its head aside to start a new log."
-        if let head {
+        if let head, tail.size == 0, head.count > 0 {
+            // The whole log is gone (moved away or rotated without its head): nothing left to
+            // protect, and refusing would stop every run. A new chain starts with a record of it.
+            headNote = "the log was missing or empty but its head file vouched for \(head.count) records (last hash \(head.lastHash)): it was removed or rotated without its head; a new chain starts here"
+        } else if let head {
             if head.count > lastSeq {
                 throw AuditError(path: log.path, message: "the log ends at record \(lastSeq) but its head file vouches for \(head.count) records: records were cut off the end." + refuse)
             }

@@ -68,7 +68,7 @@ public struct AuditVerification: Sendable, Codable, Equatable {
             runs.add(record)
         }
         if let tornOffset {
-            result.repairable.append("the last \(bytes.count - tornOffset) bytes (from offset \(tornOffset)) are no complete record: a write cut off by a kill or crash; the next ctfix run moves them to \(tornPath) and records audit_repair")
+            result.repairable.append("the last \(bytes.count - tornOffset) bytes (from offset \(tornOffset)) are no complete record: a write cut off by a kill or crash; the next ctfix invocation that writes the log moves them to \(tornPath) and records audit_repair")
         }
         if result.ok, let head {
             if head.count > result.records {
@@ -78,7 +78,7 @@ public struct AuditVerification: Sendable, Codable, Equatable {
             } else if head.count < result.records {
                 let lag = result.records - head.count
                 let why = lag == 1 ? "a writer was killed between a record and its head update" : "an older head file; a cut at the end after record \(head.count) cannot be ruled out"
-                result.repairable.append("\(headPath) vouches for \(head.count) of \(result.records) records (\(why)); the next ctfix run rewrites it")
+                result.repairable.append("\(headPath) vouches for \(head.count) of \(result.records) records (\(why)); the next ctfix invocation that writes the log rewrites it")
             }
         } else if result.ok, head == nil, result.records > 0 {
             result.problem = "no head file: truncation at the end cannot be ruled out"
