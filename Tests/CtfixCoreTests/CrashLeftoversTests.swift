@@ -57,6 +57,21 @@ import Testing
         #expect(!fs.exists(HostRunLock.holderPath))
     }
 
+    @Test func auditVerifyTellsARunningRunFromAKilledOne() throws {
+        let fs = InMemoryFileSystem()
+        let log = AuditLog(fileSystem: fs)
+        try log.append(event: "run_start", runID: "dead", time: Date(), fields: ["name": "table-full", "pid": .number(Double(Self.deadPID))])
+        try log.append(event: "run_start", runID: "live", time: Date(), fields: ["name": "table-full", "pid": .number(Double(getpid()))])
+        let handle = try HostRunLock(fileSystem: fs).acquire(as: .init(runID: "live", pid: getpid(), playbook: "table-full", since: Date()), wait: .zero)
+        let output = CapturedOutput()
+        let status = AuditCommand(action: .verify).run(CtfixContext(fileSystem: fs, output: output))
+        #expect(status == .ok)
+        #expect(output.standardOutput.contains("run live (pid \(getpid())) is still running"))
+        #expect(output.standardOutput.contains("run dead (table-full, started"))
+        #expect(output.standardOutput.contains("never ended: interrupted or killed; last record: run_start; no change was recorded as started"))
+        withExtendedLifetime(handle) {}
+    }
+
     @Test func leftoverTempFilesOfDeadProcessesGoAndNothingElse() throws {
         let root = try temporaryDirectory("leftovers")
         let outside = try temporaryDirectory("outside")

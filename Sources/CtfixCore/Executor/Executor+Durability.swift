@@ -20,7 +20,9 @@ extension Executor {
     /// the holder file that killed runs left, and audits what it removed.
     func takeHostLock(as holder: HostRunLock.Holder) throws(HostRunLock.Failure) -> any HostLockHandle {
         let handle = try HostRunLock(fileSystem: ctx.fileSystem).acquire(as: holder, wait: options.lockWait)
-        var removed = LeftoverTempFiles.sweep(ctx.fileSystem)
+        // Also the directories of files this playbook edits (`file_edit` may name any path).
+        let edited = playbook.actions.compactMap { ($0.kind as? FileEditAction)?.path }.map(HostPath.parent(of:))
+        var removed = LeftoverTempFiles.sweep(ctx.fileSystem, directories: LeftoverTempFiles.hostDirectories + edited)
         if let log = audit.log, log.fileSystem.realPath(of: "/") != ctx.fileSystem.realPath(of: "/") {
             removed += LeftoverTempFiles.sweep(log.fileSystem, directories: [HostPath.parent(of: log.path)], trees: [])
         }

@@ -18,7 +18,7 @@ import Darwin
 public enum LeftoverTempFiles {
     /// Where ctfix replaces files: config directories, its state, its log, `/run`.
     public static let hostDirectories = ["/etc", "/etc/sysctl.d", "/etc/modules-load.d", "/etc/modprobe.d",
-                                         "/var/lib/ctfix", "/var/log/ctfix", "/run", "/var/run"]
+                                         "/var/lib/ctfix", "/var/lib/ctfix/queue", "/var/log/ctfix", "/run", "/var/run"]
     /// Searched with their subdirectories (backups mirror host paths).
     public static let hostTrees = ["/var/lib/ctfix/backups"]
 
