@@ -85,6 +85,51 @@ struct KillPointTests {
         #expect(passed == appends.count)
     }
 
+    /// A kill during the repair itself: the log ends in a torn record, and the run that repairs
+    /// it is killed at each point up to its `audit_repair` record (between setting the bytes
+    /// aside and cutting the log, after the cut, …). The run after that must still leave a log
+    /// that verifies, with the torn bytes kept in `audit.jsonl.torn`, never lost.
+    @Test func aKillDuringTheRepairLosesNothing() async throws {
+        let scenario = Self.scenarios[0]
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-repair-kill-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        // A log torn in the middle of the evidence record (as a kill mid-write leaves it).
+        let template = try copy(ExampleHostsPaths.host(scenario.host), to: "\(work)/template")
+        let firstTrace = "\(work)/first-trace"
+        _ = try await ctfix(runArguments(scenario, "\(work)/template"), ["CTFIX_TEST_KILL_TRACE": firstTrace, "CTFIX_TEST_KILL_AT": "7"])
+        #expect(try String(contentsOfFile: firstTrace, encoding: .utf8).contains("7 audit.appended evidence"))
+        let torn = try tearLastRecord(template)
+        // The repairing run's kill points, up to its audit_repair record's head update.
+        let traced = try copy(template, to: "\(work)/traced")
+        let trace = "\(work)/trace"
+        _ = try await ctfix(runArguments(scenario, traced), ["CTFIX_TEST_KILL_TRACE": trace])
+        let points = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        let last = try #require(points.firstIndex { $0.contains("audit.head-updated audit_repair") })
+        #expect(points[...last].contains { $0.contains("audit.repair set aside") } && points[...last].contains { $0.contains("audit.repair truncated") })
+        var passed = 0
+        for n in 1...(last + 1) {
+            let root = try copy(template, to: "\(work)/k\(n)")
+            let killed = try await ctfix(runArguments(scenario, root), ["CTFIX_TEST_KILL_AT": "\(n)"])
+            var problems: [String] = []
+            if killed.exitStatus != 137 { problems.append("not killed: \(killed.exitStatus)") }
+            let between = try await ctfix(["audit", "verify", "--root", root])
+            if between.exitStatus != 0 { problems.append("audit verify after the killed repair: \(between.standardOutput)") }
+            _ = try await ctfix(runArguments(scenario, root))
+            let verify = try await ctfix(["audit", "verify", "--root", root])
+            if verify.exitStatus != 0 || verify.standardOutput.contains("repairable") { problems.append("audit verify: \(verify.standardOutput)") }
+            let setAside = FileManager.default.contents(atPath: root + AuditLog.defaultPath + ".torn") ?? Data()
+            if setAside.range(of: torn + Data([10])) == nil { problems.append("the torn bytes are not in audit.jsonl.torn") }
+            if !(try auditRecords(root)).contains(where: { $0["event"] as? String == "audit_repair" }) && !verify.standardOutput.contains("torn end(s)") {
+                problems.append("nothing says a torn end was set aside")
+            }
+            for problem in problems { Issue.record("repair killed at \(n) (\(points[n - 1])): \(problem)") }
+            if problems.isEmpty { passed += 1 }
+        }
+        print("repair kill test: \(passed) of \(last + 1) kill points passed")
+        #expect(passed == last + 1)
+    }
+
     /// Kills a run at point `n` (and with `tear`, cuts its last record in half), checks the host
     /// and the log, runs again, checks again.
     func killAndCheck(_ scenario: Scenario, root: String, at n: Int, tear: Bool = false,
