@@ -34,7 +34,8 @@ struct KillPointTests {
         let reference = try copy(pristine, to: "\(work)/reference")
         let trace = "\(work)/trace"
         let completed = try await ctfix(runArguments(scenario, reference), ["CTFIX_TEST_KILL_TRACE": trace])
-        #expect([10, 11].contains(completed.exitStatus), "\(completed.standardOutput)\(completed.standardError)")
+        // Remediated, not remediated, partial or unverified: the run went through its actions.
+        #expect([10, 11, 15, 16].contains(completed.exitStatus), "\(completed.standardOutput)\(completed.standardError)")
         let points = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(points.count >= 40, "too few kill points: \(points)")
         #expect(points.contains { $0.contains("apply.before") } && points.contains { $0.contains("policy.saved") })
