@@ -28,7 +28,12 @@ struct Audit: AsyncParsableCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the hash chain; name the first bad line; report runs that never ended.",
-            discussion: "Exit status: 0 intact, 12 broken, 66 unreadable."
+            discussion: """
+            Reads only. Exit status: 0 intact (also when only what a kill leaves remains: a torn \
+            last line or a head file one record behind, listed as 'repairable' and repaired by the \
+            next ctfix run), 12 broken, 66 unreadable. Runs that never ended are named with their \
+            last record and what the host may hold.
+            """
         )
         @OptionGroup var host: HostOptions
         @OptionGroup var options: Options

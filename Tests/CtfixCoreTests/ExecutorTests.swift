@@ -216,11 +216,12 @@ import Testing
 
     @Test func aSecondRunWaitsForTheLockAndSaysWhoHoldsIt() async throws {
         let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
-        let holder = HostRunLock.Holder(runID: "other-run", pid: 4242, playbook: "alloc-failure", since: Date())
+        // A live holder (this test process): a holder whose pid is dead is reported as stale.
+        let holder = HostRunLock.Holder(runID: "other-run", pid: getpid(), playbook: "alloc-failure", since: Date())
         let lock = try HostRunLock(fileSystem: fs).acquire(as: holder, wait: .zero)
         let (report, _) = try await run("table-full", on: fs) { $0.assumeYes = true }
         #expect(report.outcome == .busy)
-        #expect(report.messages.last?.contains("run other-run of alloc-failure (pid 4242") == true)
+        #expect(report.messages.last?.contains("run other-run of alloc-failure (pid \(getpid())") == true)
         withExtendedLifetime(lock) {}
     }
 }

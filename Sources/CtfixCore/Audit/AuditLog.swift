@@ -6,6 +6,14 @@ import Foundation
 /// a deletion or a reordering breaks the chain. A head file beside the chain (`<log>.head`)
 /// records the count and the last line's hash, so cutting records off the end is detected too.
 ///
+/// Crash consistency: the next record always chains to the last *complete line of the log*
+/// (read backwards from its end), never to the head file. The head is written after the record
+/// and may lag one record behind after a kill; the next append checks it against the log (a
+/// head that vouches for more than the log holds, or for a different line, is tampering: the
+/// append refuses) and rewrites it. A torn end (a write cut off mid-line) is moved byte-exact to
+/// `<log>.torn`, the log is cut back to its last complete line, and an `audit_repair` record
+/// plus a line on stderr say so: nothing is ever dropped silently.
+///
 /// "No change without its audit record first": the executor calls `append` for an action's
 /// intent and only applies the action when `append` returned.
 public final class AuditLog: Sendable {
@@ -15,17 +23,23 @@ public final class AuditLog: Sendable {
     public let path: String
     public var headPath: String { path + ".head" }
     public var lockPath: String { path + ".lock" }
+    /// Where torn ends are set aside, each after a separator line naming its offset.
+    public var tornPath: String { path + ".torn" }
+    /// Where repair notices go (stderr), besides the `audit_repair` record.
+    let warnings: any OutputSink
 
     /// Where the log lives on a host unless `--audit-log` says otherwise.
     public static let defaultPath = "/var/log/ctfix/audit.jsonl"
     static let genesis = String(repeating: "0", count: 64)
 
-    public init(fileSystem: any FileSystem, path: String = AuditLog.defaultPath) {
+    public init(fileSystem: any FileSystem, path: String = AuditLog.defaultPath, warnings: any OutputSink = StandardOutputSink()) {
         self.fileSystem = fileSystem
         self.path = path
+        self.warnings = warnings
     }
 
-    /// Appends one record and returns it once it is durably on disk.
+    /// Appends one record and returns it once it is durably on disk; repairs what a killed
+    /// writer left first (see the type's documentation).
     @discardableResult
     public func append(event: String, runID: String, time: Date, fields: [String: JSONValue] = [:]) throws(AuditError) -> AuditRecord {
         do {
@@ -34,16 +48,15 @@ public final class AuditLog: Sendable {
                 throw AuditError(path: path, message: "another process holds the audit log lock for more than 10 s")
             }
             defer { withExtendedLifetime(lock) {} }
+            var tail = try AuditTail.read(fileSystem, path)
             let head = try AuditHead.read(fileSystem, headPath)
-            let record = AuditRecord(seq: (head?.count ?? 0) + 1, time: time, runID: runID, event: event,
-                                     fields: fields, prev: head?.lastHash ?? Self.genesis)
-            let line = record.encodedLine()
-            try fileSystem.appendDurably(Data((line + "\n").utf8), to: path)
-            let newHead = AuditHead(count: record.seq, lastHash: Self.hash(line))
-            // The record is on disk (fsynced) before the head mentions it, so the head can lag
-            // after a crash but never run ahead; a lagging head still catches truncation of
-            // everything it vouches for. It needs no fsync of its own.
-            try fileSystem.replaceQuickly(newHead.encoded(), at: headPath)
+            let repair = try AuditRepair.plan(tail: tail, head: head, log: self)
+            if let repair {
+                tail.last = try repair.perform(on: self, after: tail.last, runID: runID, time: time)
+            }
+            let record = AuditRecord(seq: (tail.last?.seq ?? 0) + 1, time: time, runID: runID, event: event,
+                                     fields: fields, prev: tail.last?.hash ?? Self.genesis)
+            _ = try write(record)
             return record
         } catch let error as FileSystemError {
             throw AuditError(path: path, message: error.description)
@@ -52,6 +65,21 @@ public final class AuditLog: Sendable {
         } catch {
             throw AuditError(path: path, message: "\(error)")
         }
+    }
+
+    /// Appends a record after `last`, durably, then points the head at it. Kill points mark
+    /// both sides of the append and the window between it and the head update.
+    func write(_ record: AuditRecord) throws(FileSystemError) -> AuditTail.Last {
+        let line = record.encodedLine()
+        KillPoint.pass("audit.before-append \(record.event)")
+        try fileSystem.appendDurably(Data((line + "\n").utf8), to: path)
+        KillPoint.pass("audit.appended \(record.event) (head not yet updated)")
+        let hash = Self.hash(line)
+        // The record is on disk (fsynced) before the head mentions it, so the head can lag
+        // after a crash but never run ahead. It needs no fsync of its own.
+        try fileSystem.replaceQuickly(AuditHead(count: record.seq, lastHash: hash).encoded(), at: headPath)
+        KillPoint.pass("audit.head-updated \(record.event)")
+        return AuditTail.Last(seq: record.seq, hash: hash, prev: record.prev)
     }
 
     /// Every record, parsed; unparseable lines are skipped here (use `verify` to find them).
@@ -64,28 +92,49 @@ public final class AuditLog: Sendable {
         return text.split(separator: "\n").compactMap { AuditRecord.decode(String($0)) }
     }
 
-    /// Checks the chain and the head; see `AuditVerification`.
+    /// Checks the chain and the head; see `AuditVerification`. Reads only: what a crash left
+    /// (a torn end, a lagging head) is reported as repairable, and repaired by the next append.
     public func verify() throws(AuditError) -> AuditVerification {
-        let text: String
-        do { text = try readLog() } catch {
+        let data: Data
+        do { data = try readLogData() } catch {
             throw AuditError(path: path, message: error.description)
         }
         let head: AuditHead?
         do { head = try AuditHead.read(fileSystem, headPath) } catch {
             throw AuditError(path: headPath, message: error.description)
         }
-        return AuditVerification.check(text, head: head)
+        var result = AuditVerification.check(data, head: head, headPath: headPath, tornPath: tornPath)
+        if let torn = try? fileSystem.readFile(tornPath) {
+            let count = torn.split(separator: 10).filter { $0.starts(with: Array("--- ctfix ".utf8)) }.count
+            if count > 0 { result.notes.append("\(count) torn end(s) of killed writers were set aside in \(tornPath) (see the audit_repair records)") }
+        }
+        return result
     }
 
     /// The log's text; a symlink in its place is refused like it is for appends, so
     /// `audit show` and `rollback` never act on records read from somewhere else.
     private func readLog() throws(FileSystemError) -> String {
+        String(decoding: try readLogData(), as: UTF8.self)
+    }
+
+    private func readLogData() throws(FileSystemError) -> Data {
         if fileSystem.isSymbolicLink(path) { throw FileSystemError(path: path, reason: .symbolicLink) }
-        return try fileSystem.readText(path)
+        return try fileSystem.readFile(path)
     }
 
     static func hash(_ line: String) -> String {
-        SHA256.hash(data: Data(line.utf8)).map { String(format: "%02x", $0) }.joined()
+        hash(bytes: Array(line.utf8))
+    }
+
+    static func hash(bytes: [UInt8]) -> String {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: bytes) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0xf)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -44,23 +44,40 @@ public struct AuditCommand: Sendable {
             }
             return .ok
         case .verify:
-            let result: AuditVerification
+            var result: AuditVerification
             do { result = try log.verify() } catch {
                 ctx.output.errorLine("ctfix audit verify: \(error)")
                 return .noInput
             }
+            let running = stillRunning(result.interrupted, ctx)
+            result.unfinishedRuns.removeAll { running.contains($0) }
             if json {
                 ctx.output.line(JSONOutput.encode(result))
-            } else if result.ok {
+                return result.ok ? .ok : .failed
+            }
+            if result.ok {
                 ctx.output.line("\(log.path): \(result.records) records, chain intact" + (result.problem.map { " (\($0))" } ?? ""))
             } else {
                 ctx.output.line("\(log.path):\(result.firstBadLine ?? 0): \(result.problem ?? "broken")")
             }
-            for run in result.unfinishedRuns where !json {
-                ctx.output.line("run \(run) started and never ended: interrupted (killed, crashed or power lost); check what it changed with 'ctfix audit show --run \(run)'")
+            for item in result.repairable { ctx.output.line("repairable: \(item)") }
+            for note in result.notes { ctx.output.line("note: \(note)") }
+            for run in result.interrupted {
+                if running.contains(run.runID) {
+                    ctx.output.line("run \(run.runID) (pid \(run.pid ?? 0)) is still running: it holds the host lock")
+                } else {
+                    ctx.output.line(run.sentence)
+                }
             }
             return result.ok ? .ok : .failed
         }
+    }
+
+    /// Unfinished runs that are in fact still running: the host lock's holder file names them
+    /// and their process is alive.
+    func stillRunning(_ runs: [UnfinishedRun], _ ctx: CtfixContext) -> Set<String> {
+        guard let holder = HostRunLock(fileSystem: ctx.fileSystem).currentHolder(), ProcessLiveness.isAlive(holder.pid) else { return [] }
+        return Set(runs.filter { $0.runID == holder.runID }.map(\.runID))
     }
 
     static func describe(_ record: AuditRecord) -> String {

@@ -49,7 +49,8 @@ extension Executor {
             }
 
             let steps = report.actions[index].steps.map(\.step)
-            // The intent is on disk before the first byte changes.
+            // The cooldown, then the intent, are on disk before the first byte changes.
+            if let refusal = beforeFirstChange() { return finish(.refused, refusal) }
             if !recordOrStop("intent", ["action": .string(action.name), "risk": .string(action.risk.rawValue),
                                         "steps": .from(steps)]) { return report }
             var done: [PlannedStep] = []
@@ -83,7 +84,6 @@ extension Executor {
             return finish(report.actions.contains { $0.status == .declined } ? .declined : .healthy,
                           "no action was applied" + (report.actions.contains { $0.status == .refused } ? " (see refused actions)" : ""))
         }
-        rememberRun()
         return await verify(since: actionsStarted)
     }
 
@@ -162,14 +162,6 @@ extension Executor {
         _ = recordOrStop("verification", ["remediated": .bool(remediated), "result": .from(result)])
         return finish(remediated ? .remediated : .notRemediated,
                       remediated ? "remediated: \(result.headline)" : "not remediated: \(result.headline)")
-    }
-
-    func rememberRun() {
-        guard var state = try? PolicyState.load(ctx.fileSystem) else { return }
-        state.lastRuns[playbook.name] = Date()
-        do { try state.save(ctx.fileSystem) } catch {
-            ctx.output.errorLine("warning: the cooldown was not recorded: \(error)")
-        }
     }
 
     func markRebooted(_ facts: HostFacts) {

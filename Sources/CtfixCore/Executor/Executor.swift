@@ -48,7 +48,7 @@ public final class Executor: @unchecked Sendable {
         do {
             try audit.record("run_start", [
                 "playbook": .string(playbook.path), "name": .string(playbook.name), "sha256": .string(playbook.sha256),
-                "host": .string(report.host), "uid": .number(Double(getuid())),
+                "host": .string(report.host), "uid": .number(Double(getuid())), "pid": .number(Double(getpid())),
                 "sudo_user": ctx.environment["SUDO_USER"].map { .string($0) } ?? .null,
                 "mode": .string(options.modeName), "trigger": .string(options.trigger),
                 "argv": .array(options.argv.map { .string($0) }),
@@ -74,7 +74,7 @@ public final class Executor: @unchecked Sendable {
         if !options.dryRun {
             let holder = HostRunLock.Holder(runID: runID, pid: getpid(), playbook: playbook.name, since: ctx.clock.now())
             do {
-                lock = try HostRunLock(fileSystem: ctx.fileSystem).acquire(as: holder, wait: options.lockWait)
+                lock = try takeHostLock(as: holder)
             } catch {
                 return finish(.busy, "\(error)")
             }

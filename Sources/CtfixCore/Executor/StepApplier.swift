@@ -29,6 +29,13 @@ public struct StepApplier: Sendable {
     }
 
     public func apply(_ step: PlannedStep) async throws(Failure) -> Applied {
+        // Kill points on both sides of every primitive (the kill test stops a run at each).
+        KillPoint.pass("apply.before \(step.summaryLine)")
+        defer { KillPoint.pass("apply.after \(step.summaryLine)") }
+        return try await applyPrimitive(step)
+    }
+
+    func applyPrimitive(_ step: PlannedStep) async throws(Failure) -> Applied {
         let fs = context.fileSystem
         switch step {
         case .setValue(let path, let name, _, let after):
@@ -115,7 +122,7 @@ public struct StepApplier: Sendable {
             // `shutdown -r +M` warns logged-in users and leaves M minutes to cancel (`shutdown -c`).
             let minutes = Int((delaySeconds ?? 0) / 60)
             let argv = minutes > 0 ? ["shutdown", "-r", "+\(minutes)", "ctfix: reboot requested by a remediation playbook"] : ["systemctl", "reboot"]
-            return try await apply(.runCommand(argv: argv, timeoutSeconds: 30, environment: [:]))
+            return try await applyPrimitive(.runCommand(argv: argv, timeoutSeconds: 30, environment: [:]))
         }
     }
 

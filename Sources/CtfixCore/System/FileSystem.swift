@@ -56,6 +56,10 @@ public protocol FileSystem: Sendable {
     /// Appends and fsyncs before returning: an audit record is on disk before the next step.
     func appendDurably(_ data: Data, to path: String) throws(FileSystemError)
 
+    /// Cuts a file to its first `toLength` bytes and fsyncs it: the audit log's repair sets a
+    /// torn last line aside and then truncates the log to its last complete record.
+    func truncateFile(_ path: String, toLength: Int64) throws(FileSystemError)
+
     /// Creates a directory and its parents.
     func createDirectory(_ path: String) throws(FileSystemError)
 

@@ -129,6 +129,14 @@ extension InMemoryFileSystem {
         try store(existing + data, at: path)
     }
 
+    public func truncateFile(_ path: String, toLength length: Int64) throws(FileSystemError) {
+        let data = try readFile(path)
+        guard length >= 0, length <= Int64(data.count) else {
+            throw FileSystemError(path: path, reason: .io("cannot truncate \(data.count) bytes to \(length)"))
+        }
+        try store(data.prefix(Int(length)), at: path)
+    }
+
     public func createDirectory(_ path: String) throws(FileSystemError) {
         _ = try HostPath.normalize(path)
     }

@@ -57,6 +57,7 @@ extension RootedFileSystem {
             unlinkat(directory, temporary, 0)
             throw error
         }
+        KillPoint.pass("replace.before-rename \(path)")
         // renameat replaces a name; it never follows a symlink that appeared there meanwhile.
         guard renameat(directory, temporary, directory, name) == 0 else {
             let code = errno

@@ -1,0 +1,46 @@
+import Foundation
+
+/// The executor's crash-safety hooks, kept apart from the apply loop: what must be on disk
+/// before the first change, and what a killed predecessor left that the lock holder cleans up.
+extension Executor {
+    /// Call right before every action's `intent` record (only the first call of a run writes):
+    /// records the cooldown and attempt durably *before* the first change, so a run killed
+    /// after changing something cannot be repeated by the next unattended run. Returns a
+    /// refusal message when the state cannot be written; the run must then change nothing.
+    func beforeFirstChange() -> String? {
+        do {
+            try PolicyState.recordChangeStarting(playbook: playbook.name, runID: runID, at: Date(), ctx.fileSystem)
+            return nil
+        } catch {
+            return "refusing to change anything: the cooldown cannot be recorded before the first change (\(error))"
+        }
+    }
+
+    /// Takes the host lock; then, as the only run on the host, removes the temporary files and
+    /// the holder file that killed runs left, and audits what it removed.
+    func takeHostLock(as holder: HostRunLock.Holder) throws(HostRunLock.Failure) -> any HostLockHandle {
+        let handle = try HostRunLock(fileSystem: ctx.fileSystem).acquire(as: holder, wait: options.lockWait)
+        // Also the directories of files this playbook edits (`file_edit` may name any path).
+        let edited = playbook.actions.compactMap { ($0.kind as? FileEditAction)?.path }.map(HostPath.parent(of:))
+        var removed = LeftoverTempFiles.sweep(ctx.fileSystem, directories: LeftoverTempFiles.hostDirectories + edited)
+        if let log = audit.log, log.fileSystem.realPath(of: "/") != ctx.fileSystem.realPath(of: "/") {
+            removed += LeftoverTempFiles.sweep(log.fileSystem, directories: [HostPath.parent(of: log.path)], trees: [])
+        }
+        var fields: [String: JSONValue] = [:]
+        var said: [String] = []
+        if !removed.isEmpty {
+            fields["removed"] = .array(removed.map { .string($0) })
+            said.append("removed \(removed.count) temporary file(s) of killed runs: \(removed.joined(separator: ", "))")
+        }
+        if let stale = handle.staleHolder, stale.runID != holder.runID {
+            fields["stale_holder"] = .object(["run_id": .string(stale.runID), "pid": .number(Double(stale.pid))])
+            said.append("the holder file named run \(stale.runID), pid \(stale.pid), which is no longer running (killed)")
+        }
+        if !said.isEmpty {
+            fields["message"] = .string(said.joined(separator: "; "))
+            try? audit.record("cleanup", fields)
+            if !options.json { ctx.output.line("cleanup: " + said.joined(separator: "; ")) }
+        }
+        return handle
+    }
+}
