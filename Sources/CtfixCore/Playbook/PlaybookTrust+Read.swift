@@ -23,7 +23,8 @@ extension PlaybookTrust {
     ///
     /// Symbolic links are followed, as sudo does: the link's target is walked the same way, so
     /// the file reached and every directory of its resolved path are judged (a trusted link to
-    /// a file in `/tmp` is refused). `..` goes back to the directory the walk came from.
+    /// a file in `/tmp` is refused). `..` goes back to the directory the walk came from; every
+    /// directory the walk passes through is judged, even one it then leaves by `..`.
     /// A missing file is reported before an untrusted directory (`no such file` is the more
     /// basic news), and a FIFO or device is refused without blocking on it.
     public func read(_ path: String) throws(ReadError) -> Data {
