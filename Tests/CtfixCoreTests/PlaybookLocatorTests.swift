@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import CtfixCore
 
-@Suite struct PlaybookLocatorTests {
+@Suite final class PlaybookLocatorTests {
     let base: String
     let local: String
     let shipped: String
@@ -21,6 +21,10 @@ import Testing
         }
         try TrustedScratch.write(String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8), to: "\(local)/table-full.yaml")
         try TrustedScratch.write("version: 1\nname: broken\n", to: "\(local)/broken.yaml")
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: base)
     }
 
     var locator: PlaybookLocator {

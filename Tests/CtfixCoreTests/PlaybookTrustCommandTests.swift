@@ -5,7 +5,7 @@ import Testing
 /// Every command that loads a playbook judges it, with the rules injected as root: an untrusted
 /// playbook (here mode 0666, with a `command` action that must never run) is refused by run,
 /// check, watch, validate, list and serve, each with its documented status and the fix.
-@Suite struct PlaybookTrustCommandTests {
+@Suite final class PlaybookTrustCommandTests {
     let directory: String
     let file: String
     let trust = TrustedScratch.rootTrust
@@ -30,6 +30,10 @@ import Testing
         file = directory + "/planted.yaml"
         try TrustedScratch.write(Self.playbook, to: file)
         chmod(file, 0o666)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     var locator: PlaybookLocator { PlaybookLocator(directories: [.init(path: directory, origin: "CTFIX_PLAYBOOKS")]) }

@@ -5,15 +5,16 @@ import Testing
 /// Attacks on the playbook trust rule with the rules injected as if ctfix ran as root (euid 0,
 /// invoking user = this test's user), on real files in a trusted scratch directory: each test
 /// loosens one file or directory, or plants a link, and expects the refusal to name it and the fix.
-@Suite struct PlaybookTrustTests {
+@Suite final class PlaybookTrustTests {
     let base: String
     let trust = TrustedScratch.rootTrust
     static let text = "version: 1\n# a playbook\n"
 
     init() throws { base = try TrustedScratch.directory("ctfix-trust") }
+    deinit { try? FileManager.default.removeItem(atPath: base) }
 
     /// `base/a/b/playbook.yaml`, every part trusted until a test changes it.
-    func plant(_ text: String = Self.text) throws -> (dir: String, file: String) {
+    func plant(_ text: String = PlaybookTrustTests.text) throws -> (dir: String, file: String) {
         let dir = base + "/a/b"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         chmod(base + "/a", 0o755)
