@@ -73,8 +73,8 @@ extension PlaybookTrust {
             var st = stat()
             guard fstat(fd, &st) == 0 else { throw .unreadable("\(childPath): \(String(cString: strerror(errno)))") }
             guard st.st_mode & S_IFMT == S_IFREG else { throw .notAFile }
-            if let violation = violation ?? judge(path: childPath, isDirectory: false,
-                                                 mode: UInt32(st.st_mode), owner: UInt32(st.st_uid)) {
+            if let violation = violation ?? judge(path: childPath, isDirectory: false, mode: UInt32(st.st_mode),
+                                                 owner: UInt32(st.st_uid), readOnlyMount: Self.onReadOnlyMount(fd)) {
                 throw .untrusted(violation)
             }
             return try Self.readAll(fd, childPath)
@@ -84,8 +84,18 @@ extension PlaybookTrust {
 
     private func judge(fd: Int32, path: String, isDirectory: Bool) -> Violation? {
         var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        return judge(path: path, isDirectory: isDirectory, mode: UInt32(st.st_mode), owner: UInt32(st.st_uid))
+        // Fail closed: a descriptor that cannot be examined is not trusted.
+        guard fstat(fd, &st) == 0 else { return enforced ? .init(path: path, isDirectory: isDirectory, problem: .owner(uid: .max)) : nil }
+        return judge(path: path, isDirectory: isDirectory, mode: UInt32(st.st_mode), owner: UInt32(st.st_uid),
+                     readOnlyMount: Self.onReadOnlyMount(fd))
+    }
+
+    /// True when `fd` is on a file system mounted read-only here: no one but root (who could
+    /// remount it) can write it, whatever its mode says. Kubernetes mounts ConfigMap volumes
+    /// so: read-only, but with directories of mode 1777.
+    static func onReadOnlyMount(_ fd: Int32) -> Bool {
+        var info = statvfs()
+        return fstatvfs(fd, &info) == 0 && info.f_flag & UInt(ST_RDONLY) != 0
     }
 
     /// `O_PATH` where the platform has it: a directory is walked through without needing read
