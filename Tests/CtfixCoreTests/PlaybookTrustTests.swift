@@ -123,12 +123,6 @@ import Testing
         #expect(throws: PlaybookTrust.ReadError.notFound) { try trust.read(dir + "/none.yaml") }
     }
 
-    @Test func onAReadOnlyMountOnlyTheOwnerCounts() {
-        #expect(trust.judge(path: "/etc/ctfix/playbooks", isDirectory: true, mode: 0o41777, owner: 0, readOnlyMount: true) == nil)
-        #expect(trust.judge(path: "/etc/ctfix/playbooks", isDirectory: true, mode: 0o41777, owner: 0)?.problem == .writable(mode: 0o1777))
-        #expect(trust.judge(path: "/x", isDirectory: false, mode: 0o100644, owner: 65534, readOnlyMount: true)?.problem == .owner(uid: 65534))
-    }
-
     @Test func notRootNothingIsJudged() throws {
         let (dir, file) = try plant()
         chmod(file, 0o666)

@@ -26,7 +26,9 @@ extension PlaybookTrust {
     /// a file in `/tmp` is refused). `..` goes back to the directory the walk came from; every
     /// directory the walk passes through is judged, even one it then leaves by `..`.
     /// A missing file is reported before an untrusted directory (`no such file` is the more
-    /// basic news), and a FIFO or device is refused without blocking on it.
+    /// basic news), and a FIFO or device is refused without blocking on it. A read-only mount
+    /// gets no exception: it may be read-only only here (systemd's `ProtectSystem=strict` makes
+    /// every path read-only for the service alone) and writable by others outside.
     public func read(_ path: String) throws(ReadError) -> Data {
         var pending = Self.components(Self.absolute(path)).reversed() as [String]
         let rootFD = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -73,8 +75,8 @@ extension PlaybookTrust {
             var st = stat()
             guard fstat(fd, &st) == 0 else { throw .unreadable("\(childPath): \(String(cString: strerror(errno)))") }
             guard st.st_mode & S_IFMT == S_IFREG else { throw .notAFile }
-            if let violation = violation ?? judge(path: childPath, isDirectory: false, mode: UInt32(st.st_mode),
-                                                 owner: UInt32(st.st_uid), readOnlyMount: Self.onReadOnlyMount(fd)) {
+            if let violation = violation ?? judge(path: childPath, isDirectory: false,
+                                                 mode: UInt32(st.st_mode), owner: UInt32(st.st_uid)) {
                 throw .untrusted(violation)
             }
             return try Self.readAll(fd, childPath)
@@ -86,16 +88,7 @@ extension PlaybookTrust {
         var st = stat()
         // Fail closed: a descriptor that cannot be examined is not trusted.
         guard fstat(fd, &st) == 0 else { return enforced ? .init(path: path, isDirectory: isDirectory, problem: .owner(uid: .max)) : nil }
-        return judge(path: path, isDirectory: isDirectory, mode: UInt32(st.st_mode), owner: UInt32(st.st_uid),
-                     readOnlyMount: Self.onReadOnlyMount(fd))
-    }
-
-    /// True when `fd` is on a file system mounted read-only here: no one but root (who could
-    /// remount it) can write it, whatever its mode says. Kubernetes mounts ConfigMap volumes
-    /// so: read-only, but with directories of mode 1777.
-    static func onReadOnlyMount(_ fd: Int32) -> Bool {
-        var info = statvfs()
-        return fstatvfs(fd, &info) == 0 && info.f_flag & UInt(ST_RDONLY) != 0
+        return judge(path: path, isDirectory: isDirectory, mode: UInt32(st.st_mode), owner: UInt32(st.st_uid))
     }
 
     /// `O_PATH` where the platform has it: a directory is walked through without needing read

@@ -84,14 +84,13 @@ public struct PlaybookTrust: Sendable, Equatable {
         }
     }
 
-    /// Judges one file or directory from its `stat` fields; nil when it may be trusted. On a
-    /// read-only mount the mode is not held against it (nobody here can write it), the owner is.
-    public func judge(path: String, isDirectory: Bool, mode: UInt32, owner: UInt32, readOnlyMount: Bool = false) -> Violation? {
+    /// Judges one file or directory from its `stat` fields; nil when it may be trusted.
+    public func judge(path: String, isDirectory: Bool, mode: UInt32, owner: UInt32) -> Violation? {
         guard enforced else { return nil }
         if !trustedOwners.contains(owner) {
             return Violation(path: path, isDirectory: isDirectory, problem: .owner(uid: owner))
         }
-        if mode & 0o022 != 0 && !readOnlyMount {
+        if mode & 0o022 != 0 {
             return Violation(path: path, isDirectory: isDirectory, problem: .writable(mode: mode & 0o7777))
         }
         return nil
