@@ -112,4 +112,32 @@ import Testing
             #expect(error.description.hasPrefix("\(config):1:1: error: untrusted serve config: \(config) is writable by group"))
         }
     }
+
+    @Test func aServeJobWhosePlaybookBecameUntrustedIsNotRun() async throws {
+        let playbookPath = directory + "/table-full.yaml"
+        try TrustedScratch.write(String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8), to: playbookPath)
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let ctx = try ExampleHosts.context(fs)
+        let audit = AuditLog(fileSystem: fs)
+        var config = ServeConfig()
+        config.auth = .bearer(token: "t")
+        config.routes = [ServeRoute(name: "table-full", matchers: [LabelMatcher(label: "alertname", kind: .equal("ConntrackTableFull"))],
+                                    playbookPath: playbookPath, playbookName: "table-full", cooldown: nil, mode: .unattended)]
+        let queue = try AlertQueue(fileSystem: fs)
+        let alert = WebhookAlert(status: .firing, labels: ["alertname": "ConntrackTableFull", "instance": "server:9100"],
+                                 startsAt: "2026-11-22T03:12:40Z", fingerprint: "f00dfeedf00dfeed")
+        let intake = AlertIntake(ctx: ctx, config: config, queue: queue, audit: audit)
+        #expect(await intake.receive(WebhookPayload(status: .firing, alerts: [alert])).decisions.map(\.kind) == [.queued])
+        // Loosened after start-up, before the job runs: the worker judges the file again.
+        chmod(playbookPath, 0o666)
+        var worker = AlertWorker(ctx: ctx, queue: queue, audit: audit, budget: AttemptBudget(), auditLogPath: nil)
+        worker.playbookTrust = trust
+        worker.skipVerifyDelay = true
+        #expect(await worker.runNext())
+        let run = try #require(try audit.records().first { $0.event == "alert_run" })
+        #expect(run.fields["outcome"]?.stringValue == "invalid")
+        #expect(run.fields["detail"]?.stringValue?.contains("untrusted playbook: \(playbookPath) is writable by group and others") == true)
+        #expect(try audit.records().contains { $0.event == "run_start" } == false)
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max").trimmingCharacters(in: .whitespacesAndNewlines) == "16640")
+    }
 }
