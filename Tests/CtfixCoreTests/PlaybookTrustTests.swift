@@ -111,6 +111,51 @@ import Testing
         #expect(try trust.read(file) == Data(Self.text.utf8))
     }
 
+    /// Stops a background thread.
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var raised = false
+        func raise() { lock.withLock { raised = true } }
+        var isRaised: Bool { lock.withLock { raised } }
+    }
+
+    @Test("racing: the playbook is swapped between a trusted file and a link into /tmp-like space; the planted text is never returned")
+    func aSwapDuringTheWalkNeverLoadsThePlantedFile() throws {
+        let (dir, file) = try plant()
+        let shared = base + "/shared"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
+        chmod(shared, 0o1777)
+        try TrustedScratch.write("planted\n", to: shared + "/evil.yaml")
+        #expect(link(file, dir + "/good") == 0)
+        let stop = Flag()
+        let swapper = Thread {
+            while !stop.isRaised {
+                unlink(dir + "/l.tmp")
+                symlink(shared + "/evil.yaml", dir + "/l.tmp")
+                rename(dir + "/l.tmp", file)
+                unlink(dir + "/g.tmp")
+                link(dir + "/good", dir + "/g.tmp")
+                rename(dir + "/g.tmp", file)
+            }
+        }
+        swapper.start()
+        defer { stop.raise() }
+        var (read, refused, other, planted) = (0, 0, 0, 0)
+        for _ in 0..<2000 {
+            do {
+                let data = try trust.read(file)
+                if data == Data("planted\n".utf8) { planted += 1 } else if data == Data(Self.text.utf8) { read += 1 } else { other += 1 }
+            } catch .untrusted {
+                refused += 1
+            } catch {
+                other += 1 // the entry vanished mid-swap (not found): an error, never the planted text
+            }
+        }
+        stop.raise()
+        #expect(planted == 0, "read \(read), refused \(refused), other \(other)")
+        #expect(read + refused + other == 2000)
+    }
+
     @Test func aLinkLoopAFifoAndAMissingFileFailWithoutHanging() throws {
         let (dir, _) = try plant()
         try FileManager.default.createSymbolicLink(atPath: dir + "/loop.yaml", withDestinationPath: "loop.yaml")
