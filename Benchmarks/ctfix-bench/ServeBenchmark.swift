@@ -17,8 +17,10 @@ enum ServeBenchmark {
             throw BenchmarkError("\(binary) not found: build it with `swift build -c release` first")
         }
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        let work = NSTemporaryDirectory() + "ctfix-bench-serve-\(getpid())"
+        // Beside the repo's build, not in /tmp: as root, ctfix refuses a config in a mode-1777 directory.
+        let work = repo + "/.build/ctfix-bench-serve-\(getpid())"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        chmod(work, 0o755)
         defer { try? FileManager.default.removeItem(atPath: work) }
         try FileManager.default.copyItem(atPath: "\(repo)/examples/hosts/centos5-ip-conntrack", toPath: "\(work)/host")
         try "bench-token\n".write(toFile: "\(work)/token", atomically: true, encoding: .utf8)
@@ -27,7 +29,8 @@ enum ServeBenchmark {
         auth: {bearer_token_file: token}
         routes:
           - {match: {alertname: ConntrackTableFull}, playbook: \(repo)/playbooks/table-full.yaml, mode: dry-run}
-        """.write(toFile: "\(work)/routes.yaml", atomically: true, encoding: .utf8)
+        """.write(toFile: "\(work)/routes.yaml", atomically: false, encoding: .utf8)
+        chmod("\(work)/routes.yaml", 0o644)
         let port = 20000 + Int(getpid() % 20000)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

@@ -20,8 +20,11 @@ enum WatchBenchmark {
         try FileManager.default.copyItem(atPath: repo + "/examples/hosts/ubuntu-table-full", toPath: root)
         defer { try? FileManager.default.removeItem(atPath: root) }
         try? FileManager.default.removeItem(atPath: root + "/ctfix-snapshot.json")
-        let playbook = root + "/bench-playbook.yaml"
-        try logOnlyPlaybook(repo + "/playbooks/table-full.yaml").write(toFile: playbook, atomically: true, encoding: .utf8)
+        // Beside the repo's build, not in /tmp: as root, ctfix refuses a playbook in a mode-1777 directory.
+        let playbook = repo + "/.build/ctfix-bench-watch-\(getpid()).yaml"
+        try logOnlyPlaybook(repo + "/playbooks/table-full.yaml").write(toFile: playbook, atomically: false, encoding: .utf8)
+        chmod(playbook, 0o644)
+        defer { try? FileManager.default.removeItem(atPath: playbook) }
         let log = root + "/var/log/kern.log"
         let sysctls = ["/proc/sys/net/netfilter/nf_conntrack_max", "/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established",
                        "/sys/module/nf_conntrack/parameters/hashsize"]

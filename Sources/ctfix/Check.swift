@@ -7,7 +7,7 @@ struct Check: AsyncParsableCommand {
         discussion: """
         Output and exit status follow the Nagios plugin convention, so this works as an \
         Icinga/Nagios/Sensu check: 0 OK, 2 CRITICAL (a playbook fires), 3 UNKNOWN (could not \
-        evaluate, including an invalid playbook).
+        evaluate, including an invalid, untrusted or unknown playbook).
         """
     )
 
@@ -33,8 +33,8 @@ struct Check: AsyncParsableCommand {
             print("CTFIX UNKNOWN - \(error)")
             throw ExitCode(ExitStatus.unknown.rawValue)
         }
-        let command = CheckCommand(paths: playbooks.map(PlaybookArgument.resolve), settings: parsedSettings,
-                                   logFiles: logFiles.isEmpty ? nil : logFiles, json: host.json)
+        let command = CheckCommand(paths: playbooks, settings: parsedSettings, logFiles: logFiles.isEmpty ? nil : logFiles,
+                                   json: host.json, locator: PlaybookArgument.locator)
         throw await command.run(ctx).exitCode
     }
 }

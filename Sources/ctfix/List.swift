@@ -5,7 +5,12 @@ import Foundation
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the playbooks that can be run by name, and where they are.",
-        discussion: "Searched in order: $CTFIX_PLAYBOOKS (colon-separated), /etc/ctfix/playbooks, the installed share directory, the source checkout's playbooks/."
+        discussion: """
+        Searched in order: $CTFIX_PLAYBOOKS (colon-separated), /etc/ctfix/playbooks, the installed \
+        share directory, the source checkout's playbooks/. Never the current directory. As root, a \
+        playbook writable by group or others, or owned by another user (itself or a directory above \
+        it), is listed as refused, with the fix.
+        """
     )
 
     @Flag(name: .long, help: "Print JSON instead of text.")
@@ -18,15 +23,8 @@ struct List: AsyncParsableCommand {
     }
 }
 
-/// Resolves a playbook argument (a path, or a name found in the playbook directories), saying
-/// on stderr when the one chosen shadows others.
+/// Where playbook arguments that are names (no `/`, no `.yaml`/`.yml`) are looked up; the
+/// commands resolve them (never in the current directory) and judge the file's trust.
 enum PlaybookArgument {
-    static func resolve(_ argument: String) -> String {
-        let locator = PlaybookLocator.standard(environment: ProcessInfo.processInfo.environment)
-        guard let (path, shadowed) = locator.resolve(argument) else { return argument }
-        if path != argument {
-            FileHandle.standardError.write(Data("using \(path)\(shadowed.isEmpty ? "" : " (shadows \(shadowed.joined(separator: ", ")))")\n".utf8))
-        }
-        return path
-    }
+    static var locator: PlaybookLocator { PlaybookLocator.standard(environment: ProcessInfo.processInfo.environment) }
 }

@@ -7,12 +7,12 @@ struct Run: AsyncParsableCommand {
         abstract: "Run a playbook: detect, show the plan, confirm, apply, verify, audit.",
         discussion: """
         Exit status: 0 healthy or dry-run done, 10 remediated, 11 applied but not remediated, \
-        12 failed, 13 declined, 14 refused by policy, 64 usage, 65 invalid playbook or --set, \
-        66 playbook not found, 75 another run holds the host lock.
+        12 failed, 13 declined, 14 refused by policy, 64 usage, 65 invalid or untrusted playbook, \
+        or bad --set, 66 playbook not found, 75 another run holds the host lock.
         """
     )
 
-    @Argument(help: "The playbook: a file, or a name found by 'ctfix list' (table-full, table-full.yaml).")
+    @Argument(help: "The playbook: a name found by 'ctfix list' (table-full), or a path (anything with a '/' or ending in .yaml).")
     var playbook: String
 
     @OptionGroup var host: HostOptions
@@ -54,6 +54,6 @@ struct Run: AsyncParsableCommand {
         options.argv = CommandLine.arguments
         options.skipVerifyDelay = noVerifyDelay
         options.json = host.json
-        throw await RunCommand(path: PlaybookArgument.resolve(playbook), options: options).run(ctx).exitCode
+        throw await RunCommand(path: playbook, options: options, locator: PlaybookArgument.locator).run(ctx).exitCode
     }
 }

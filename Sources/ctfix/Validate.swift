@@ -4,10 +4,15 @@ import CtfixCore
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check playbooks for errors; each is printed as file:line:col: error: message.",
-        discussion: "Exit status: 0 all valid, 65 a playbook is invalid, 66 a file is missing."
+        discussion: """
+        Names resolve as for run and check. As root, a playbook run would refuse as untrusted \
+        (writable by group or others, or owned by another user, itself or a directory above it) \
+        is an error here too. Exit status: 0 all valid, 65 a playbook is invalid or untrusted, \
+        66 a file or name is not found.
+        """
     )
 
-    @Argument(help: "Playbook files.")
+    @Argument(help: "Playbooks: files, or names found by 'ctfix list'.")
     var playbooks: [String]
 
     @Flag(name: .long, help: "Print JSON instead of text.")
@@ -15,7 +20,7 @@ struct Validate: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = CtfixContext(fileSystem: InMemoryFileSystem())
-        let status = ValidateCommand(paths: playbooks, json: json).run(ctx)
+        let status = ValidateCommand(paths: playbooks, json: json, locator: PlaybookArgument.locator).run(ctx)
         throw status.exitCode
     }
 }

@@ -10,7 +10,7 @@ struct Watch: AsyncParsableCommand {
         every --interval all playbooks' detection is evaluated. Runs are unattended (--yes policy), \
         one at a time, audited. SIGTERM/SIGINT stop it after saving the position \
         (/var/lib/ctfix/watch-state.json under the root). Exit status: 0 stopped (or --once done), \
-        12 a run failed (--once), 64 usage, 65 invalid playbook, 66 playbook or log not found. \
+        12 a run failed (--once), 64 usage, 65 invalid or untrusted playbook, 66 playbook or log not found. \
         See docs/watch.md.
         """
     )
@@ -58,6 +58,6 @@ struct Watch: AsyncParsableCommand {
         options.once = once
         options.auditLogPath = auditLog
         options.argv = CommandLine.arguments
-        throw await WatchCommand(paths: playbooks.map(PlaybookArgument.resolve), options: options).run(ctx).exitCode
+        throw await WatchCommand(paths: playbooks, options: options, locator: PlaybookArgument.locator).run(ctx).exitCode
     }
 }

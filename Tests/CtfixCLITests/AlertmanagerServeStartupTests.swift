@@ -8,15 +8,15 @@ import Testing
     let directory: String
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-serve-start-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Not in /tmp: as root, ctfix refuses a serve config in a mode-1777 directory.
+        directory = try TrustedScratch.directory("ctfix-serve-start")
     }
 
     var playbook: String { PackagePaths.root.appendingPathComponent("playbooks/table-full.yaml").path }
 
     func write(_ text: String) throws -> String {
         let path = "\(directory)/routes.yaml"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try TrustedScratch.write(text, to: path)
         return path
     }
 

@@ -46,7 +46,7 @@ import Yams
         for mount in try container["volumeMounts"].list() {
             let path = try mount["mountPath"].string()
             let readOnly = mount["readOnly"].value as? Bool == true
-            #expect(readOnly == [root + "/dev/kmsg", "/etc/ctfix/playbooks"].contains(path), "\(path): readOnly \(readOnly)")
+            #expect(readOnly == [root + "/dev/kmsg", "/etc/ctfix/playbooks/alloc-failure-kured.yaml"].contains(path), "\(path): readOnly \(readOnly)")
         }
     }
 
@@ -56,8 +56,10 @@ import Yams
         #expect(generated == ["alloc-failure-kured.yaml"])
         let pod = try Self.podSpec()
         let mount = try #require(try pod["containers"][0]["volumeMounts"].list().first { (try? $0["name"].string()) == "playbooks" })
-        // /etc/ctfix/playbooks is searched before the installed share directory.
-        #expect(try mount["mountPath"].string() == "/etc/ctfix/playbooks")
+        // /etc/ctfix/playbooks is searched before the installed share directory. The file is
+        // mounted alone: a ConfigMap volume's own directory is mode 1777, which ctfix refuses as root.
+        #expect(try mount["mountPath"].string() == "/etc/ctfix/playbooks/alloc-failure-kured.yaml")
+        #expect(try mount["subPath"].string() == "alloc-failure-kured.yaml")
     }
 
     @Test func kuredPlaybookIsValid() async throws {

@@ -29,7 +29,8 @@ import Testing
 
     @Test(.enabled(if: swiftAvailable, "needs the Swift toolchain to build the release binary"))
     func installsAStaticBinaryThatFindsItsPlaybooks() async throws {
-        let prefix = try DeployFiles.temporaryDirectory("ctfix-prefix")
+        // Not in /tmp: as root, ctfix refuses playbooks installed under a mode-1777 directory.
+        let prefix = try TrustedScratch.directory("ctfix-prefix")
         // The installed binary is 66 MB: do not leave one behind per test run.
         defer { try? FileManager.default.removeItem(atPath: prefix) }
         let systemd = "\(prefix)/units"
@@ -53,6 +54,7 @@ import Testing
         for entry in installed {
             #expect((entry["path"] as? String)?.hasPrefix("\(prefix)/share/ctfix/playbooks/") == true)
             #expect(entry["error"] == nil)
+            #expect(entry["refused"] == nil)
         }
 
         // The installed binary runs the main job by name, from anywhere.

@@ -64,9 +64,10 @@ struct RealKernelNamespaceTests {
         """
 
     @Test func checkEvaluatesTheRatioInsideTheNamespace() async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-netns-usage-\(UUID().uuidString).yaml")
-        try Self.usagePlaybook.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
+        let directory = try TrustedScratch.directory("ctfix-netns-usage") // not in /tmp: refused as root
+        let file = URL(fileURLWithPath: directory + "/usage.yaml")
+        try TrustedScratch.write(Self.usagePlaybook, to: file.path)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try await NetworkNamespace.with { namespace in
             try await namespace.trackConnections()
             try await namespace.sendUDP(ports: 22000...22049)

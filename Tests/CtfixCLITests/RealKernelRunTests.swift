@@ -34,10 +34,10 @@ struct RealKernelRunTests {
     static let path = "/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established"
 
     @Test func runHalvesTheNamespacesTimeoutAndRollbackRestoresIt() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-run-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try TrustedScratch.directory("ctfix-run") // not in /tmp: refused as root
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let playbook = "\(directory)/halve.yaml"
-        try Self.playbook.write(toFile: playbook, atomically: true, encoding: .utf8)
+        try TrustedScratch.write(Self.playbook, to: playbook)
         let audit = "\(directory)/audit.jsonl"
         let hostBefore = try String(contentsOfFile: Self.path, encoding: .utf8)
 

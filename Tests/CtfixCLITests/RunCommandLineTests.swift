@@ -43,10 +43,10 @@ struct RunCommandLineTests {
     }
 
     @Test func invalidInputGetsPlacesAndDistinctStatuses() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-bad-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try TrustedScratch.directory("ctfix-bad") // not in /tmp: refused as root
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let bad = "\(directory)/bad.yaml"
-        try "version: 1\nname: bad\nsummary: x\ndetect:\n  log:\n    pattern: '(unclosed'\nactions: []\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        try TrustedScratch.write("version: 1\nname: bad\nsummary: x\ndetect:\n  log:\n    pattern: '(unclosed'\nactions: []\n", to: bad)
         let validate = try await CtfixBinary.run(["validate", bad])
         #expect(validate.exitStatus == 65)
         #expect(validate.standardError.contains("\(bad):6:14: error: pattern is not a valid regular expression"))
@@ -135,8 +135,10 @@ struct RunCommandLineTests {
 
     @Test func sigkillMidRunLeavesAVerifiableLogAndAnInterruptedRun() async throws {
         let host = try ExampleHostsPaths.copy("centos5-ip-conntrack")
-        let playbook = "\(host)/slow.yaml"
-        try """
+        let scratch = try TrustedScratch.directory("ctfix-slow") // not in /tmp: refused as root
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let playbook = "\(scratch)/slow.yaml"
+        try TrustedScratch.write("""
         version: 1
         name: slow
         summary: Raise max, then run a slow command, to be killed in between.
@@ -156,7 +158,7 @@ struct RunCommandLineTests {
             risk: safe
             command:
               argv: [sleep, "37"]
-        """.write(toFile: playbook, atomically: true, encoding: .utf8)
+        """, to: playbook)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try CtfixBinary.path())
         process.arguments = ["run", playbook, "--root", host, "--yes"]

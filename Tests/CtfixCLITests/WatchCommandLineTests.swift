@@ -20,12 +20,12 @@ struct WatchCommandLineTests {
             let text = shipped[..<detect.lowerBound]
                 + "\ndetect:\n  log:\n    pattern: 'ip_conntrack: table full'\n    within: 15m\n    sources: [/var/log/messages]\n"
                 + shipped[actions.lowerBound...]
-            playbook = root + "-test.yaml"
-            try text.replacingOccurrences(of: "delay: 10s", with: "delay: 0s").write(toFile: playbook, atomically: true, encoding: .utf8)
+            playbook = try TrustedScratch.directory("watch-cli") + "/test.yaml" // not in /tmp: refused as root
+            try TrustedScratch.write(text.replacingOccurrences(of: "delay: 10s", with: "delay: 0s"), to: playbook)
         }
         deinit {
             try? FileManager.default.removeItem(atPath: root)
-            try? FileManager.default.removeItem(atPath: playbook)
+            try? FileManager.default.removeItem(atPath: (playbook as NSString).deletingLastPathComponent)
         }
 
         var auditText: String { (try? String(contentsOfFile: root + "/var/log/ctfix/audit.jsonl", encoding: .utf8)) ?? "" }

@@ -26,10 +26,10 @@ struct WatchKmsgTests {
     func kmsgTriggersOnce() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-kmsg-\(UUID().uuidString)").path
         try FileManager.default.copyItem(atPath: PackagePaths.root.path + "/examples/hosts/centos5-ip-conntrack", toPath: root)
-        let playbook = root + "-test.yaml"
+        let playbook = try TrustedScratch.directory("kmsg") + "/test.yaml" // not in /tmp: refused as root
         defer {
             try? FileManager.default.removeItem(atPath: root)
-            try? FileManager.default.removeItem(atPath: playbook)
+            try? FileManager.default.removeItem(atPath: (playbook as NSString).deletingLastPathComponent)
         }
         try FileManager.default.createDirectory(atPath: root + "/dev", withIntermediateDirectories: true)
         #expect(mknod(root + "/dev/kmsg", S_IFCHR | 0o600, Self.makedev(1, 11)) == 0)
@@ -43,7 +43,7 @@ struct WatchKmsgTests {
         let text = shipped[..<detect.lowerBound]
             + "\ndetect:\n  log:\n    pattern: '\(token): table full'\n    within: 15m\n    sources: [kmsg]\n    facilities: [kern, user]\n"
             + shipped[actions.lowerBound...]
-        try text.replacingOccurrences(of: "delay: 10s", with: "delay: 0s").write(toFile: playbook, atomically: true, encoding: .utf8)
+        try TrustedScratch.write(text.replacingOccurrences(of: "delay: 10s", with: "delay: 0s"), to: playbook)
         let audit = root + "/var/log/ctfix/audit.jsonl"
         func events(_ name: String) -> Int {
             ((try? String(contentsOfFile: audit, encoding: .utf8)) ?? "").components(separatedBy: "\"event\":\"\(name)\"").count - 1

@@ -11,13 +11,14 @@ final class WatchTestHost {
     init() throws {
         root = try ExampleHosts.copy("centos5-ip-conntrack")
         let shipped = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)
-        playbookPath = root + "-watch-test.yaml"
-        try Self.logOnly(shipped).write(toFile: playbookPath, atomically: true, encoding: .utf8)
+        // Not beside the host copy in /tmp: as root, ctfix refuses a playbook in a mode-1777 directory.
+        playbookPath = try TrustedScratch.directory("watch-test") + "/watch-test.yaml"
+        try TrustedScratch.write(Self.logOnly(shipped), to: playbookPath)
     }
 
     deinit {
         try? FileManager.default.removeItem(atPath: root)
-        try? FileManager.default.removeItem(atPath: playbookPath)
+        try? FileManager.default.removeItem(atPath: (playbookPath as NSString).deletingLastPathComponent)
     }
 
     /// The shipped table-full playbook with detection = the log line in /var/log/messages

@@ -10,17 +10,24 @@ public struct CheckCommand: Sendable {
     /// `--log FILE…`: check these files instead of the host's log sources.
     public var logFiles: [String]?
     public var json: Bool
+    /// Where bare names are looked up; nil: every entry of `paths` is a path.
+    public var locator: PlaybookLocator?
+    /// Who may have written a playbook; an untrusted one is UNKNOWN (it was not evaluated).
+    public var trust: PlaybookTrust
 
-    public init(paths: [String], settings: [String: String] = [:], logFiles: [String]? = nil, json: Bool = false) {
+    public init(paths: [String], settings: [String: String] = [:], logFiles: [String]? = nil, json: Bool = false,
+                locator: PlaybookLocator? = nil, trust: PlaybookTrust = .process()) {
         self.paths = paths
         self.settings = settings
         self.logFiles = logFiles
         self.json = json
+        self.locator = locator
+        self.trust = trust
     }
 
     /// One playbook's outcome; the JSON field names are stable.
     public struct Outcome: Codable, Sendable {
-        /// The playbook path as given.
+        /// The playbook's path (a name resolved to its file), or the argument when not found.
         public var playbook: String
         public var name: String?
         /// True when detection fires (CRITICAL).
@@ -70,11 +77,12 @@ public struct CheckCommand: Sendable {
                               errors: [], parameters: [:], evaluatedAt: now, perfdata: "")
         let playbook: Playbook
         do {
-            playbook = try PlaybookLoader.load(path: path)
+            playbook = try PlaybookLoader.load(path, locator: locator, trust: trust) { ctx.output.errorLine($0) }
         } catch {
             outcome.errors = error.errors.map(\.description)
             return outcome
         }
+        outcome.playbook = playbook.path
         outcome.name = playbook.name
         let declared = Set(playbook.parameters.map(\.name))
         let values: [String: ParameterValue]

@@ -2,22 +2,28 @@ import Foundation
 
 /// `ctfix run PLAYBOOK`: detect, plan, confirm, apply, verify, audit. See `Executor`.
 public struct RunCommand: Sendable {
+    /// The playbook as typed: a path, or a name when `locator` is set.
     public var path: String
     public var options: RunOptions
+    /// Where bare names are looked up (`PlaybookLocator.standard`); nil: `path` is a path.
+    public var locator: PlaybookLocator?
+    /// Who may have written the playbook; refused (exit 65) when untrusted.
+    public var trust: PlaybookTrust
 
-    public init(path: String, options: RunOptions) {
+    public init(path: String, options: RunOptions, locator: PlaybookLocator? = nil, trust: PlaybookTrust = .process()) {
         self.path = path
         self.options = options
+        self.locator = locator
+        self.trust = trust
     }
 
     public func run(_ ctx: CtfixContext) async -> ExitStatus {
         let playbook: Playbook
         do {
-            playbook = try PlaybookLoader.load(path: path)
+            playbook = try PlaybookLoader.load(path, locator: locator, trust: trust) { ctx.output.errorLine($0) }
         } catch {
             for diagnostic in error.diagnostics { ctx.output.errorLine(diagnostic.description) }
-            let missing = error.diagnostics.count == 1 && error.diagnostics[0].message.hasPrefix("playbook no such file")
-            return missing ? .noInput : .invalidInput
+            return error.isPlaybookNotFound ? .noInput : .invalidInput
         }
         let parameters: [String: ParameterValue]
         do {

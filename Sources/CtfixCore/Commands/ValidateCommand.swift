@@ -1,13 +1,20 @@
 import Foundation
 
 /// `ctfix validate PLAYBOOK…`: schema and semantic checks, every error as `file:line:col`.
+/// Names resolve as `run` and `check` resolve them, and as root a playbook `run` would refuse
+/// as untrusted is an error here too, so the operator learns it before the unattended run.
 public struct ValidateCommand: Sendable {
     public var paths: [String]
     public var json: Bool
+    /// Where bare names are looked up; nil: every entry of `paths` is a path.
+    public var locator: PlaybookLocator?
+    public var trust: PlaybookTrust
 
-    public init(paths: [String], json: Bool = false) {
+    public init(paths: [String], json: Bool = false, locator: PlaybookLocator? = nil, trust: PlaybookTrust = .process()) {
         self.paths = paths
         self.json = json
+        self.locator = locator
+        self.trust = trust
     }
 
     struct Report: Codable {
@@ -22,13 +29,12 @@ public struct ValidateCommand: Sendable {
         var status = ExitStatus.ok
         for path in paths {
             do {
-                let playbook = try PlaybookLoader.load(path: path)
-                reports.append(Report(file: path, valid: true, name: playbook.name, diagnostics: []))
+                let playbook = try PlaybookLoader.load(path, locator: locator, trust: trust)
+                reports.append(Report(file: playbook.path, valid: true, name: playbook.name, diagnostics: []))
             } catch {
-                let missing = error.diagnostics.count == 1 && error.diagnostics[0].message.hasPrefix("playbook no such file")
-                // 65 (invalid) outranks 66 (missing): a fixable playbook is the bigger news.
-                if !missing { status = .invalidInput } else if status == .ok { status = .noInput }
-                reports.append(Report(file: path, valid: false, name: nil, diagnostics: error.diagnostics))
+                // 65 (invalid, untrusted) outranks 66 (missing): a fixable playbook is the bigger news.
+                if !error.isPlaybookNotFound { status = .invalidInput } else if status == .ok { status = .noInput }
+                reports.append(Report(file: error.diagnostics.first?.file ?? path, valid: false, name: nil, diagnostics: error.diagnostics))
             }
         }
         if json {

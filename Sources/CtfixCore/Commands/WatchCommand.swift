@@ -11,11 +11,18 @@ public struct WatchCommand: Sendable {
     public var options: WatchOptions
     /// How a stop is requested; nil = SIGTERM/SIGINT of this process.
     public var stop: WatchStopSignal?
+    /// Where bare names are looked up; nil: every entry of `paths` is a path.
+    public var locator: PlaybookLocator?
+    /// Who may have written a playbook; an untrusted one stops start-up (exit 65).
+    public var trust: PlaybookTrust
 
-    public init(paths: [String], options: WatchOptions, stop: WatchStopSignal? = nil) {
+    public init(paths: [String], options: WatchOptions, stop: WatchStopSignal? = nil,
+                locator: PlaybookLocator? = nil, trust: PlaybookTrust = .process()) {
         self.paths = paths
         self.options = options
         self.stop = stop
+        self.locator = locator
+        self.trust = trust
     }
 
     public func run(_ ctx: CtfixContext) async -> ExitStatus {
@@ -26,12 +33,11 @@ public struct WatchCommand: Sendable {
         var watched: [WatchedPlaybook] = []
         for path in paths {
             do {
-                let playbook = try PlaybookLoader.load(path: path)
+                let playbook = try PlaybookLoader.load(path, locator: locator, trust: trust) { ctx.output.errorLine($0) }
                 watched.append(WatchedPlaybook(playbook: playbook, parameters: try playbook.resolveParameters([:])))
             } catch let error as DiagnosticError {
                 for diagnostic in error.diagnostics { ctx.output.errorLine(diagnostic.description) }
-                let missing = error.diagnostics.count == 1 && error.diagnostics[0].message.hasPrefix("playbook no such file")
-                return missing ? .noInput : .invalidInput
+                return error.isPlaybookNotFound ? .noInput : .invalidInput
             } catch {
                 ctx.output.errorLine("ctfix watch: \(path): \(error)")
                 return .invalidInput

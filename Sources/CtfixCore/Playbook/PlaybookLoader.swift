@@ -6,15 +6,28 @@ public enum PlaybookLoader {
     /// The format version this build understands.
     public static let formatVersion = 1
 
-    /// Loads a playbook from a path on this machine (playbooks are not read under `--root`:
-    /// the reviewer's playbook is applied to the captured host).
+    /// Loads a playbook from a path on this machine without judging who may change it: for
+    /// tests and tools that only parse. Commands that act on a host (or report on one) use
+    /// `load(path:trust:)` or `load(_:locator:trust:)`. (Playbooks are not read under
+    /// `--root`: the reviewer's playbook is applied to the captured host.)
     public static func load(path: String) throws(DiagnosticError) -> Playbook {
+        try load(path: path, trust: .unchecked)
+    }
+
+    /// Loads a playbook file, refusing it when `trust` does not trust the file or a directory
+    /// above it. The content parsed is the content read from the descriptor that was judged.
+    public static func load(path: String, trust: PlaybookTrust) throws(DiagnosticError) -> Playbook {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try trust.read(path)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
-            throw DiagnosticError([Diagnostic(file: path, line: 1, column: 1, message: "playbook \(reason)")])
+            let message = switch error {
+            case .notFound: "playbook no such file"
+            case .notAFile: "playbook is not a regular file"
+            case .unreadable(let reason): "playbook cannot be read (\(reason))"
+            case .untrusted(let violation): violation.description
+            }
+            throw DiagnosticError([Diagnostic(file: path, line: 1, column: 1, message: message)])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DiagnosticError([Diagnostic(file: path, line: 1, column: 1, message: "playbook is not valid UTF-8 text")])
@@ -22,6 +35,22 @@ public enum PlaybookLoader {
         var playbook = try parse(text, file: path)
         playbook.sha256 = Playbook.sha256Hex(data)
         return playbook
+    }
+
+    /// Loads what an operator typed: a path (anything with a `/` or ending in `.yaml`/`.yml`)
+    /// as given, or a bare name looked up only in `locator`'s directories, never the current
+    /// directory (nil locator: every argument is a path). `note` hears which file a name chose
+    /// and what it shadows.
+    public static func load(_ argument: String, locator: PlaybookLocator?, trust: PlaybookTrust,
+                            note: (String) -> Void = { _ in }) throws(DiagnosticError) -> Playbook {
+        guard let locator else { return try load(path: argument, trust: trust) }
+        guard let (path, shadowed) = locator.resolve(argument) else {
+            throw DiagnosticError([locator.notFound(argument)])
+        }
+        if path != argument {
+            note("using \(path)" + (shadowed.isEmpty ? "" : " (shadows \(shadowed.joined(separator: ", ")))"))
+        }
+        return try load(path: path, trust: trust)
     }
 
     /// Parses playbook text; `file` is only used in messages.
@@ -83,5 +112,14 @@ public enum PlaybookLoader {
         return Playbook(path: scope.file, sha256: "", name: name, summary: summary, description: description,
                         parameters: parameters, detect: detect, actions: actions, verify: verify,
                         onFailure: onFailure, cooldown: cooldown)
+    }
+}
+
+extension DiagnosticError {
+    /// True when the only problem is that the playbook does not exist (exit 66, not 65): a
+    /// missing file, or a name found in none of the playbook directories.
+    public var isPlaybookNotFound: Bool {
+        diagnostics.count == 1 && (diagnostics[0].message.hasPrefix("playbook no such file")
+            || diagnostics[0].message.hasPrefix(PlaybookLocator.notFoundPrefix))
     }
 }

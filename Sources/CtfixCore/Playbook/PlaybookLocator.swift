@@ -1,8 +1,10 @@
 import Foundation
 
-/// Finds playbooks by name, as on-call types them (`ctfix run table-full.yaml`, or just
-/// `table-full`), from any directory: a path that exists wins; otherwise the playbook
-/// directories in order, the first hit wins and any later one it shadows is reported.
+/// Finds playbooks by name, as on-call types them (`ctfix run table-full`), from any directory.
+/// An argument with a `/` or ending in `.yaml`/`.yml` is a path, used as given; anything else
+/// is a name, looked up only in the playbook directories, in order (never the current
+/// directory, so a file planted there cannot stand in for a shipped playbook): the first hit
+/// wins and any later one it shadows is reported.
 public struct PlaybookLocator: Sendable {
     /// One directory searched, and why it is in the list.
     public struct Directory: Sendable, Equatable, Codable {
@@ -21,6 +23,8 @@ public struct PlaybookLocator: Sendable {
         public var shadows: [String]
         /// Set when the file does not validate.
         public var error: String?
+        /// Set when ctfix, running as root, refuses the file (see `PlaybookTrust`): why, and the fix.
+        public var refused: String?
     }
 
     public var directories: [Directory]
@@ -51,15 +55,18 @@ public struct PlaybookLocator: Sendable {
         return PlaybookLocator(directories: directories)
     }
 
-    /// The file a user meant: the argument itself when it exists, else `NAME`/`NAME.yaml`
-    /// in the directories. Nil when nothing matches.
+    /// True when `argument` is a path (it has a `/` or ends in `.yaml`/`.yml`), false for a name.
+    public static func isPath(_ argument: String) -> Bool {
+        argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
+    }
+
+    /// The file a user meant: a path as given (whether or not it exists; loading says so), or
+    /// the first `NAME.yaml`/`NAME.yml` in the directories. Nil when a name matches nothing.
     public func resolve(_ argument: String) -> (path: String, shadowed: [String])? {
-        if FileManager.default.fileExists(atPath: argument) { return (argument, []) }
-        guard !argument.contains("/") else { return nil }
-        let names = argument.hasSuffix(".yaml") || argument.hasSuffix(".yml") ? [argument] : [argument + ".yaml", argument + ".yml"]
+        if Self.isPath(argument) { return (argument, []) }
         var hits: [String] = []
         for directory in directories {
-            for name in names {
+            for name in [argument + ".yaml", argument + ".yml"] {
                 let path = directory.path + "/" + name
                 if FileManager.default.fileExists(atPath: path) { hits.append(path); break }
             }
@@ -68,8 +75,19 @@ public struct PlaybookLocator: Sendable {
         return (first, Array(hits.dropFirst()))
     }
 
-    /// Every playbook in the directories, first occurrence of a name winning.
-    public func list() -> [Entry] {
+    static let notFoundPrefix = "no playbook named"
+
+    /// The error for a name found nowhere: every directory searched, with its origin.
+    public func notFound(_ name: String) -> Diagnostic {
+        let searched = directories.map { "\($0.path) (\($0.origin))" }.joined(separator: ", ")
+        return Diagnostic(file: name, line: 1, column: 1, message: "\(Self.notFoundPrefix) '\(name)' in the playbook directories "
+            + "(searched \(searched.isEmpty ? "none" : searched)); a name is never looked up in the current directory: "
+            + "give a path such as ./\(name).yaml to use a file there")
+    }
+
+    /// Every playbook in the directories, first occurrence of a name winning; each is loaded
+    /// under `trust`, so a file ctfix would refuse to run is listed as refused.
+    public func list(trust: PlaybookTrust = .process()) -> [Entry] {
         var entries: [Entry] = []
         for directory in directories {
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
@@ -83,9 +101,14 @@ public struct PlaybookLocator: Sendable {
                 }
                 var entry = Entry(name: name, path: path, origin: directory.origin, summary: nil, shadows: [], error: nil)
                 do {
-                    entry.summary = try PlaybookLoader.load(path: path).summary
+                    entry.summary = try PlaybookLoader.load(path: path, trust: trust).summary
                 } catch {
-                    entry.error = error.errors.first?.description ?? "invalid"
+                    let first = error.errors.first
+                    if let first, first.message.hasPrefix(PlaybookTrust.Violation.prefix) {
+                        entry.refused = first.message
+                    } else {
+                        entry.error = first?.description ?? "invalid"
+                    }
                 }
                 entries.append(entry)
             }

@@ -15,6 +15,8 @@ public struct AlertWorker: Sendable {
     public var lockWait: Duration = .seconds(60)
     /// Skip the playbook's verification delay (tests only; serve itself always waits).
     public var skipVerifyDelay = false
+    /// The playbook is read again for every job, and judged again: it may have changed since start-up.
+    public var playbookTrust: PlaybookTrust = .process()
 
     public init(ctx: CtfixContext, queue: AlertQueue, audit: AuditLog, budget: AttemptBudget, auditLogPath: String?,
                 observer: any ServeObserver = NoServeObserver()) {
@@ -71,7 +73,7 @@ public struct AlertWorker: Sendable {
         let playbook: Playbook
         let parameters: [String: ParameterValue]
         do {
-            playbook = try PlaybookLoader.load(path: job.playbookPath)
+            playbook = try PlaybookLoader.load(path: job.playbookPath, trust: playbookTrust)
             parameters = try playbook.resolveParameters(job.settings)
         } catch {
             return finish(job, auditID: auditID, runID: nil, outcome: "invalid", detail: "\(error)")

@@ -7,25 +7,36 @@ public enum ServeConfigLoader {
     public static let formatVersion = 1
 
     /// Loads a config from a path on this machine. Secrets are read here so a missing token file
-    /// stops start-up instead of failing every request.
-    public static func load(path: String, environment: [String: String] = [:]) throws(DiagnosticError) -> ServeConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
-            throw DiagnosticError([Diagnostic(file: path, line: 1, column: 1, message: "serve config \(reason)")])
+    /// stops start-up instead of failing every request. The config decides which playbooks run
+    /// unattended, so as root it is judged as a playbook is (`PlaybookTrust`), and so is every
+    /// playbook a route names.
+    public static func load(path: String, environment: [String: String] = [:],
+                            trust: PlaybookTrust = .process()) throws(DiagnosticError) -> ServeConfig {
+        let data: Data
+        do {
+            data = try trust.read(path)
+        } catch {
+            let reason = switch error {
+            case .notFound: "serve config no such file"
+            case .notAFile: "serve config is not a regular file"
+            case .unreadable(let why): "serve config cannot be read (\(why))"
+            case .untrusted(let violation): violation.description.replacingOccurrences(of: "untrusted playbook:", with: "untrusted serve config:")
+            }
+            throw DiagnosticError([Diagnostic(file: path, line: 1, column: 1, message: reason)])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DiagnosticError([Diagnostic(file: path, line: 1, column: 1, message: "serve config is not valid UTF-8 text")])
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return try parse(text, file: path, directory: directory, environment: environment)
+        return try parse(text, file: path, directory: directory, environment: environment, trust: trust)
     }
 
-    /// Parses config text; `directory` anchors relative paths.
-    public static func parse(_ text: String, file: String, directory: String,
-                             environment: [String: String] = [:]) throws(DiagnosticError) -> ServeConfig {
+    /// Parses config text; `directory` anchors relative paths; routes' playbooks load under `trust`.
+    public static func parse(_ text: String, file: String, directory: String, environment: [String: String] = [:],
+                             trust: PlaybookTrust = .process()) throws(DiagnosticError) -> ServeConfig {
         let root = try YAMLDocumentParser.parse(text, file: file)
         var scope = ParseScope(file: file)
-        let context = Context(directory: directory, locator: PlaybookLocator.standard(environment: environment))
+        let context = Context(directory: directory, locator: PlaybookLocator.standard(environment: environment), trust: trust)
         let config = parse(root, scope: &scope, context: context)
         if scope.hasErrors || config == nil {
             throw DiagnosticError(scope.diagnostics.isEmpty
@@ -37,6 +48,7 @@ public enum ServeConfigLoader {
     struct Context {
         var directory: String
         var locator: PlaybookLocator
+        var trust: PlaybookTrust
 
         func absolute(_ path: String) -> String {
             path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).standardized.path

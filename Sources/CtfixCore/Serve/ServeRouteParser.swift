@@ -53,16 +53,18 @@ enum ServeRouteParser {
         guard let playbookNode = reader.required("playbook", scope: &scope),
               let argument = scope.nonEmptyString(playbookNode, "\(what).playbook") else { return nil }
         let path: String
-        if argument.contains("/") || FileManager.default.fileExists(atPath: context.absolute(argument)) {
+        // The lookup rule of `run`: a path (a `/`, or `.yaml`/`.yml`) is taken relative to the
+        // config's directory; a bare name only from the playbook directories.
+        if PlaybookLocator.isPath(argument) {
             path = context.absolute(argument)
         } else if let found = context.locator.resolve(argument) {
             path = found.path
         } else {
-            scope.error(playbookNode, "\(what).playbook: no playbook '\(argument)' (looked beside the config and in \(context.locator.directories.map(\.path).joined(separator: ", ")))")
+            scope.error(playbookNode, "\(what).playbook: no playbook '\(argument)' (a name is looked up in \(context.locator.directories.map { "\($0.path) (\($0.origin))" }.joined(separator: ", ")); a path is taken relative to the config)")
             return nil
         }
         let playbook: Playbook
-        do { playbook = try PlaybookLoader.load(path: path) } catch {
+        do { playbook = try PlaybookLoader.load(path: path, trust: context.trust) } catch {
             let first = error.errors.first?.description ?? "invalid"
             scope.error(playbookNode, "\(what).playbook: '\(path)' does not load: \(first)")
             return nil
