@@ -49,6 +49,11 @@ struct WatchKmsgTests {
             ((try? String(contentsOfFile: audit, encoding: .utf8)) ?? "").components(separatedBy: "\"event\":\"\(name)\"").count - 1
         }
 
+        // A matching record logged before the first start is history: it must not trigger.
+        let early = try #require(FileHandle(forWritingAtPath: "/dev/kmsg"))
+        try early.write(contentsOf: Data("\(token): table full, logged before watch started\n".utf8))
+        try early.close()
+
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try CtfixBinary.path())
         process.arguments = ["watch", playbook, "--root", root, "--interval", "1h"]
@@ -65,6 +70,10 @@ struct WatchKmsgTests {
         let auditText = (try? String(contentsOfFile: audit, encoding: .utf8)) ?? ""
         #expect(auditText.contains("\"trigger\":\"watch:kmsg\""))
         #expect(auditText.contains("\"outcome\":\"remediated\""))
+        let triggers = auditText.split(separator: "\n").filter { $0.contains("\"event\":\"watch_trigger\"") }
+        #expect(triggers.count == 1)
+        #expect(!triggers.contains { $0.contains("logged before watch started") })
+        #expect(events("watch_trigger") == 1)
 
         kill(process.processIdentifier, SIGTERM)
         #expect(await WatchCommandLineTests.eventually(within: 20) { !process.isRunning })
