@@ -106,7 +106,8 @@ public struct WatchCommand: Sendable {
                 // --lookback on a first start: the ring buffer's records from before the start
                 // count too, if logged after the lookback start (checked line by line).
                 let lookback = firstPass ? lookbackStart : nil
-                if lookback != nil { lines = source.backlog() + lines }
+                let backlog = firstPass ? source.takeBacklog() : []
+                if lookback != nil { lines = backlog + lines }
                 for note in notes {
                     session.ctx.output.errorLine("ctfix watch: \(note)")
                     session.record("watch_note", ["source": .string(source.name), "note": .string(note)])

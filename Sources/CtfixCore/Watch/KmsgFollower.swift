@@ -18,8 +18,8 @@ public final class KmsgFollower {
     /// Records overwritten before they were read (EPIPE), to say so.
     public private(set) var overwrittenNotices = 0
     /// On a first start, the records that were already there (oldest first): history, handed
-    /// out only to a `--lookback` that asks for them.
-    public private(set) var backlog: [String] = []
+    /// out only to a `--lookback` that asks for them (`takeBacklog`).
+    private var backlog: [String] = []
 
     /// Opens the device; resumes after `resumeAfter` (same boot). Without it (a first start),
     /// reads what the ring buffer holds now to learn the last sequence number, keeps those
@@ -34,6 +34,12 @@ public final class KmsgFollower {
     }
 
     deinit { close(descriptor) }
+
+    /// The records that were in the ring buffer at a first start, once (then forgotten).
+    public func takeBacklog() -> [String] {
+        defer { backlog = [] }
+        return backlog
+    }
 
     /// The records logged since the last call, as kmsg lines (without dictionary lines).
     public func readNewLines() -> [String] {

@@ -27,9 +27,10 @@ public enum WatchSource {
         }
     }
 
-    /// Records that were already in the ring buffer at a first start (only `--lookback` asks).
-    func backlog() -> [String] {
-        if case .kmsg(_, let follower) = self { return follower.backlog }
+    /// Records that were already in the ring buffer at a first start, once (only `--lookback`
+    /// uses them; taking them also frees them).
+    func takeBacklog() -> [String] {
+        if case .kmsg(_, let follower) = self { return follower.takeBacklog() }
         return []
     }
 
