@@ -200,3 +200,28 @@ struct WatchExactlyOnceTests {
         #expect(try WatchState.load(fs).lastTriggered["table-full"] == Date(timeIntervalSince1970: 1_795_379_400))
     }
 }
+
+/// A detection that keeps firing without a new line (a value predicate) after a run that
+/// changed nothing is not re-run every interval: it waits the playbook's cooldown, said as a
+/// `held_off` skip.
+@Suite("Watch: runs that changed nothing")
+struct WatchUnchangedRunTests {
+    @Test("a value detection that keeps firing: one dry run, then held off (across a restart), not one per pass")
+    func heldOff() async throws {
+        let host = try WatchTestHost()
+        let text = try String(contentsOfFile: host.playbookPath, encoding: .utf8)
+        let detect = try #require(text.range(of: "\ndetect:\n"))
+        let actions = try #require(text.range(of: "\nactions:\n"))
+        let always = "\ndetect:\n  value:\n    sysctl: [net.ipv4.netfilter.ip_conntrack_max]\n    above: 0\n"
+        try (text[..<detect.lowerBound] + always + text[actions.lowerBound...]).write(toFile: host.playbookPath, atomically: true, encoding: .utf8)
+        #expect(try await host.watchOnce(dryRun: true) == .ok)
+        #expect(try host.count("run_start") == 1)
+        #expect(try host.state().lastTriggered.isEmpty, "a dry run starts no cooldown")
+        #expect(try await host.watchOnce(dryRun: true) == .ok)
+        #expect(try await host.watchOnce(dryRun: true) == .ok)
+        #expect(try host.count("run_start") == 1)
+        let skip = try #require(try host.records().last { $0.event == "watch_decision" && $0.fields["decision"] == "skip" })
+        #expect(skip.fields["skip"] == "held_off")
+        #expect(host.output.standardOutput.contains("skipped: the last run"))
+    }
+}

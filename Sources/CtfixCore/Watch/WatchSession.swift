@@ -18,9 +18,6 @@ public final class WatchSession {
     private var skips = WatchSkipReporter()
     /// Per source, the number the next line read gets (for notice attribution).
     private var nextIndex: [String: Int] = [:]
-    /// Per playbook, when its last run that changed nothing ended: an interval tick does not
-    /// repeat such a run on the same (value) evidence before its cooldown has passed.
-    private var lastIdleRun: [String: Date] = [:]
 
     public init(ctx: CtfixContext, playbooks: [WatchedPlaybook], options: WatchOptions, state: WatchState) {
         self.ctx = ctx
@@ -136,7 +133,7 @@ public final class WatchSession {
             return nil
         }
         let hold = watched.playbook.cooldown ?? options.interval
-        if !byLine, unconsumed.isEmpty, let idle = lastIdleRun[name], now < idle.addingTimeInterval(hold.seconds) {
+        if !byLine, unconsumed.isEmpty, let idle = state.lastUnchangedRun[name], now < idle.addingTimeInterval(hold.seconds) {
             skip(name, .heldOff, source: source, fields: fields,
                  "the last run (at \(PreciseTime.format(idle))) changed nothing and no new line arrived since; next try after \(DurationText.format(hold))")
             return nil
@@ -161,9 +158,9 @@ public final class WatchSession {
             state.evidence.actedThrough[name] = previousFloor
         } else if changed {
             state.lastTriggered[name] = ctx.clock.now()
-            lastIdleRun[name] = nil
+            state.lastUnchangedRun[name] = nil
         } else {
-            lastIdleRun[name] = ctx.clock.now()
+            state.lastUnchangedRun[name] = ctx.clock.now()
         }
         record("watch_run", ["playbook": .string(name), "run_id": .string(report.runID), "outcome": .string(report.outcome.rawValue),
                              "changed": .bool(changed), "cooldown_started": .bool(changed)])

@@ -32,12 +32,15 @@ public struct WatchState: Codable, Sendable, Equatable {
     /// start of its cooldown. Kept to the fraction of a second; never used to decide whether
     /// a line was seen (that is `evidence`).
     public var lastTriggered: [String: Date] = [:]
+    /// When the last run that changed nothing (refused, dry-run, healthy…) ended, per playbook:
+    /// an interval evaluation that still fires without a new line waits a cooldown after it.
+    public var lastUnchangedRun: [String: Date] = [:]
     /// Matching lines read but not yet acted on, and how far each playbook has acted.
     public var evidence = WatchEvidence()
 
     enum CodingKeys: String, CodingKey {
         case files, bootID = "boot_id", kmsgSequence = "kmsg_sequence", journalCursor = "journal_cursor"
-        case lastTriggered = "last_triggered", evidence
+        case lastTriggered = "last_triggered", lastUnchangedRun = "last_unchanged_run", evidence
     }
 
     public init() {}
@@ -49,6 +52,7 @@ public struct WatchState: Codable, Sendable, Equatable {
         kmsgSequence = try container.decodeIfPresent(UInt64.self, forKey: .kmsgSequence)
         journalCursor = try container.decodeIfPresent(String.self, forKey: .journalCursor)
         lastTriggered = try container.decodeIfPresent([String: Date].self, forKey: .lastTriggered) ?? [:]
+        lastUnchangedRun = try container.decodeIfPresent([String: Date].self, forKey: .lastUnchangedRun) ?? [:]
         evidence = try container.decodeIfPresent(WatchEvidence.self, forKey: .evidence) ?? WatchEvidence()
     }
 
