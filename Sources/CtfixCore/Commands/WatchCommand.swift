@@ -89,7 +89,8 @@ public struct WatchCommand: Sendable {
     }
 
     /// Reads, decides, waits; returns whether a run failed (for `--once`'s exit status). Each
-    /// batch's lines are kept as evidence and the position saved before any run they trigger.
+    /// batch's lines are kept as evidence; the position is saved with them before any run they
+    /// trigger (by the session) and after the batch.
     private func loop(session: WatchSession, sources: [WatchSource], stop: WatchStopSignal,
                       lookbackStart: Date?) async -> Bool {
         let clock = ContinuousClock()
@@ -119,7 +120,6 @@ public struct WatchCommand: Sendable {
                 source.savePosition(into: &session.state)
             }
             firstPass = false
-            session.saveState()
             for (source, playbook, line) in triggered {
                 let runs = await session.trigger(playbook: playbook, source: source, line: line)
                 anyFailed = anyFailed || runs.contains { $0.outcome == .failed }

@@ -147,9 +147,11 @@ public final class WatchSession {
         record("watch_decision", fields)
         // The lines this run acts on are consumed before it starts, and saved: a watcher killed
         // mid-run does not act on them a second time (the audit log shows the unfinished run).
+        // Not waiting for the disk keeps an fsync off the path to the action; after a power
+        // loss the executor's own durable cooldown record refuses a repeat.
         let previousFloor = state.evidence.actedThrough[name]
         state.evidence.actedThrough[name] = state.evidence.lastSerial
-        saveState()
+        saveState(durable: false)
         let runOptions = options.runOptions(source: source)
         let report = await Executor(ctx: ctx, playbook: watched.playbook, parameters: watched.parameters, options: runOptions).run()
         let changed = RunEffect.changedSomething(report)
@@ -200,7 +202,7 @@ public final class WatchSession {
 
     /// Forgets evidence every playbook has acted on or that left every window, then saves the
     /// position, evidence and cooldowns; a failure is reported, not fatal.
-    public func saveState() {
+    public func saveState(durable: Bool = true) {
         let windows = playbooks.flatMap(\.logPredicates).map(\.within)
         let longest = windows.contains(where: { $0 == nil }) ? nil : windows.compactMap { $0 }.max()
         let cutoff = longest.map { ctx.clock.now().addingTimeInterval(-$0.seconds - KernelLogScanner.futureSlack) }
@@ -209,7 +211,7 @@ public final class WatchSession {
             record("watch_note", ["source": "evidence", "note": .string("\(dropped) oldest unacted lines forgotten (more than \(WatchEvidence.capacity) kept)")])
         }
         do {
-            try state.save(ctx.fileSystem)
+            try state.save(ctx.fileSystem, durable: durable)
         } catch {
             ctx.output.errorLine("ctfix watch: cannot save position: \(error)")
         }

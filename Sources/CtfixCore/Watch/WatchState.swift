@@ -80,8 +80,9 @@ public struct WatchState: Codable, Sendable, Equatable {
     }
 
     /// Saves atomically through the context's file system: a crash leaves the previous
-    /// position, never half a file.
-    public func save(_ fileSystem: any FileSystem) throws(FileSystemError) {
+    /// position, never half a file. `durable: false` does not wait for the disk (temp file and
+    /// rename only): enough against a killed process, for the save on the path to a run.
+    public func save(_ fileSystem: any FileSystem, durable: Bool = true) throws(FileSystemError) {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
@@ -93,7 +94,11 @@ public struct WatchState: Codable, Sendable, Equatable {
             throw FileSystemError(path: Self.path, reason: .io("cannot encode watch state: \(error)"))
         }
         try fileSystem.createDirectory(HostPath.parent(of: Self.path))
-        try fileSystem.writeAtomically(data, to: Self.path, mode: 0o644)
+        if durable {
+            try fileSystem.writeAtomically(data, to: Self.path, mode: 0o644)
+        } else {
+            try fileSystem.replaceQuickly(data, at: Self.path)
+        }
     }
 }
 
