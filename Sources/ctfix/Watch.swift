@@ -9,7 +9,8 @@ struct Watch: AsyncParsableCommand {
         A new kernel-log line matching a playbook's log pattern triggers its detection at once; \
         every --interval all playbooks' detection is evaluated. Runs are unattended (--yes policy), \
         one at a time, audited. SIGTERM/SIGINT stop it after saving the position \
-        (/var/lib/ctfix/watch-state.json under the root). Exit status: 0 stopped (or --once done), \
+        (/var/lib/ctfix/watch-state.json under the root). A first start begins at the end of the \
+        log (older lines are history) unless --lookback says how far back to act. Exit status: 0 stopped (or --once done), \
         12 a run failed (--once), 64 usage, 65 invalid or untrusted playbook, 66 playbook or log not found. \
         See docs/watch.md.
         """
@@ -28,6 +29,9 @@ struct Watch: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Evaluate every playbook's whole detection this often (30s, 5m).", valueName: "DURATION"))
     var interval: String = "30s"
+
+    @Option(name: .long, help: ArgumentHelp("On a first start (no saved position), also act on lines logged this long before the start (10m, 1h; at most 31d). Default: start at the end; older lines are history.", valueName: "DURATION"))
+    var lookback: String?
 
     @Flag(name: .long, help: "Process what is new, evaluate once, and exit (cron, tests).")
     var once = false
@@ -49,7 +53,15 @@ struct Watch: AsyncParsableCommand {
         guard let duration = DurationText.parse(interval), duration > .zero else {
             throw ValidationError("--interval: cannot read '\(interval)' as a duration longer than zero (such as 30s, 5m)")
         }
+        var lookbackDuration: Duration?
+        if let lookback {
+            guard let value = DurationText.parse(lookback), value > .zero, value <= LogPredicate.maximumWindow else {
+                throw ValidationError("--lookback: cannot read '\(lookback)' as a duration longer than zero and at most 31d (such as 10m, 2h)")
+            }
+            lookbackDuration = value
+        }
         var options = WatchOptions()
+        options.lookback = lookbackDuration
         options.dryRun = dryRun
         options.allowDestructive = allowDestructive
         options.logFiles = logFiles

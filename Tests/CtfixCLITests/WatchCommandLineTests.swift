@@ -11,7 +11,7 @@ struct WatchCommandLineTests {
     final class Host {
         let root: String
         let playbook: String
-        init() throws {
+        init(withoutCooldown: Bool = false) throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-watch-\(UUID().uuidString)").path
             try FileManager.default.copyItem(atPath: PackagePaths.root.path + "/examples/hosts/centos5-ip-conntrack", toPath: root)
             let shipped = try String(contentsOfFile: PackagePaths.root.path + "/playbooks/table-full.yaml", encoding: .utf8)
@@ -21,7 +21,9 @@ struct WatchCommandLineTests {
                 + "\ndetect:\n  log:\n    pattern: 'ip_conntrack: table full'\n    within: 15m\n    sources: [/var/log/messages]\n"
                 + shipped[actions.lowerBound...]
             playbook = try TrustedScratch.directory("watch-cli") + "/test.yaml" // not in /tmp: refused as root
-            try TrustedScratch.write(text.replacingOccurrences(of: "delay: 10s", with: "delay: 0s"), to: playbook)
+            var final = text.replacingOccurrences(of: "delay: 10s", with: "delay: 0s")
+            if withoutCooldown { final = final.replacingOccurrences(of: "cooldown: 30m\n", with: "") }
+            try TrustedScratch.write(final, to: playbook)
         }
         deinit {
             try? FileManager.default.removeItem(atPath: root)
@@ -31,13 +33,13 @@ struct WatchCommandLineTests {
         var auditText: String { (try? String(contentsOfFile: root + "/var/log/ctfix/audit.jsonl", encoding: .utf8)) ?? "" }
         func events(_ name: String) -> Int { auditText.components(separatedBy: "\"event\":\"\(name)\"").count - 1 }
 
-        func appendKernelLine(_ message: String) throws {
+        func appendKernelLine(_ message: String, at time: Date = Date()) throws {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: root + "/var/log/messages"))
             defer { try? handle.close() }
             try handle.seekToEnd()
-            try handle.write(contentsOf: Data("\(formatter.string(from: Date())) server kernel: \(message)\n".utf8))
+            try handle.write(contentsOf: Data("\(formatter.string(from: time)) server kernel: \(message)\n".utf8))
         }
 
         func arguments(_ extra: [String]) -> [String] {
@@ -100,6 +102,47 @@ struct WatchCommandLineTests {
         #expect(second.exitStatus == 0, "\(second.standardError)")
         #expect(host.events("run_start") == 1)
         #expect(second.standardOutput.contains("remediated"))
+    }
+
+    @Test("killed right after a run (no cooldown at all), restarted in the same second: no replay, the next line is not lost")
+    func killedAndRestartedSameSecond() async throws {
+        let host = try Host(withoutCooldown: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CtfixBinary.path())
+        process.arguments = host.arguments(["--interval", "1h"])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        #expect(await Self.eventually(within: 60) { FileManager.default.fileExists(atPath: host.root + WatchState.path) })
+        let instant = Date()
+        try host.appendKernelLine("ip_conntrack: table full, dropping packet.", at: instant)
+        #expect(await Self.eventually(within: 60) { host.events("watch_run") == 1 })
+        kill(process.processIdentifier, SIGKILL)
+        #expect(await Self.eventually(within: 20) { !process.isRunning })
+        let max = host.root + "/proc/sys/net/ipv4/netfilter/ip_conntrack_max"
+        #expect(try String(contentsOfFile: max, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "65536")
+
+        let again = try await CtfixBinary.run(host.arguments(["--once"]), timeout: .seconds(60))
+        #expect(again.exitStatus == 0, "\(again.standardError)")
+        #expect(host.events("run_start") == 1, "the line the killed watcher acted on is not acted on again")
+        #expect(try String(contentsOfFile: max, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "65536")
+
+        try host.appendKernelLine("ip_conntrack: table full, dropping packet.", at: instant)
+        let third = try await CtfixBinary.run(host.arguments(["--once"]), timeout: .seconds(60))
+        #expect(third.exitStatus == 0, "\(third.standardError)")
+        #expect(host.events("run_start") == 2, "a line of the same second appended after the run is new")
+    }
+
+    @Test("--lookback: an unreadable or zero duration is 64 and nothing is written")
+    func badLookback() async throws {
+        let host = try Host()
+        for value in ["soon", "0s", "40d"] {
+            let result = try await CtfixBinary.run(host.arguments(["--once", "--lookback", value]), timeout: .seconds(60))
+            #expect(result.exitStatus == 64, "\(value)")
+            #expect(result.standardError.contains("--lookback"))
+        }
+        #expect(host.auditText.isEmpty)
     }
 
     @Test("bad command lines: an unreadable interval is 64, a missing playbook is 66")

@@ -21,6 +21,71 @@ struct WatchKmsgTests {
         dev_t((major << 8) | minor)
     }
 
+    /// A copy of the seed host whose /dev/kmsg is the real ring buffer, and a playbook for a
+    /// unique token (user facility opted in).
+    final class KmsgHost {
+        let root: String
+        let playbook: String
+        let token = "ctfix-watch-test-\(UUID().uuidString.prefix(8))"
+        init() throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-kmsg-\(UUID().uuidString)").path
+            try FileManager.default.copyItem(atPath: PackagePaths.root.path + "/examples/hosts/centos5-ip-conntrack", toPath: root)
+            playbook = root + "-test.yaml"
+            try FileManager.default.createDirectory(atPath: root + "/dev", withIntermediateDirectories: true)
+            guard mknod(root + "/dev/kmsg", S_IFCHR | 0o600, WatchKmsgTests.makedev(1, 11)) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            for file in ["/proc/stat", "/proc/uptime", "/proc/sys/kernel/random/boot_id"] {
+                try Data(contentsOf: URL(fileURLWithPath: file)).write(to: URL(fileURLWithPath: root + file))
+            }
+            let shipped = try String(contentsOfFile: PackagePaths.root.path + "/playbooks/table-full.yaml", encoding: .utf8)
+            let detect = try #require(shipped.range(of: "\ndetect:\n"))
+            let actions = try #require(shipped.range(of: "\nactions:\n"))
+            let text = shipped[..<detect.lowerBound]
+                + "\ndetect:\n  log:\n    pattern: '\(token): table full'\n    within: 15m\n    sources: [kmsg]\n    facilities: [kern, user]\n"
+                + shipped[actions.lowerBound...]
+            try text.replacingOccurrences(of: "delay: 10s", with: "delay: 0s").write(toFile: playbook, atomically: true, encoding: .utf8)
+        }
+        deinit {
+            try? FileManager.default.removeItem(atPath: root)
+            try? FileManager.default.removeItem(atPath: playbook)
+        }
+        func log(_ message: String) throws {
+            let kmsg = try #require(FileHandle(forWritingAtPath: "/dev/kmsg"))
+            defer { try? kmsg.close() }
+            try kmsg.write(contentsOf: Data("\(token): \(message)\n".utf8))
+        }
+        func events(_ name: String) -> Int {
+            ((try? String(contentsOfFile: root + "/var/log/ctfix/audit.jsonl", encoding: .utf8)) ?? "").components(separatedBy: "\"event\":\"\(name)\"").count - 1
+        }
+    }
+
+    @Test("first start: a record already in the ring buffer is history; --lookback acts on it once",
+          .enabled(if: kmsgUsable, "needs root, a writable /dev/kmsg and mknod"))
+    func kmsgFirstStart() async throws {
+        let plain = try KmsgHost()
+        try plain.log("table full, before the start")
+        let first = try await CtfixBinary.run(["watch", plain.playbook, "--root", plain.root, "--once"], timeout: .seconds(60))
+        #expect(first.exitStatus == 0, "\(first.standardError)")
+        #expect(plain.events("watch_trigger") == 0)
+        #expect(plain.events("run_start") == 0)
+        #expect(try WatchState.load(RootedFileSystem(root: plain.root)).kmsgSequence != nil, "the first start saves the last sequence number")
+        // Logged while no watcher runs, after the saved position: handled at the next start.
+        try plain.log("table full, while down")
+        let second = try await CtfixBinary.run(["watch", plain.playbook, "--root", plain.root, "--once"], timeout: .seconds(60))
+        #expect(second.exitStatus == 0, "\(second.standardError)")
+        #expect(plain.events("watch_trigger") == 1)
+        #expect(plain.events("run_start") == 1)
+
+        let opted = try KmsgHost()
+        try opted.log("table full, before the start")
+        let lookback = try await CtfixBinary.run(["watch", opted.playbook, "--root", opted.root, "--once", "--lookback", "10m"], timeout: .seconds(60))
+        #expect(lookback.exitStatus == 0, "\(lookback.standardError)")
+        #expect(opted.events("watch_trigger") == 1)
+        #expect(opted.events("run_start") == 1)
+        let again = try await CtfixBinary.run(["watch", opted.playbook, "--root", opted.root, "--once", "--lookback", "10m"], timeout: .seconds(60))
+        #expect(again.exitStatus == 0, "\(again.standardError)")
+        #expect(opted.events("run_start") == 1)
+    }
+
     @Test("a /dev/kmsg message triggers one run; SIGTERM stops; a restart does not replay",
           .enabled(if: kmsgUsable, "needs root, a writable /dev/kmsg and mknod"))
     func kmsgTriggersOnce() async throws {
@@ -49,6 +114,11 @@ struct WatchKmsgTests {
             ((try? String(contentsOfFile: audit, encoding: .utf8)) ?? "").components(separatedBy: "\"event\":\"\(name)\"").count - 1
         }
 
+        // A matching record logged before the first start is history: it must not trigger.
+        let early = try #require(FileHandle(forWritingAtPath: "/dev/kmsg"))
+        try early.write(contentsOf: Data("\(token): table full, logged before watch started\n".utf8))
+        try early.close()
+
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try CtfixBinary.path())
         process.arguments = ["watch", playbook, "--root", root, "--interval", "1h"]
@@ -65,6 +135,10 @@ struct WatchKmsgTests {
         let auditText = (try? String(contentsOfFile: audit, encoding: .utf8)) ?? ""
         #expect(auditText.contains("\"trigger\":\"watch:kmsg\""))
         #expect(auditText.contains("\"outcome\":\"remediated\""))
+        let triggers = auditText.split(separator: "\n").filter { $0.contains("\"event\":\"watch_trigger\"") }
+        #expect(triggers.count == 1)
+        #expect(!triggers.contains { $0.contains("logged before watch started") })
+        #expect(events("watch_trigger") == 1)
 
         kill(process.processIdentifier, SIGTERM)
         #expect(await WatchCommandLineTests.eventually(within: 20) { !process.isRunning })

@@ -15,6 +15,11 @@ struct WatchFollowerTests {
         }
         deinit { try? FileManager.default.removeItem(atPath: directory) }
 
+        /// A follower of `/kern.log` under the scratch directory as root (reads go through it).
+        func follower(resume: WatchState.FilePosition?, start: LogFileFollower.Start = .end) throws -> LogFileFollower {
+            LogFileFollower(hostPath: "/kern.log", fileSystem: try RootedFileSystem(root: directory), resume: resume, start: start)
+        }
+
         func append(_ text: String, to path: String? = nil) throws {
             let target = path ?? log
             if !FileManager.default.fileExists(atPath: target) { _ = FileManager.default.createFile(atPath: target, contents: nil) }
@@ -29,7 +34,7 @@ struct WatchFollowerTests {
     func startsAtEnd() throws {
         let scratch = try Scratch()
         try scratch.append("old 1\nold 2\n")
-        let follower = LogFileFollower(path: scratch.log, resume: nil)
+        let follower = try scratch.follower(resume: nil)
         #expect(follower.readNewLines().isEmpty)
         try scratch.append("new 1\nnew 2\n")
         #expect(follower.readNewLines() == ["new 1", "new 2"])
@@ -40,7 +45,7 @@ struct WatchFollowerTests {
     func partialLine() throws {
         let scratch = try Scratch()
         try scratch.append("")
-        let follower = LogFileFollower(path: scratch.log, resume: nil)
+        let follower = try scratch.follower(resume: nil)
         try scratch.append("complete\nhalf")
         #expect(follower.readNewLines() == ["complete"])
         #expect(follower.position?.offset == Int64("complete\n".utf8.count))
@@ -52,7 +57,7 @@ struct WatchFollowerTests {
     func rotation() throws {
         let scratch = try Scratch()
         try scratch.append("before\n")
-        let follower = LogFileFollower(path: scratch.log, resume: nil)
+        let follower = try scratch.follower(resume: nil)
         try scratch.append("last of old\n")
         try FileManager.default.moveItem(atPath: scratch.log, toPath: scratch.log + ".1")
         try scratch.append("first of new\nsecond of new\n")
@@ -66,7 +71,7 @@ struct WatchFollowerTests {
     func truncation() throws {
         let scratch = try Scratch()
         try scratch.append("one\ntwo\nthree\n")
-        let follower = LogFileFollower(path: scratch.log, resume: nil)
+        let follower = try scratch.follower(resume: nil)
         #expect(truncate(scratch.log, 0) == 0)
         try scratch.append("after\n")
         #expect(follower.readNewLines() == ["after"])
@@ -76,7 +81,7 @@ struct WatchFollowerTests {
     @Test("a file created after the start is read from its start")
     func createdLater() throws {
         let scratch = try Scratch()
-        let follower = LogFileFollower(path: scratch.log, resume: nil)
+        let follower = try scratch.follower(resume: nil)
         #expect(follower.readNewLines().isEmpty)
         try scratch.append("appeared\n")
         #expect(follower.readNewLines() == ["appeared"])
@@ -86,12 +91,12 @@ struct WatchFollowerTests {
     func resumeSameFile() throws {
         let scratch = try Scratch()
         try scratch.append("handled\n")
-        let first = LogFileFollower(path: scratch.log, resume: nil)
+        let first = try scratch.follower(resume: nil)
         try scratch.append("seen\n")
         #expect(first.readNewLines() == ["seen"])
         let saved = try #require(first.position)
         try scratch.append("while down\n")
-        let second = LogFileFollower(path: scratch.log, resume: saved)
+        let second = try scratch.follower(resume: saved)
         #expect(second.readNewLines() == ["while down"])
     }
 
@@ -99,14 +104,14 @@ struct WatchFollowerTests {
     func resumeAcrossRotation() throws {
         let scratch = try Scratch()
         try scratch.append("")
-        let first = LogFileFollower(path: scratch.log, resume: nil)
+        let first = try scratch.follower(resume: nil)
         try scratch.append("seen\n")
         _ = first.readNewLines()
         let saved = try #require(first.position)
         try scratch.append("late in old\n")
         try FileManager.default.moveItem(atPath: scratch.log, toPath: scratch.log + ".1")
         try scratch.append("early in new\n")
-        let second = LogFileFollower(path: scratch.log, resume: saved)
+        let second = try scratch.follower(resume: saved)
         #expect(second.readNewLines() == ["late in old", "early in new"])
     }
 
@@ -114,11 +119,11 @@ struct WatchFollowerTests {
     func resumeTruncated() throws {
         let scratch = try Scratch()
         try scratch.append("a long line that was there\n")
-        let first = LogFileFollower(path: scratch.log, resume: nil)
+        let first = try scratch.follower(resume: nil)
         let saved = try #require(first.position)
         #expect(truncate(scratch.log, 0) == 0)
         try scratch.append("short\n")
-        let second = LogFileFollower(path: scratch.log, resume: saved)
+        let second = try scratch.follower(resume: saved)
         #expect(second.readNewLines() == ["short"])
     }
 
@@ -126,7 +131,7 @@ struct WatchFollowerTests {
     func wakeups() async throws {
         let scratch = try Scratch()
         try scratch.append("")
-        let follower = LogFileFollower(path: scratch.log, resume: nil)
+        let follower = try scratch.follower(resume: nil)
         let notifier = try #require(follower.changeNotifier)
         let stop = try WatchStopSignal()
         #expect(await WatchWait.wait(for: [notifier.descriptor], stop: stop.readEnd, timeout: .milliseconds(50)) == .timedOut)

@@ -61,4 +61,35 @@ struct WatchJournaldTests {
         }
         #expect(try String(contentsOfFile: argumentsFile, encoding: .utf8).contains("--after-cursor=s=1;i=11"))
     }
+
+    @Test("a first start asks journald for its last kernel entry's cursor and continues after it")
+    func firstStartCursor() async throws {
+        let scripted = ScriptedCommandRunner(available: ["journalctl"]) { argv in
+            guard argv.first == "journalctl", argv.contains("-n") else { return nil }
+            return CommandResult(exitStatus: 0, standardOutput: #"{"__CURSOR":"s=1;i=99","_TRANSPORT":"kernel","MESSAGE":"old"}"# + "\n")
+        }
+        let ctx = CtfixContext(fileSystem: InMemoryFileSystem(), commands: scripted, isLiveHost: true)
+        #expect(await WatchSource.lastJournalCursor(ctx) == "s=1;i=99")
+        let silent = CtfixContext(fileSystem: InMemoryFileSystem(), commands: ScriptedCommandRunner(available: ["journalctl"]), isLiveHost: true)
+        #expect(await WatchSource.lastJournalCursor(silent) == nil)
+    }
+
+    @Test("--lookback on journald asks for entries since the lookback start")
+    func lookbackSince() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-journal-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (program, argumentsFile) = try Self.fakeJournalctl(in: directory)
+        let never = try WatchStopSignal()
+        let stream = try JournaldStream(program: program, afterCursor: nil, since: Date(timeIntervalSince1970: 1_700_000_000))
+        defer { stream.stop() }
+        var lines: [String] = []
+        for _ in 0..<20 where lines.isEmpty {
+            _ = await WatchWait.wait(for: [stream.descriptor], stop: never.readEnd, timeout: .seconds(5))
+            lines += stream.readNewLines().lines
+        }
+        let arguments = try String(contentsOfFile: argumentsFile, encoding: .utf8)
+        #expect(arguments.contains("--since=@1700000000"))
+        #expect(!arguments.contains("--lines=0"))
+    }
 }

@@ -8,12 +8,16 @@ final class WatchTestHost {
     let playbookPath: String
     let output = CapturedOutput()
 
-    init() throws {
+    /// `withoutCooldown`: the playbook has no cooldown at all, so only exact positions stand
+    /// between a line and a second run (what the replay tests attack).
+    init(withoutCooldown: Bool = false) throws {
         root = try ExampleHosts.copy("centos5-ip-conntrack")
         let shipped = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)
         // Not beside the host copy in /tmp: as root, ctfix refuses a playbook in a mode-1777 directory.
         playbookPath = try TrustedScratch.directory("watch-test") + "/watch-test.yaml"
-        try TrustedScratch.write(Self.logOnly(shipped), to: playbookPath)
+        var text = Self.logOnly(shipped)
+        if withoutCooldown { text = text.replacingOccurrences(of: "cooldown: 30m\n", with: "") }
+        try TrustedScratch.write(text, to: playbookPath)
     }
 
     deinit {
@@ -67,13 +71,26 @@ final class WatchTestHost {
         try AuditLog(fileSystem: RootedFileSystem(root: root)).records()
     }
 
-    func watchOnce(dryRun: Bool = false) async throws -> ExitStatus {
+    func watchOnce(dryRun: Bool = false, lookback: Duration? = nil) async throws -> ExitStatus {
         var options = WatchOptions()
         options.logFiles = ["/var/log/messages"]
         options.once = true
         options.dryRun = dryRun
+        options.lookback = lookback
         return await WatchCommand(paths: [playbookPath], options: options).run(try context())
     }
+
+    /// Appends raw text (no newline added).
+    func appendRaw(_ text: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: messages))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+
+    func count(_ event: String) throws -> Int { try records().filter { $0.event == event }.count }
+
+    func state() throws -> WatchState { try WatchState.load(RootedFileSystem(root: root)) }
 
     func sysctl(_ relative: String) throws -> String {
         try String(contentsOfFile: root + "/proc/sys/" + relative, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

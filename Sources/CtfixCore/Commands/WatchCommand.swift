@@ -50,12 +50,22 @@ public struct WatchCommand: Sendable {
         } catch {
             startNotes.append("\(error); starting at the end of the log")
         }
+        // --lookback applies only to a source with no saved position (a first start).
+        let lookbackStart = options.lookback.map { ctx.clock.now().addingTimeInterval(-$0.seconds) }
         let sources: [WatchSource]
         do {
-            sources = try WatchSource.open(logFiles: options.logFiles, journald: options.journald, ctx: ctx, state: state)
+            sources = try await WatchSource.open(logFiles: options.logFiles, journald: options.journald, ctx: ctx, state: state,
+                                                 lookbackStart: lookbackStart)
         } catch {
             ctx.output.errorLine("ctfix watch: \(error)")
             return .noInput
+        }
+        let firstStart = state.hasNoPosition
+        if firstStart {
+            startNotes.append(lookbackStart.map { "first start: acting on lines logged since \(PreciseTime.format($0)) (--lookback)" }
+                              ?? "first start: following from the end of the log; older lines are history")
+        } else if options.lookback != nil {
+            startNotes.append("--lookback ignored for sources with a saved position (they continue from it)")
         }
         let stopSignal: WatchStopSignal
         do {
@@ -69,36 +79,56 @@ public struct WatchCommand: Sendable {
             return .failed
         }
         let session = WatchSession(ctx: ctx, playbooks: watched, options: options, state: state)
+        session.sourceNames = sources.map(\.name)
         for note in startNotes { ctx.output.errorLine("ctfix watch: \(note)") }
         session.record("watch_start", [
             "playbooks": .array(watched.map { .string($0.playbook.path) }), "sources": .array(sources.map { .string($0.name) }),
             "interval": .string(DurationText.format(options.interval)), "mode": .string(options.dryRun ? "dry-run" : "unattended"),
-            "once": .bool(options.once), "argv": .array(options.argv.map { .string($0) }), "notes": .array(startNotes.map { .string($0) }),
+            "once": .bool(options.once), "first_start": .bool(firstStart),
+            "lookback": options.lookback.map { .string(DurationText.format($0)) } ?? .null, "argv": .array(options.argv.map { .string($0) }), "notes": .array(startNotes.map { .string($0) }),
         ])
         ctx.output.line("ctfix watch: following \(sources.map(\.name).joined(separator: ", ")) for \(watched.map(\.playbook.name).joined(separator: ", "))"
                         + (options.once ? " (once)" : ", every \(DurationText.format(options.interval)) a full evaluation"))
-        let failed = await loop(session: session, sources: sources, stop: stopSignal)
+        let failed = await loop(session: session, sources: sources, stop: stopSignal,
+                                lookbackStart: firstStart ? lookbackStart : nil)
         return failed ? .failed : .ok
     }
 
-    /// Reads, decides, waits; returns whether a run failed (for `--once`'s exit status).
-    private func loop(session: WatchSession, sources: [WatchSource], stop: WatchStopSignal) async -> Bool {
+    /// Reads, decides, waits; returns whether a run failed (for `--once`'s exit status). Each
+    /// batch's lines are kept as evidence; the position is saved with them before any run they
+    /// trigger (by the session) and after the batch.
+    private func loop(session: WatchSession, sources: [WatchSource], stop: WatchStopSignal,
+                      lookbackStart: Date?) async -> Bool {
         let clock = ContinuousClock()
         var nextTick = clock.now
         var anyFailed = false
         let wakeDescriptors = sources.compactMap(\.wakeDescriptor)
         let needsTimer = wakeDescriptors.count < sources.count
+        var firstPass = true
         while true {
+            var triggered: [(source: String, playbook: Int, line: String)] = []
             for source in sources {
                 source.drainWakeups()
-                let (lines, notes) = source.readNewLines()
+                var (lines, notes) = source.readNewLines()
+                // --lookback on a first start: the ring buffer's records from before the start
+                // count too, if logged after the lookback start (checked line by line).
+                let lookback = firstPass ? lookbackStart : nil
+                let backlog = firstPass ? source.takeBacklog() : []
+                if lookback != nil { lines = backlog + lines }
                 for note in notes {
                     session.ctx.output.errorLine("ctfix watch: \(note)")
                     session.record("watch_note", ["source": .string(source.name), "note": .string(note)])
                 }
-                let runs = await session.handle(lines: lines, source: source.name)
-                anyFailed = anyFailed || runs.contains { $0.outcome == .failed }
+                for (playbook, line) in session.ingest(lines: lines, source: source.name, notBefore: lookback)
+                where !triggered.contains(where: { $0.playbook == playbook }) {
+                    triggered.append((source.name, playbook, line))
+                }
                 source.savePosition(into: &session.state)
+            }
+            firstPass = false
+            for (source, playbook, line) in triggered {
+                let runs = await session.trigger(playbook: playbook, source: source, line: line)
+                anyFailed = anyFailed || runs.contains { $0.outcome == .failed }
             }
             if options.once || clock.now >= nextTick {
                 let runs = await session.evaluateAll()

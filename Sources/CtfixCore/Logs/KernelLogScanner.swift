@@ -28,6 +28,9 @@ public struct KernelLogScanner: Sendable {
         let window = Self.window(within: within, notBefore: context.notBefore, now: context.now)
         let parser = KernelLogLineParser(now: context.now, timeZone: HostTimeFacts.timeZone(of: context.host),
                                          bootTime: HostTimeFacts.bootTime(of: context.host.fileSystem, now: context.now))
+        if let evidence = context.lineEvidence {
+            return evidence.scan(pattern: pattern, window: window, facilities: facilities, limit: matchLimit, parser: parser)
+        }
         var run = KernelLogScanRun(pattern: pattern, window: window, limit: matchLimit, parser: parser, host: context.host)
         run.facilities = facilities
         if let files = context.logFiles {
@@ -101,4 +104,11 @@ public struct KernelLogScanResult: Sendable, Equatable {
         let tried = sources.map { "\($0.name) (\($0.problem ?? "read"))" }.joined(separator: ", ")
         return "no kernel log source available: tried " + (tried.isEmpty ? "nothing" : tried)
     }
+}
+
+/// Lines already read by the caller (`ctfix watch`'s new lines), counted by a `log` predicate
+/// in place of its sources: see `EvaluationContext.lineEvidence`.
+public protocol LogLineEvidence: Sendable {
+    func scan(pattern: CompiledPattern, window: LogWindow?, facilities: Set<Int>, limit: Int,
+              parser: KernelLogLineParser) -> KernelLogScanResult
 }

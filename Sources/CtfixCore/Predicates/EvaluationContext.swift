@@ -13,13 +13,19 @@ public final class EvaluationContext: Sendable {
     /// Log lines before this instant are ignored whatever the window says (verification after
     /// an action must not be fooled by lines logged before it).
     public let notBefore: Date?
+    /// Lines the caller has already read and not yet acted on (`ctfix watch`): when set, `log`
+    /// predicates count these instead of reading any source, so "new lines only" is decided by
+    /// exact positions rather than by timestamps.
+    public let lineEvidence: (any LogLineEvidence)?
     /// The instant windows end at, fixed once per evaluation so all predicates agree.
     public let now: Date
 
     private let cache = Mutex<[String: CachedValue]>([:])
 
-    public init(host: CtfixContext, parameters: [String: Double] = [:], logFiles: [String]? = nil, notBefore: Date? = nil) {
+    public init(host: CtfixContext, parameters: [String: Double] = [:], logFiles: [String]? = nil, notBefore: Date? = nil,
+                lineEvidence: (any LogLineEvidence)? = nil) {
         self.host = host
+        self.lineEvidence = lineEvidence
         self.parameters = parameters
         self.logFiles = logFiles
         self.notBefore = notBefore

@@ -36,11 +36,13 @@ public final class JournaldStream: Sendable {
         var endReported = false
     }
 
-    /// Starts `program -k -f -o json` (after `cursor`, else from the end: `--lines=0`).
-    public init(program: String = "journalctl", afterCursor cursor: String?) throws(FileSystemError) {
+    /// Starts `program -k -f -o json` after `cursor`, else from `since` (`--lookback`), else
+    /// from the end (`--lines=0`).
+    public init(program: String = "journalctl", afterCursor cursor: String?, since: Date? = nil) throws(FileSystemError) {
         wake = try WatchStopSignal()
         shared.collected.withLock { $0.cursor = cursor }
-        let arguments = ["-k", "-f", "-o", "json", "--no-pager"] + (cursor.map { ["--after-cursor=\($0)"] } ?? ["--lines=0"])
+        let arguments = ["-k", "-f", "-o", "json", "--no-pager"] + (cursor.map { ["--after-cursor=\($0)"] }
+            ?? since.map { ["--since=@\(Int64($0.timeIntervalSince1970.rounded(.down)))", "--lines=all"] } ?? ["--lines=0"])
         let executable: Executable = program.hasPrefix("/") ? .path(FilePath(program)) : .name(program)
         let shared = shared
         let wake = wake

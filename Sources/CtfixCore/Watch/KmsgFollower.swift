@@ -13,12 +13,17 @@ public final class KmsgFollower {
     public let path: String
     /// Readable when a new record is there.
     public let descriptor: Int32
-    /// The last record handled.
+    /// The last record handled (or, on a first start, the last record there at start).
     public private(set) var lastSequence: UInt64?
     /// Records overwritten before they were read (EPIPE), to say so.
     public private(set) var overwrittenNotices = 0
+    /// On a first start, the records that were already there (oldest first): history, handed
+    /// out only to a `--lookback` that asks for them (`takeBacklog`).
+    private var backlog: [String] = []
 
-    /// Opens the device; resumes after `resumeAfter` (same boot), else at the end.
+    /// Opens the device; resumes after `resumeAfter` (same boot). Without it (a first start),
+    /// reads what the ring buffer holds now to learn the last sequence number, keeps those
+    /// records as `backlog`, and continues after them.
     public convenience init(path: String, resumeAfter: UInt64?) throws(FileSystemError) {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw FileSystemError(path: path, reason: KmsgErrors.reason(errno)) }
@@ -31,10 +36,16 @@ public final class KmsgFollower {
         self.path = path
         descriptor = fd
         lastSequence = resumeAfter
-        if resumeAfter == nil { lseek(fd, 0, SEEK_END) }
+        if resumeAfter == nil { backlog = readNewLines() }
     }
 
     deinit { close(descriptor) }
+
+    /// The records that were in the ring buffer at a first start, once (then forgotten).
+    public func takeBacklog() -> [String] {
+        defer { backlog = [] }
+        return backlog
+    }
 
     /// The records logged since the last call, as kmsg lines (without dictionary lines).
     public func readNewLines() -> [String] {

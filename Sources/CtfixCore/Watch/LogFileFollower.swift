@@ -1,152 +1,168 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Follows one growing log file the way `tail -F` does, line by line, across rotation
-/// (the path now names a new file: the old one is read to its end first, then the new one
-/// from its start) and truncation (the file shrank below what was read: start over).
+/// (the path now names a new file: the rest of the old one, now `<path>.1`, is read first, then
+/// the new one from its start) and truncation (the file shrank below the position: start over).
 ///
-/// It keeps a descriptor open between reads, opened through the file system's root
-/// (`FileSystem.openReadDescriptor`), so a log swapped for a symlink leading out of the root
-/// is resolved inside the root like every other host path. Only complete lines are returned;
-/// a half-written last line waits for its newline.
+/// Every read goes through the context's `FileSystem` by host path, reopened on each wake: a
+/// log swapped for a symlink that leads outside the root is refused by the file system's
+/// boundary like any other read, never followed by a descriptor or a path resolved earlier.
+/// The position is exact: the inode and the byte after the last complete line consumed. A
+/// partial last line is not consumed (nor counted in the position) until its newline arrives.
 public final class LogFileFollower {
     /// The followed host path.
-    public let path: String
-    private let fileSystem: any FileSystem
-    private var descriptor: Int32 = -1
-    private var inode: UInt64 = 0
-    /// Bytes read from the open file so far.
-    private var readOffset: Int64 = 0
-    /// Bytes read but not yet ending in a newline.
-    private var pending: [UInt8] = []
+    public let hostPath: String
+    let fileSystem: any FileSystem
+    private var inode: UInt64?
+    /// The byte after the last complete line consumed.
+    private var offset: Int64 = 0
     /// Events worth noticing on the followed file (rotation, truncation, growth) in its directory.
     public private(set) var changeNotifier: FileChangeNotifier?
-    /// What happened that a reader should know (rotation, truncation), for the log and audit.
+    /// What happened that a reader should know (rotation, truncation, refusals), for the audit.
     public private(set) var notes: [String] = []
+    private var lastProblem: String?
+    /// Notes from starting, handed out with the first lines.
+    private var startNotes: [String] = []
 
     /// Longer lines are cut: a runaway writer must not grow memory without bound.
     static let maximumLineLength = 64 << 10
     static let readChunkSize = 256 << 10
 
-    /// Starts following. With `resume`, continues where a previous watcher stopped: the same
-    /// file (same inode) from the saved offset, or, when the file was rotated meanwhile, the
-    /// rest of `<path>.1` if that is the saved file, then the new file from its start. Without
-    /// it, starts at the current end (old lines are history, not news).
-    public convenience init(path: String, resume: WatchState.FilePosition?) {
-        // A path of this machine: a file system rooted at `/` (which cannot fail to open).
-        self.init(path: path, fileSystem: (try? RootedFileSystem(root: "/")) ?? InMemoryFileSystem(), resume: resume)
+    /// Where to start without a saved position.
+    public enum Start: Sendable, Equatable {
+        /// The current end: lines already there are history (a first start).
+        case end
+        /// This byte offset of the current file (`--lookback`: the caller filters by time).
+        case offset(Int64)
     }
 
-    /// Follows host path `path` of `fileSystem`.
-    public init(path: String, fileSystem: any FileSystem, resume: WatchState.FilePosition?) {
-        self.path = path
+    /// Starts following `hostPath` under `fileSystem`. With `resume`, continues where a previous
+    /// watcher stopped: the same file (same inode) from the saved offset, or, when the file was
+    /// rotated meanwhile, the rest of `<path>.1` if that is the saved file, then the new file
+    /// from its start. Without it, starts as `start` says. A file that does not exist yet is
+    /// read from its start when it appears.
+    public init(hostPath: String, fileSystem: any FileSystem, resume: WatchState.FilePosition?, start: Start = .end) {
+        self.hostPath = hostPath
         self.fileSystem = fileSystem
-        // inotify only wakes the follower; what is read comes through the root's descriptor.
-        let directory = HostPath.parent(of: path)
-        changeNotifier = FileChangeNotifier(directory: fileSystem.realPath(of: directory) ?? directory)
-        guard let current = statFile(path) else {
-            // Not there yet: when it appears, all of it is new.
-            if let resume, let rotated = statFile(path + ".1"), rotated.inode == resume.inode {
-                open(path + ".1", inode: rotated.inode, at: min(resume.offset, rotated.size))
-            }
-            return
+        defer {
+            startNotes = notes + startNotes
+            notes.removeAll()
         }
+        if let directory = fileSystem.realPath(of: HostPath.parent(of: hostPath)) {
+            changeNotifier = FileChangeNotifier(directory: directory)
+        }
+        let current = info(hostPath)
         if let resume {
-            if resume.inode == current.inode {
-                if resume.offset <= current.size {
-                    open(path, inode: current.inode, at: resume.offset)
-                } else {
-                    notes.append("\(path) shrank below the saved position while not watched: reading it from the start")
-                    open(path, inode: current.inode, at: 0)
-                }
-                return
+            inode = resume.inode
+            offset = resume.offset
+            if let current, current.inode == resume.inode, resume.offset > current.size {
+                startNotes.append("\(hostPath) shrank below the saved position while not watched: reading it from the start")
+                offset = 0
             }
-            if let rotated = statFile(path + ".1"), rotated.inode == resume.inode {
-                notes.append("\(path) was rotated while not watched: reading the rest of \(path).1 first")
-                open(path + ".1", inode: rotated.inode, at: min(resume.offset, rotated.size))
-                return
-            }
-            notes.append("\(path) is a different file than the saved position's and the old one is gone: reading it from the start")
-            open(path, inode: current.inode, at: 0)
             return
         }
-        open(path, inode: current.inode, at: current.size)
-    }
-
-    deinit {
-        if descriptor >= 0 { close(descriptor) }
+        guard let current else { return }
+        inode = current.inode
+        switch start {
+        case .end: offset = current.size
+        case .offset(let value): offset = min(max(0, value), current.size)
+        }
     }
 
     /// Where every complete line returned so far ends: what a restart resumes from.
     public var position: WatchState.FilePosition? {
-        guard descriptor >= 0 else { return nil }
-        return WatchState.FilePosition(inode: inode, offset: readOffset - Int64(pending.count))
+        inode.map { WatchState.FilePosition(inode: $0, offset: offset) }
     }
 
     /// The complete lines written since the last call, oldest first, following rotation and
     /// truncation. Never blocks.
     public func readNewLines() -> [String] {
-        notes.removeAll()
+        notes = startNotes
+        startNotes.removeAll()
         var lines: [String] = []
-        if descriptor >= 0 {
-            var info = stat()
-            if fstat(descriptor, &info) == 0, Int64(info.st_size) < readOffset {
-                notes.append("\(path) was truncated: reading it from the start")
-                readOffset = 0
-                pending.removeAll()
+        let current = info(hostPath)
+        if let known = inode, current?.inode != known {
+            // Rotated (or removed): the rest of the old file, if it is now `.1`, comes first.
+            if let rotated = info(hostPath + ".1"), rotated.inode == known {
+                lines += read(hostPath + ".1", expecting: known, toEnd: true)
             }
-            lines += drain()
+            guard let current else { return lines }
+            notes.append("\(hostPath) was rotated: following the new file from its start")
+            inode = current.inode
+            offset = 0
+        } else if inode == nil {
+            guard let current else { return lines }
+            inode = current.inode
+            offset = 0
+        } else if let current, current.size < offset {
+            notes.append("\(hostPath) was truncated: reading it from the start")
+            offset = 0
         }
-        // Rotation: the path names another file now. The old one was read to its end above.
-        if let current = statFile(path), current.inode != inode || descriptor < 0 {
-            if descriptor >= 0 {
-                if !pending.isEmpty { lines.append(String(decoding: pending, as: UTF8.self)) }
-                notes.append("\(path) was rotated: following the new file from its start")
-            }
-            pending.removeAll()
-            open(path, inode: current.inode, at: 0)
-            lines += drain()
-        }
+        if let known = inode { lines += read(hostPath, expecting: known, toEnd: false) }
         return lines
     }
 
-    private func open(_ file: String, inode: UInt64, at offset: Int64) {
-        if descriptor >= 0 { close(descriptor) }
-        descriptor = (try? fileSystem.openReadDescriptor(file)) ?? -1
-        self.inode = inode
-        readOffset = descriptor >= 0 ? offset : 0
-        pending.removeAll()
+    private func info(_ path: String) -> FileInfo? {
+        do {
+            guard let found = try fileSystem.info(path), found.kind == .file else { return nil }
+            return found
+        } catch {
+            report("\(path): \(error.reasonText): not read")
+            return nil
+        }
     }
 
-    /// Reads from the offset to the current end, splitting complete lines off.
-    private func drain() -> [String] {
+    /// Reads complete lines from `offset`; `toEnd` also takes a last line without a newline
+    /// (the old file after rotation will never get one). Stops if the file is not `expecting`.
+    private func read(_ path: String, expecting known: UInt64, toEnd: Bool) -> [String] {
+        let reader: any RandomAccessReader
+        do {
+            reader = try fileSystem.openForReading(path)
+        } catch {
+            report("\(path): \(error.reasonText): not read")
+            return []
+        }
+        // Opened the file the inode check saw? (A swap in between is read next time.)
+        guard info(path)?.inode == known else { return [] }
+        lastProblem = nil
         var lines: [String] = []
-        var buffer = [UInt8](repeating: 0, count: Self.readChunkSize)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(readOffset)) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            readOffset += Int64(count)
+        var pending: [UInt8] = []
+        var cursor = offset
+        while cursor < reader.size {
+            let chunk: [UInt8]
+            do { chunk = try reader.read(at: cursor, count: Int(min(Int64(Self.readChunkSize), reader.size - cursor))) } catch {
+                report("\(path): \(error.reasonText)")
+                break
+            }
+            guard !chunk.isEmpty else { break }
             var lineStart = 0
-            for index in 0..<count where buffer[index] == 0x0A {
-                pending.append(contentsOf: buffer[lineStart..<index])
-                lines.append(String(decoding: pending.prefix(Self.maximumLineLength), as: UTF8.self))
+            for index in chunk.indices where chunk[index] == 0x0A {
+                pending.append(contentsOf: chunk[lineStart..<index].prefix(max(0, Self.maximumLineLength - pending.count)))
+                lines.append(String(decoding: pending, as: UTF8.self))
                 pending.removeAll(keepingCapacity: true)
                 lineStart = index + 1
+                offset = cursor + Int64(index + 1)
             }
-            if lineStart < count, pending.count < Self.maximumLineLength {
-                pending.append(contentsOf: buffer[lineStart..<count].prefix(Self.maximumLineLength - pending.count))
+            pending.append(contentsOf: chunk[lineStart...].prefix(max(0, Self.maximumLineLength - pending.count)))
+            cursor += Int64(chunk.count)
+            // A runaway line with no newline: consumed in pieces of the maximum length.
+            if pending.count >= Self.maximumLineLength {
+                lines.append(String(decoding: pending, as: UTF8.self))
+                pending.removeAll(keepingCapacity: true)
+                offset = cursor
             }
+        }
+        if toEnd, !pending.isEmpty {
+            lines.append(String(decoding: pending, as: UTF8.self))
+            offset = cursor
         }
         return lines
     }
 
-    func statFile(_ path: String) -> (inode: UInt64, size: Int64)? {
-        guard let info = try? fileSystem.info(path), info.kind == .file else { return nil }
-        return (info.inode, info.size)
+    /// A refusal or read error, said once until reading works again.
+    private func report(_ problem: String) {
+        guard problem != lastProblem else { return }
+        lastProblem = problem
+        notes.append(problem)
     }
 }

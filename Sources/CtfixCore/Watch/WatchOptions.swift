@@ -14,6 +14,9 @@ public struct WatchOptions: Sendable {
     public var interval: Duration = .seconds(30)
     /// Process what is new, evaluate once, exit (tests, cron).
     public var once = false
+    /// `--lookback DURATION`: on a first start (no saved position), also act on lines logged
+    /// within this long before the start. Without it a first start begins at the end.
+    public var lookback: Duration?
     /// `--audit-log PATH` (a path on this machine), as for `run`.
     public var auditLogPath: String?
     /// The command line, for the audit records.

@@ -2,12 +2,16 @@ import Foundation
 
 /// Where `ctfix watch` left off, kept under the root's `/var/lib/ctfix/watch-state.json` so a
 /// restart neither replays lines it already acted on nor skips lines written while it was down.
+/// Every "already seen" decision uses exact positions (byte offsets, kmsg sequence numbers,
+/// journald cursors, evidence serial numbers), never a timestamp.
 public struct WatchState: Codable, Sendable, Equatable {
     public static let path = "/var/lib/ctfix/watch-state.json"
 
-    /// A followed file: which file (inode) and how far into it every complete line was handled.
+    /// A followed file: which file (inode) and where the last complete line handled ends.
     public struct FilePosition: Codable, Sendable, Equatable {
         public var inode: UInt64
+        /// The byte just after the newline of the last complete line consumed (a partial last
+        /// line is not consumed until its newline arrives).
         public var offset: Int64
 
         public init(inode: UInt64, offset: Int64) {
@@ -24,16 +28,36 @@ public struct WatchState: Codable, Sendable, Equatable {
     public var kmsgSequence: UInt64?
     /// The journald cursor of the last kernel entry handled.
     public var journalCursor: String?
-    /// When watch last started a run of each playbook (by name). Log evidence older than this
-    /// has been acted on already and does not trigger the playbook again.
+    /// When a run started by watch last *changed something* for each playbook (by name): the
+    /// start of its cooldown. Kept to the fraction of a second; never used to decide whether
+    /// a line was seen (that is `evidence`).
     public var lastTriggered: [String: Date] = [:]
+    /// When the last run that changed nothing (refused, dry-run, healthy…) ended, per playbook:
+    /// an interval evaluation that still fires without a new line waits a cooldown after it.
+    public var lastUnchangedRun: [String: Date] = [:]
+    /// Matching lines read but not yet acted on, and how far each playbook has acted.
+    public var evidence = WatchEvidence()
 
     enum CodingKeys: String, CodingKey {
         case files, bootID = "boot_id", kmsgSequence = "kmsg_sequence", journalCursor = "journal_cursor"
-        case lastTriggered = "last_triggered"
+        case lastTriggered = "last_triggered", lastUnchangedRun = "last_unchanged_run", evidence
     }
 
     public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        files = try container.decodeIfPresent([String: FilePosition].self, forKey: .files) ?? [:]
+        bootID = try container.decodeIfPresent(String.self, forKey: .bootID)
+        kmsgSequence = try container.decodeIfPresent(UInt64.self, forKey: .kmsgSequence)
+        journalCursor = try container.decodeIfPresent(String.self, forKey: .journalCursor)
+        lastTriggered = try container.decodeIfPresent([String: Date].self, forKey: .lastTriggered) ?? [:]
+        lastUnchangedRun = try container.decodeIfPresent([String: Date].self, forKey: .lastUnchangedRun) ?? [:]
+        evidence = try container.decodeIfPresent(WatchEvidence.self, forKey: .evidence) ?? WatchEvidence()
+    }
+
+    /// True when nothing was ever saved for any source: a first start.
+    public var hasNoPosition: Bool { files.isEmpty && kmsgSequence == nil && journalCursor == nil }
 
     /// The saved state; an empty one when there is none. A malformed file is an error naming
     /// it (the caller decides whether to start afresh).
@@ -41,7 +65,13 @@ public struct WatchState: Codable, Sendable, Equatable {
         guard fileSystem.exists(path) else { return WatchState() }
         let data = try fileSystem.readFile(path)
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = PreciseTime.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
+            }
+            return date
+        }
         do {
             return try decoder.decode(WatchState.self, from: data)
         } catch {
@@ -49,16 +79,49 @@ public struct WatchState: Codable, Sendable, Equatable {
         }
     }
 
-    /// Saves atomically: a crash leaves the previous position, never half a file.
-    public func save(_ fileSystem: any FileSystem) throws(FileSystemError) {
+    /// Saves atomically through the context's file system: a crash leaves the previous
+    /// position, never half a file. `durable: false` does not wait for the disk (temp file and
+    /// rename only): enough against a killed process, for the save on the path to a run.
+    public func save(_ fileSystem: any FileSystem, durable: Bool = true) throws(FileSystemError) {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(PreciseTime.format(date))
+        }
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let data: Data
         do { data = try encoder.encode(self) } catch {
             throw FileSystemError(path: Self.path, reason: .io("cannot encode watch state: \(error)"))
         }
         try fileSystem.createDirectory(HostPath.parent(of: Self.path))
-        try fileSystem.writeAtomically(data, to: Self.path, mode: 0o644)
+        if durable {
+            try fileSystem.writeAtomically(data, to: Self.path, mode: 0o644)
+        } else {
+            try fileSystem.replaceQuickly(data, at: Self.path)
+        }
+    }
+}
+
+/// ISO 8601 in UTC with microseconds (`2026-11-28T17:22:39.123456Z`); older state files carry
+/// whole seconds, which are still read.
+enum PreciseTime {
+    static func format(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        var whole = seconds.rounded(.down)
+        var micro = Int(((seconds - whole) * 1_000_000).rounded())
+        if micro >= 1_000_000 {
+            whole += 1
+            micro -= 1_000_000
+        }
+        let base = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: whole))
+        return String(base.dropLast()) + "." + String(format: "%06d", micro) + "Z"
+    }
+
+    static func parse(_ text: String) -> Date? {
+        guard let dot = text.firstIndex(of: "."), text.hasSuffix("Z") else { return ISO8601DateFormatter().date(from: text) }
+        let digits = text[text.index(after: dot)..<text.index(before: text.endIndex)]
+        guard !digits.isEmpty, digits.allSatisfy(\.isNumber), let fraction = Double("0." + digits),
+              let whole = ISO8601DateFormatter().date(from: String(text[..<dot]) + "Z") else { return nil }
+        return whole.addingTimeInterval(fraction)
     }
 }
