@@ -44,8 +44,9 @@ public struct WatchCommand: Sendable {
         } catch {
             startNotes.append("\(error); starting at the end of the log")
         }
-        // --lookback applies only to a source with no saved position (a first start).
-        let lookbackStart = options.lookback.map { ctx.clock.now().addingTimeInterval(-$0.seconds) }
+        // --lookback applies only to a first start (nothing saved for any source).
+        let firstStart = state.hasNoPosition
+        let lookbackStart = firstStart ? options.lookback.map { ctx.clock.now().addingTimeInterval(-$0.seconds) } : nil
         let sources: [WatchSource]
         do {
             sources = try await WatchSource.open(logFiles: options.logFiles, journald: options.journald, ctx: ctx, state: state,
@@ -54,12 +55,11 @@ public struct WatchCommand: Sendable {
             ctx.output.errorLine("ctfix watch: \(error)")
             return .noInput
         }
-        let firstStart = state.hasNoPosition
         if firstStart {
             startNotes.append(lookbackStart.map { "first start: acting on lines logged since \(PreciseTime.format($0)) (--lookback)" }
                               ?? "first start: following from the end of the log; older lines are history")
         } else if options.lookback != nil {
-            startNotes.append("--lookback ignored for sources with a saved position (they continue from it)")
+            startNotes.append("--lookback ignored: watch has a saved position and continues from it")
         }
         let stopSignal: WatchStopSignal
         do {
@@ -83,8 +83,7 @@ public struct WatchCommand: Sendable {
         ])
         ctx.output.line("ctfix watch: following \(sources.map(\.name).joined(separator: ", ")) for \(watched.map(\.playbook.name).joined(separator: ", "))"
                         + (options.once ? " (once)" : ", every \(DurationText.format(options.interval)) a full evaluation"))
-        let failed = await loop(session: session, sources: sources, stop: stopSignal,
-                                lookbackStart: firstStart ? lookbackStart : nil)
+        let failed = await loop(session: session, sources: sources, stop: stopSignal, lookbackStart: lookbackStart)
         return failed ? .failed : .ok
     }
 
