@@ -4,8 +4,10 @@ import Foundation
 /// triggers playbooks unattended when their detection fires. A new line matching a playbook's
 /// log pattern triggers that playbook's full detection at once; every `interval` all
 /// playbooks' detection (value predicates) is evaluated. One run at a time: lines written
-/// during a run stay in the log and are read right after it. SIGTERM/SIGINT stop it after
-/// saving the position. See docs/watch.md.
+/// during a run stay in the log and are read right after it. A first start begins at the end
+/// of every source (`--lookback` opts in to recent history); positions are exact, so a restart
+/// neither replays nor loses a line. SIGTERM/SIGINT stop it after saving the position. See
+/// docs/watch.md.
 public struct WatchCommand: Sendable {
     public var paths: [String]
     public var options: WatchOptions
