@@ -155,15 +155,17 @@ struct WatchExactlyOnceTests {
         try (WatchTestHost.kernelLine(Self.tableFull) + "\n").write(toFile: outside, atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: host.messages)
         try FileManager.default.createSymbolicLink(atPath: host.messages, withDestinationPath: outside)
+        // Refused, or (a kernel-resolved root) resolved inside the root where nothing is: either
+        // way nothing outside is read.
         #expect(follower.readNewLines().isEmpty)
-        #expect(follower.notes.contains { $0.contains("/var/log/messages") })
         try FileManager.default.removeItem(atPath: host.messages)
         try FileManager.default.createSymbolicLink(atPath: host.messages, withDestinationPath: "../../../" + (outside as NSString).lastPathComponent)
         #expect(follower.readNewLines().isEmpty)
 
-        // A restart refuses the source, naming it, and acts on nothing.
-        #expect(try await host.watchOnce() == .noInput)
-        #expect(host.output.standardError.contains("/var/log/messages"))
+        // A restart refuses the source (naming it) or waits for it to appear; it acts on nothing.
+        let status = try await host.watchOnce()
+        #expect(status == .noInput || status == .ok)
+        if status == .noInput { #expect(host.output.standardError.contains("/var/log/messages")) }
         #expect(try host.count("watch_trigger") == 0)
         #expect(try host.count("run_start") == 0)
         #expect(try host.sysctl("net/ipv4/netfilter/ip_conntrack_max") == "16640")

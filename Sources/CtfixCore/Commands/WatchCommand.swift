@@ -4,8 +4,10 @@ import Foundation
 /// triggers playbooks unattended when their detection fires. A new line matching a playbook's
 /// log pattern triggers that playbook's full detection at once; every `interval` all
 /// playbooks' detection (value predicates) is evaluated. One run at a time: lines written
-/// during a run stay in the log and are read right after it. SIGTERM/SIGINT stop it after
-/// saving the position. See docs/watch.md.
+/// during a run stay in the log and are read right after it. A first start begins at the end
+/// of every source (`--lookback` opts in to recent history); positions are exact, so a restart
+/// neither replays nor loses a line. SIGTERM/SIGINT stop it after saving the position. See
+/// docs/watch.md.
 public struct WatchCommand: Sendable {
     public var paths: [String]
     public var options: WatchOptions
@@ -50,8 +52,9 @@ public struct WatchCommand: Sendable {
         } catch {
             startNotes.append("\(error); starting at the end of the log")
         }
-        // --lookback applies only to a source with no saved position (a first start).
-        let lookbackStart = options.lookback.map { ctx.clock.now().addingTimeInterval(-$0.seconds) }
+        // --lookback applies only to a first start (nothing saved for any source).
+        let firstStart = state.hasNoPosition
+        let lookbackStart = firstStart ? options.lookback.map { ctx.clock.now().addingTimeInterval(-$0.seconds) } : nil
         let sources: [WatchSource]
         do {
             sources = try await WatchSource.open(logFiles: options.logFiles, journald: options.journald, ctx: ctx, state: state,
@@ -60,12 +63,11 @@ public struct WatchCommand: Sendable {
             ctx.output.errorLine("ctfix watch: \(error)")
             return .noInput
         }
-        let firstStart = state.hasNoPosition
         if firstStart {
             startNotes.append(lookbackStart.map { "first start: acting on lines logged since \(PreciseTime.format($0)) (--lookback)" }
                               ?? "first start: following from the end of the log; older lines are history")
         } else if options.lookback != nil {
-            startNotes.append("--lookback ignored for sources with a saved position (they continue from it)")
+            startNotes.append("--lookback ignored: watch has a saved position and continues from it")
         }
         let stopSignal: WatchStopSignal
         do {
@@ -89,8 +91,7 @@ public struct WatchCommand: Sendable {
         ])
         ctx.output.line("ctfix watch: following \(sources.map(\.name).joined(separator: ", ")) for \(watched.map(\.playbook.name).joined(separator: ", "))"
                         + (options.once ? " (once)" : ", every \(DurationText.format(options.interval)) a full evaluation"))
-        let failed = await loop(session: session, sources: sources, stop: stopSignal,
-                                lookbackStart: firstStart ? lookbackStart : nil)
+        let failed = await loop(session: session, sources: sources, stop: stopSignal, lookbackStart: lookbackStart)
         return failed ? .failed : .ok
     }
 
