@@ -32,7 +32,8 @@ import Testing
 
     func fileSystem(_ resolution: PathResolution) throws -> RootedFileSystem {
         let fs = try RootedFileSystem(root: root, forceWalk: resolution == .walk)
-        #expect(fs.resolution == resolution)
+        // A kernel before 5.6 (or a seccomp filter) has no openat2: the walk stands in.
+        #expect(fs.resolution == resolution || resolution == .kernel && !Self.kernelHasOpenat2)
         return fs
     }
 
@@ -46,6 +47,11 @@ import Testing
     }
 
     static let resolutions: [PathResolution] = [.kernel, .walk]
+    static let kernelHasOpenat2: Bool = {
+        let fd = open("/", O_PATH | O_DIRECTORY)
+        defer { close(fd) }
+        return RootDescriptor.kernelResolves(fd)
+    }()
 
     @Test(arguments: resolutions)
     func hostPathsResolveUnderTheRoot(_ resolution: PathResolution) throws {
