@@ -12,6 +12,11 @@ public final class Executor: @unchecked Sendable {
     let facts: HostFacts
     var audit: RunAudit
     var report: RunReport
+    /// The steps each started action really executed, in order (simulated steps excluded):
+    /// what a rollback undoes and what `run_end` reports as the host's state.
+    var changes: [(action: Int, steps: [PlannedStep])] = []
+    /// Steps of `changes` that a rollback within this run restored.
+    var rolledBack: Set<StepKey> = []
 
     /// `parameters` are already resolved (`Playbook.resolveParameters`).
     public init(ctx: CtfixContext, playbook: Playbook, parameters: [String: ParameterValue], options: RunOptions) {
@@ -102,10 +107,13 @@ public final class Executor: @unchecked Sendable {
             plans.append(await plan(action, planContext))
         }
         report.actions = zip(playbook.actions, plans).map { ActionReport($0, plan: $1) }
+        // Containment: under a root that is not this machine, programs and reboots are only shown.
+        if !ctx.isLiveHost { for index in report.actions.indices { Self.markSimulated(&report.actions[index]) } }
         if !recordOrStop("plan", ["actions": .from(report.actions)]) { return report }
         if !options.json { ctx.output.write(EvidenceReport.text(report) + "\n" + report.planText() + "\n") }
 
         if options.dryRun { return finish(.dryRun, "dry-run: nothing was changed") }
+        if options.interruption.isRequested { return finish(.interrupted, "interrupted by \(options.interruption.signalName) before any change") }
 
         // 6. Policy (unattended), then confirmation and application, action by action.
         if let refusal = policyRefusal(facts: facts) { return finish(.refused, refusal) }
@@ -150,8 +158,13 @@ public final class Executor: @unchecked Sendable {
         report.outcome = outcome
         report.messages.append(message)
         let state = report.actions.map { "\($0.name)=\($0.status.rawValue)" }.joined(separator: ", ")
-        try? audit.record("run_end", ["outcome": .string(outcome.rawValue), "message": .string(message),
-                                       "actions": .string(state)])
+        var fields: [String: JSONValue] = ["outcome": .string(outcome.rawValue), "message": .string(message), "actions": .string(state)]
+        let now = hostNow()
+        if !now.isEmpty {
+            fields["host_now"] = .array(now.map { .string($0) })
+            if outcome == .interrupted || outcome == .failed { report.messages.append("the host now holds: " + now.joined(separator: "; ")) }
+        }
+        try? audit.record("run_end", fields)
         return report
     }
 }
