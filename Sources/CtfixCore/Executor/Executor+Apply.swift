@@ -8,18 +8,18 @@ extension Executor {
         let state: PolicyState
         do { state = try PolicyState.load(ctx.fileSystem) } catch { return "cannot read the policy state: \(error)" }
         if ready.contains(where: { $0.0.kind is RebootAction }), let boot = facts.bootID, state.rebootedBoots.contains(boot) {
-            return "refused: ctfix already rebooted this host in this boot (boot id \(boot)); a second reboot needs a person"
+            return "ctfix already rebooted this host in this boot (boot id \(boot)); a second reboot needs a person"
         }
         guard options.isUnattended else { return nil }
         if let remaining = state.cooldownRemaining(for: playbook.name, cooldown: playbook.cooldown, now: Date()) {
-            return "refused: \(playbook.name) is cooling down for another \(DurationText.format(.seconds(Int64(remaining.seconds.rounded(.up)))))"
+            return "\(playbook.name) is cooling down for another \(DurationText.format(.seconds(Int64(remaining.seconds.rounded(.up)))))"
         }
         for (action, _) in ready where action.risk == .destructive {
             if !action.allowUnattended {
-                return "refused: '\(action.name)' is destructive and the playbook does not allow it unattended"
+                return "'\(action.name)' is destructive and the playbook does not allow it unattended"
             }
             if !options.allowDestructive {
-                return "refused: '\(action.name)' is destructive; unattended runs need --allow-destructive as well"
+                return "'\(action.name)' is destructive; unattended runs need --allow-destructive as well"
             }
         }
         return nil

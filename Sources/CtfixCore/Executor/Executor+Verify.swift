@@ -39,10 +39,10 @@ extension Executor {
                                           "measured": .bool(measured), "result": .from(result)])
         let headline = result.headline
         let message = switch outcome {
-        case .remediated: "remediated: \(headline)"
-        case .unverified: "unverified: verification only re-reads kernel log lines, and no new line proves nothing (\(headline)); check the host's counters before calling it fixed"
-        case .partial: "partial: not every planned action was applied\(missing)" + (gone ? "; verification: \(headline)" : "")
-        default: "not remediated: \(headline)" + missing
+        case .remediated: "verification: \(headline)"
+        case .unverified: "verification only re-reads kernel log lines, and no new line proves nothing (\(headline)); check the host's counters before calling it fixed"
+        case .partial: "not every planned action was applied\(missing)" + (gone ? "; verification: \(headline)" : "")
+        default: "verification still sees the problem: \(headline)" + missing
         }
         return finish(outcome, message)
     }
@@ -69,7 +69,7 @@ extension Executor {
         if !options.json { ctx.output.line("\(why): finishing here") }
         guard changedHost else { return finish(.interrupted, "\(why); nothing was changed") }
         guard playbook.onFailure == .rollback else {
-            return finish(.interrupted, "\(why); completed changes were left in place (on_failure: stop)" + stateSentence())
+            return finish(.interrupted, "\(why); completed changes were left in place (on_failure: stop)")
         }
         let problems = await rollBack(applier: applier)
         return finish(.interrupted, "\(why); " + (problems.isEmpty ? "every completed change was rolled back (on_failure: rollback)"
@@ -79,7 +79,7 @@ extension Executor {
     /// Stops after a failure; undoes completed reversible steps when the playbook says so.
     func fail(applier: StepApplier) async -> RunReport {
         guard playbook.onFailure == .rollback else {
-            return finish(.failed, "an action failed; completed changes were left in place" + stateSentence())
+            return finish(.failed, "an action failed; completed changes were left in place")
         }
         let problems = await rollBack(applier: applier)
         let tail = problems.isEmpty ? "every completed change was rolled back" : "rollback incomplete: " + problems.joined(separator: "; ")
@@ -92,12 +92,11 @@ extension Executor {
         var problems: [String] = []
         for (actionIndex, steps) in changes.reversed() {
             var undone = true
-            for (position, step) in steps.enumerated().reversed() {
+            for step in steps.reversed() {
                 guard let undo = step.undo else { undone = false; continue }
                 if !recordOrStop("rollback_intent", ["action": .string(playbook.actions[actionIndex].name), "step": .from(undo)]) { return problems }
                 do {
                     _ = try await applier.apply(undo)
-                    rolledBack.insert(StepKey(action: actionIndex, position: position))
                     _ = recordOrStop("rollback_outcome", ["action": .string(playbook.actions[actionIndex].name), "status": "restored", "step": .from(undo)])
                 } catch {
                     undone = false
@@ -111,34 +110,35 @@ extension Executor {
     }
 
     /// What the host holds now at every place this run changed, read back (values) or compared
-    /// (files) after the fact — the `host_now` field of `run_end`.
+    /// (files) after the fact, one line per place — the `host_now` field of `run_end`.
     func hostNow() -> [String] {
+        var order: [String] = []
+        var first: [String: PlannedStep] = [:], last: [String: PlannedStep] = [:]
         var lines: [String] = []
-        for (actionIndex, steps) in changes {
-            for (position, step) in steps.enumerated() {
-                let restored = rolledBack.contains(StepKey(action: actionIndex, position: position))
-                let suffix = restored ? " (rolled back)" : ""
-                switch step {
-                case .setValue(let path, let name, let before, let after):
-                    let value = (try? ctx.fileSystem.readText(path).trimmingCharacters(in: .whitespacesAndNewlines)) ?? "unreadable"
-                    let whose = StepApplier.sameValue(value, after) ? "this run's value" : StepApplier.sameValue(value, before) ? "the value before the run" : "neither value of this run"
-                    lines.append("\(name) = \(value) (\(whose))\(suffix)")
-                case .writeFile(let path, let before, let after, _, _):
-                    let current = ctx.fileSystem.exists(path) ? try? ctx.fileSystem.readText(path) : nil
-                    let state = current == after ? (after == nil ? "absent, as this run left it" : "this run's content")
-                        : current == before ? (before == nil ? "absent, as before the run" : "its content before the run") : "content changed since"
-                    lines.append("\(path): \(state)\(suffix)")
-                case .trigger, .runCommand, .reboot:
-                    lines.append("done, cannot be undone: \(step.summaryLine)")
-                }
+        for step in changes.flatMap(\.steps) {
+            switch step {
+            case .setValue(let path, _, _, _), .writeFile(let path, _, _, _, _):
+                if first[path] == nil { order.append(path); first[path] = step }
+                last[path] = step
+            case .trigger, .runCommand, .reboot:
+                lines.append("done, cannot be undone: \(step.summaryLine)")
+            }
+        }
+        for path in order {
+            switch (first[path], last[path]) {
+            case (.setValue(_, let name, let before, _)?, .setValue(_, _, _, let after)?):
+                let value = (try? ctx.fileSystem.readText(path).trimmingCharacters(in: .whitespacesAndNewlines)) ?? "unreadable"
+                let whose = StepApplier.sameValue(value, after) ? "this run's value" : StepApplier.sameValue(value, before) ? "the value before the run" : "neither value of this run"
+                lines.append("\(name) = \(value) (\(whose))")
+            case (.writeFile(_, let before, _, _, _)?, .writeFile(_, _, let after, _, _)?):
+                let current = ctx.fileSystem.exists(path) ? try? ctx.fileSystem.readText(path) : nil
+                let state = current == after ? (after == nil ? "absent, as this run left it" : "this run's content")
+                    : current == before ? (before == nil ? "absent, as before the run" : "its content before the run") : "content changed since"
+                lines.append("\(path): \(state)")
+            default:
+                continue
             }
         }
         return lines
     }
-}
-
-/// One step of one action of this run, to remember which were rolled back.
-struct StepKey: Hashable {
-    var action: Int
-    var position: Int
 }

@@ -15,8 +15,6 @@ public final class Executor: @unchecked Sendable {
     /// The steps each started action really executed, in order (simulated steps excluded):
     /// what a rollback undoes and what `run_end` reports as the host's state.
     var changes: [(action: Int, steps: [PlannedStep])] = []
-    /// Steps of `changes` that a rollback within this run restored.
-    var rolledBack: Set<StepKey> = []
 
     /// `parameters` are already resolved (`Playbook.resolveParameters`).
     public init(ctx: CtfixContext, playbook: Playbook, parameters: [String: ParameterValue], options: RunOptions) {
@@ -124,7 +122,7 @@ public final class Executor: @unchecked Sendable {
         if let when = action.when {
             let result = await when.evaluate(in: context.evaluation)
             if result.state != .holds {
-                return ActionPlan(status: .skipped, reason: "when: \(action.when!.summaryLine) — \(result.detail)")
+                return ActionPlan(status: .skipped, reason: "when: \(result.predicate) — \(result.detail)")
             }
         }
         guard let plannable = action.kind as? any PlannableAction else {
@@ -156,14 +154,14 @@ public final class Executor: @unchecked Sendable {
     @discardableResult
     func finish(_ outcome: RunOutcome, _ message: String) -> RunReport {
         report.outcome = outcome
+        let now = hostNow()
+        // A stopped run says exactly what it left behind, in its one closing message.
+        let stopped = (outcome == .interrupted || outcome == .failed) && !now.isEmpty
+        let message = stopped ? message + "; the host now holds: " + now.joined(separator: "; ") : message
         report.messages.append(message)
         let state = report.actions.map { "\($0.name)=\($0.status.rawValue)" }.joined(separator: ", ")
         var fields: [String: JSONValue] = ["outcome": .string(outcome.rawValue), "message": .string(message), "actions": .string(state)]
-        let now = hostNow()
-        if !now.isEmpty {
-            fields["host_now"] = .array(now.map { .string($0) })
-            if outcome == .interrupted || outcome == .failed { report.messages.append("the host now holds: " + now.joined(separator: "; ")) }
-        }
+        if !now.isEmpty { fields["host_now"] = .array(now.map { .string($0) }) }
         try? audit.record("run_end", fields)
         return report
     }
