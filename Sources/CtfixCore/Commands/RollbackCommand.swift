@@ -131,7 +131,7 @@ public struct RollbackCommand: Sendable {
             case ("rollback_outcome", "restored"):
                 if let undo = record.fields["step"], let data = try? JSONEncoder().encode(undo),
                    let step = try? decoder.decode(PlannedStep.self, from: data), let original = step.undo {
-                    steps.removeAll { $0 == original }
+                    steps.removeAll { Self.sameChange($0, original) }
                 }
             default:
                 continue
@@ -152,12 +152,21 @@ public struct RollbackCommand: Sendable {
             guard case .array(let items)? = record.fields["steps"] else { continue }
             for item in items {
                 guard let data = try? JSONEncoder().encode(item), let undo = try? decoder.decode(PlannedStep.self, from: data),
-                      let original = undo.undo, let index = remaining.lastIndex(of: original) else { continue }
+                      let original = undo.undo, let index = remaining.lastIndex(where: { Self.sameChange($0, original) }) else { continue }
                 remaining.remove(at: index)
                 if !used.contains(record.runID) { used.append(record.runID) }
             }
         }
         return (remaining, used)
+    }
+
+    /// The same change of the host: what an undo of an undo gives back lacks the original's diff
+    /// and backup path, which say how it was shown, not what it changed.
+    static func sameChange(_ a: PlannedStep, _ b: PlannedStep) -> Bool {
+        if case .writeFile(let path, let before, let after, _, _) = a, case .writeFile(let otherPath, let otherBefore, let otherAfter, _, _) = b {
+            return path == otherPath && before == otherBefore && after == otherAfter
+        }
+        return a == b
     }
 
     /// True when the host already holds what the undo step would restore (a value set back by

@@ -1,0 +1,256 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import CtfixCore
+
+/// The run invariants attacked in-process: containment under a root that is not this machine,
+/// truthful outcomes, interrupts at every place a person can press Ctrl-C.
+@Suite struct ExecutorSafetyTests {
+    /// Every kind that would start a program or reboot, allowed unattended so that only
+    /// containment stands between the playbook and this machine.
+    static let everythingRuns = """
+    version: 1
+    name: runs-programs
+    summary: Every action kind that starts a program or reboots.
+    detect:
+      value:
+        sysctl: net.ipv4.netfilter.ip_conntrack_max
+        above: 0
+    actions:
+      - name: touch-outside
+        explain: Would create a file outside the root.
+        risk: safe
+        command:
+          argv: [touch, /tmp/ctfix-must-not-exist]
+      - name: restart
+        explain: Would restart a unit of this machine.
+        risk: disruptive
+        restart_service:
+          unit: sshd.service
+      - name: unload
+        explain: Would unload conntrack from this machine's kernel.
+        risk: destructive
+        allow_unattended: true
+        module_unload:
+          module: [nf_conntrack]
+          force: true
+      - name: reboot
+        explain: Would reboot this machine.
+        risk: destructive
+        allow_unattended: true
+        reboot:
+          method: systemctl
+          delay: 1h
+    """
+
+    func host() throws -> InMemoryFileSystem {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        fs.set("/sys/module/nf_conntrack/refcnt", "0\n")
+        return fs
+    }
+
+    func execute(_ yaml: String, fs: InMemoryFileSystem, terminal: any Terminal = NoTerminal(), commands: any CommandRunner = ScriptedCommandRunner(),
+                 output: any OutputSink = CapturedOutput(), live: Bool = false, configure: (inout RunOptions) -> Void = { _ in }) async throws -> RunReport {
+        let playbook = try PlaybookLoader.parse(yaml, file: "test.yaml")
+        let manifest = try SnapshotManifest.read(from: fs)
+        let ctx = CtfixContext(fileSystem: fs, clock: FixedClock(manifest?.capturedAt ?? Date()), commands: commands,
+                               output: output, terminal: terminal, environment: [:], isLiveHost: live)
+        var options = RunOptions()
+        options.skipVerifyDelay = true
+        configure(&options)
+        return await Executor(ctx: ctx, playbook: playbook, parameters: try playbook.resolveParameters(options.settings), options: options).run()
+    }
+
+    @Test func underAForeignRootNothingRunsAndTheRunIsPartial() async throws {
+        let fs = try host()
+        let commands = ScriptedCommandRunner(available: ["touch", "systemctl", "modprobe", "shutdown"]) { _ in CommandResult(exitStatus: 0) }
+        let output = CapturedOutput()
+        let report = try await execute(Self.everythingRuns, fs: fs, commands: commands, output: output) {
+            $0.assumeYes = true; $0.allowDestructive = true
+        }
+        #expect(commands.invocations.isEmpty)
+        #expect(report.actions.map(\.status) == [.simulated, .simulated, .simulated, .simulated])
+        #expect(report.outcome == .partial)
+        #expect(report.outcome.exitStatus.rawValue == 15)
+        #expect(output.standardOutput.contains("(simulated: the root is not this machine: not executed)"))
+        let records = try AuditLog(fileSystem: fs).records()
+        #expect(records.filter { $0.event == "outcome" }.allSatisfy { $0.fields["status"]?.stringValue == "simulated" })
+        #expect(records.filter { $0.event == "intent" }.count == 4)
+        // A simulated reboot is not a reboot: the once-per-boot record stays empty.
+        #expect(try PolicyState.load(fs).rebootedBoots.isEmpty)
+    }
+
+    @Test func thePrimitiveItselfRefusesProgramsUnderAForeignRoot() async throws {
+        let commands = ScriptedCommandRunner(available: ["anything"]) { _ in CommandResult(exitStatus: 0) }
+        let ctx = CtfixContext(fileSystem: InMemoryFileSystem(), commands: commands, isLiveHost: false)
+        let applier = StepApplier(context: ctx, runID: "r")
+        for step: PlannedStep in [.runCommand(argv: ["anything"], timeoutSeconds: 1, environment: [:]),
+                                  .reboot(method: "systemctl", sentinel: nil, delaySeconds: nil),
+                                  .reboot(method: "systemctl", sentinel: nil, delaySeconds: 600)] {
+            let result = try await applier.apply(step)
+            #expect(result.simulated)
+            #expect(result.message.hasPrefix("simulated: the root is not this machine"))
+        }
+        #expect(commands.invocations.isEmpty)
+        // kured's sentinel is a file under the root: written for real.
+        let kured = try await applier.apply(.reboot(method: "kured", sentinel: "/run/reboot-required", delaySeconds: nil))
+        #expect(!kured.simulated)
+        #expect(ctx.fileSystem.exists("/run/reboot-required"))
+        // The runner a foreign root gets passes only the root's journal through.
+        let contained = ContainedCommandRunner(commands)
+        await #expect(throws: CommandError.self) { try await contained.run(["touch", "/tmp/x"], environment: [:], timeout: .seconds(1), outputLimit: 10) }
+        _ = try await contained.run(["journalctl", "--directory", "/r/var/log/journal", "-k"], environment: [:], timeout: .seconds(1), outputLimit: 10)
+        #expect(commands.invocations == [["journalctl", "--directory", "/r/var/log/journal", "-k"]])
+    }
+
+    @Test func aLogOnlyVerificationIsUnverifiedNotRemediated() async throws {
+        let fs = try host()
+        let report = try await execute("""
+        version: 1
+        name: log-only
+        summary: Detection by log lines only.
+        detect:
+          log:
+            pattern: 'table full, dropping packet'
+            within: 15m
+        actions:
+          - name: raise
+            explain: Raise the table size.
+            risk: safe
+            sysctl:
+              key: net.ipv4.netfilter.ip_conntrack_max
+              set: 65536
+        """, fs: fs) { $0.assumeYes = true }
+        #expect(report.actions.map(\.status) == [.applied])
+        #expect(report.outcome == .unverified)
+        #expect(report.messages.last?.contains("only re-reads kernel log lines") == true)
+    }
+
+    @Test func aSkippedActionMakesTheRunPartialNotRemediated() async throws {
+        let fs = try host()
+        let report = try await execute("""
+        version: 1
+        name: skipped
+        summary: One action skipped by its when.
+        detect:
+          value:
+            sysctl: net.ipv4.netfilter.ip_conntrack_max
+            below: 20000
+        actions:
+          - name: raise
+            explain: Raise the table size.
+            risk: safe
+            sysctl:
+              key: net.ipv4.netfilter.ip_conntrack_max
+              set: 65536
+          - name: never
+            explain: Skipped.
+            risk: safe
+            when:
+              value:
+                sysctl: net.ipv4.netfilter.ip_conntrack_max
+                above: 100000000
+            sysctl:
+              key: net.ipv4.netfilter.ip_conntrack_tcp_timeout_established
+              set: 1000
+        """, fs: fs) { $0.assumeYes = true }
+        #expect(report.actions.map(\.status) == [.applied, .skipped])
+        #expect(report.outcome == .partial)
+        #expect(!(report.actions[1].reason ?? "").contains("${"))
+    }
+
+    /// A terminal whose `answers` are given in turn; at the end it behaves like Ctrl-C.
+    final class InterruptingTerminal: Terminal {
+        let answers: Mutex<[String]>
+        let interruption: Interruption
+        init(_ answers: [String], interruption: Interruption) {
+            self.answers = Mutex(answers)
+            self.interruption = interruption
+        }
+        var isInteractive: Bool { true }
+        func ask(_ prompt: String) -> String? {
+            answers.withLock { answers in
+                if answers.isEmpty { interruption.trigger(SIGINT); return nil }
+                return answers.removeFirst()
+            }
+        }
+    }
+
+    @Test func ctrlCAtAPromptEndsInterruptedAndRollsBackWhatWasApplied() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let interruption = Interruption()
+        let playbook = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)
+        let report = try await execute(playbook, fs: fs, terminal: InterruptingTerminal(["y"], interruption: interruption)) {
+            $0.interruption = interruption
+        }
+        #expect(report.outcome == .interrupted)
+        #expect(report.outcome.exitStatus.rawValue == 17)
+        #expect(report.actions.map(\.status) == [.rolledBack, .notRun])
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
+        let end = try #require(try AuditLog(fileSystem: fs).records().last)
+        #expect(end.event == "run_end")
+        #expect(end.fields["outcome"]?.stringValue == "interrupted")
+        #expect(report.messages.last?.contains("ip_conntrack_max = 16640 (the value before the run)") == true)
+    }
+
+    /// An output that asks the run to stop as soon as the last action reports it was applied:
+    /// the stop arrives during the verification delay.
+    final class StopAfterApplying: OutputSink {
+        let interruption: Interruption
+        init(_ interruption: Interruption) { self.interruption = interruption }
+        func write(_ text: String) { if text.hasPrefix("applied halve-established-timeout") { interruption.trigger(SIGTERM) } }
+        func writeError(_ text: String) {}
+    }
+
+    @Test func aSignalDuringTheVerifyDelayEndsInterruptedWithTheHostState() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let interruption = Interruption()
+        var playbook = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)
+        playbook = playbook.replacingOccurrences(of: "on_failure: rollback", with: "on_failure: stop")
+        let report = try await execute(playbook, fs: fs, output: StopAfterApplying(interruption)) {
+            $0.assumeYes = true; $0.skipVerifyDelay = false; $0.interruption = interruption
+        }
+        #expect(report.outcome == .interrupted)
+        #expect(report.verification == nil)
+        #expect(report.actions.map(\.status) == [.applied, .applied])
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "65536\n")
+        let end = try #require(try AuditLog(fileSystem: fs).records().last)
+        #expect(end.event == "run_end")
+        let held = try #require(end.fields["host_now"].flatMap { value -> [String]? in
+            guard case .array(let items) = value else { return nil }
+            return items.compactMap(\.stringValue)
+        })
+        #expect(held.contains("net.ipv4.netfilter.ip_conntrack_max = 65536 (this run's value)"))
+        #expect(held.contains("/etc/sysctl.conf: this run's content"))
+        #expect(report.messages.last?.contains("interrupted by SIGTERM") == true)
+    }
+
+    @Test func rollingBackTwiceSaysSoAndSucceeds() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let playbook = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)
+        let report = try await execute(playbook, fs: fs) { $0.assumeYes = true }
+        #expect(report.outcome == .remediated)
+        let ctx = try ExampleHosts.context(fs)
+        #expect(await RollbackCommand(runID: report.runID, assumeYes: true).run(ctx) == .ok)
+        let output = CapturedOutput()
+        var again = ctx
+        again.output = output
+        #expect(await RollbackCommand(runID: report.runID, assumeYes: true).run(again) == .ok)
+        #expect(output.standardOutput.contains("was already rolled back"))
+        #expect(!output.standardOutput.contains("--force"))
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
+    }
+
+    @Test func aValueRestoredByHandIsNotAConflict() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let playbook = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)
+        let report = try await execute(playbook, fs: fs) { $0.assumeYes = true }
+        try fs.writeInPlace(Data("16640\n".utf8), to: "/proc/sys/net/ipv4/netfilter/ip_conntrack_max")
+        let output = CapturedOutput()
+        var ctx = try ExampleHosts.context(fs)
+        ctx.output = output
+        #expect(await RollbackCommand(runID: report.runID, assumeYes: true).run(ctx) == .ok)
+        #expect(output.standardOutput.contains("already restored: net.ipv4.netfilter.ip_conntrack_max"))
+        #expect(!output.standardOutput.contains("use --force"))
+    }
+}
