@@ -52,8 +52,9 @@ extension Executor {
                                                  "reason": .string(report.actions[index].reason ?? "")])
                     continue
                 case .askAgain:
-                    var once = false
-                    answer = confirm(action, index: index, confirmAll: &once)
+                    var all = false
+                    answer = confirm(action, index: index, confirmAll: &all)
+                    if all { confirmAll = true }
                 }
             }
             switch answer {
