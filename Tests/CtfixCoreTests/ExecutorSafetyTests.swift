@@ -132,6 +132,11 @@ import Testing
         version: 1
         name: skipped
         summary: One action skipped by its when.
+        parameters:
+          limit:
+            type: integer
+            default: 100000000
+            description: A bound no host reaches.
         detect:
           value:
             sysctl: net.ipv4.netfilter.ip_conntrack_max
@@ -149,14 +154,53 @@ import Testing
             when:
               value:
                 sysctl: net.ipv4.netfilter.ip_conntrack_max
-                above: 100000000
+                above: ${limit}
             sysctl:
               key: net.ipv4.netfilter.ip_conntrack_tcp_timeout_established
               set: 1000
         """, fs: fs) { $0.assumeYes = true }
         #expect(report.actions.map(\.status) == [.applied, .skipped])
         #expect(report.outcome == .partial)
-        #expect(!(report.actions[1].reason ?? "").contains("${"))
+        let reason = try #require(report.actions[1].reason)
+        #expect(!reason.contains("${"))
+        #expect(reason.contains("above 100,000,000 (limit)") || reason.contains("above 100000000 (limit)"), "\(reason)")
+    }
+
+    @Test func decliningAnEditOfOneFileNeverBreaksTheNextEditOfIt() async throws {
+        // Two edits of one file: the second is planned on top of the first. Declining the first
+        // must leave the second applicable, and with the same lines changing it is not re-asked.
+        let fs = try host()
+        fs.set("/etc/example.conf", "alpha=1\nbeta=1\n")
+        let terminal = ScriptedTerminal(answers: ["n", "y"])
+        let report = try await execute("""
+        version: 1
+        name: two-edits
+        summary: Two edits of one file.
+        detect:
+          file_matches:
+            path: /etc/example.conf
+            pattern: '=1$'
+        actions:
+          - name: alpha
+            explain: Comment out alpha.
+            risk: safe
+            file_edit:
+              path: /etc/example.conf
+              match: '^alpha='
+              comment_out: true
+          - name: beta
+            explain: Comment out beta.
+            risk: safe
+            file_edit:
+              path: /etc/example.conf
+              match: '^beta='
+              comment_out: true
+        """, fs: fs, terminal: terminal)
+        #expect(report.actions.map(\.status) == [.declined, .applied])
+        #expect(terminal.prompts.count == 2)
+        #expect(try fs.readText("/etc/example.conf") == "alpha=1\n#beta=1\n")
+        #expect(report.outcome == .notRemediated || report.outcome == .partial)
+        #expect(report.actions[1].notes.contains { $0.contains("planned again") })
     }
 
     /// A terminal whose `answers` are given in turn; at the end it behaves like Ctrl-C.
