@@ -82,7 +82,8 @@ extension Executor {
             for (stepIndex, step) in steps.enumerated() {
                 if stepIndex > 0, options.interruption.isRequested { return await interrupted(applier: applier, at: index) }
                 // A reboot may end this process: remember it before asking for it.
-                if case .reboot = step, step.runsProgram, ctx.isLiveHost { markRebooted(facts) }
+                // (A simulated reboot is not one: it does not count against the once-per-boot rule.)
+                if case .reboot = step, !step.runsProgram || ctx.isLiveHost { markRebooted(facts) }
                 do {
                     let result = try await applier.apply(step)
                     if !result.simulated { changes[changes.count - 1].steps.append(step) }
