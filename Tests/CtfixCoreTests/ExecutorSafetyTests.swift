@@ -269,6 +269,21 @@ import Testing
         #expect(report.messages.last?.contains("interrupted by SIGTERM") == true)
     }
 
+    @Test func aStopRequestEndsTheWaitForTheHostLock() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let holder = HostRunLock.Holder(runID: "other-run", pid: 4242, playbook: "alloc-failure", since: Date())
+        let lock = try HostRunLock(fileSystem: fs).acquire(as: holder, wait: .zero)
+        let interruption = Interruption()
+        interruption.trigger(SIGINT)
+        let playbook = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)
+        // An hour of --wait: only the stop request can end this run (it would hang otherwise).
+        let report = try await execute(playbook, fs: fs) { $0.assumeYes = true; $0.lockWait = .seconds(3600); $0.interruption = interruption }
+        #expect(report.outcome == .interrupted)
+        #expect(report.messages.last?.contains("while waiting for the host lock") == true)
+        #expect(try AuditLog(fileSystem: fs).records().last?.event == "run_end")
+        withExtendedLifetime(lock) {}
+    }
+
     @Test func rollingBackTwiceSaysSoAndSucceeds() async throws {
         let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
         let playbook = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)

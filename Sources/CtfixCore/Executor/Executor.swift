@@ -77,10 +77,11 @@ public final class Executor: @unchecked Sendable {
         if !options.dryRun {
             let holder = HostRunLock.Holder(runID: runID, pid: getpid(), playbook: playbook.name, since: ctx.clock.now())
             do {
-                lock = try HostRunLock(fileSystem: ctx.fileSystem).acquire(as: holder, wait: options.lockWait)
+                lock = try acquireLock(as: holder)
             } catch {
                 return finish(.busy, "\(error)")
             }
+            if lock == nil { return finish(.interrupted, "interrupted by \(options.interruption.signalName) while waiting for the host lock; nothing was changed") }
         }
         defer { withExtendedLifetime(lock) {} }
 
@@ -129,6 +130,22 @@ public final class Executor: @unchecked Sendable {
             return .refused("ctfix cannot execute \(type(of: action.kind).keyword) actions yet")
         }
         return await plannable.plan(in: context)
+    }
+
+    /// Waits for the host lock in short slices so that `--wait` never outlasts a Ctrl-C; nil
+    /// when interrupted while waiting.
+    func acquireLock(as holder: HostRunLock.Holder) throws(HostRunLock.Failure) -> (any HostLockHandle)? {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: options.lockWait)
+        while true {
+            let slice = min(max(clock.now.duration(to: deadline), .zero), .milliseconds(200))
+            do {
+                return try HostRunLock(fileSystem: ctx.fileSystem).acquire(as: holder, wait: slice)
+            } catch {
+                guard case .busy = error, clock.now < deadline else { throw error }
+                if options.interruption.isRequested { return nil }
+            }
+        }
     }
 
     func auditLog() -> AuditLog {
