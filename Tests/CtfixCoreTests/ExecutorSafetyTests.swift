@@ -284,6 +284,53 @@ import Testing
         withExtendedLifetime(lock) {}
     }
 
+    /// Forwards to an in-memory host and asks the run to stop right after the first in-place
+    /// write to `path` (a stop that arrives in the middle of an action's steps).
+    final class StopAfterWriting: FileSystem {
+        let inner: InMemoryFileSystem, path: String, interruption: Interruption
+        init(_ inner: InMemoryFileSystem, path: String, interruption: Interruption) { (self.inner, self.path, self.interruption) = (inner, path, interruption) }
+        var rootDescription: String { inner.rootDescription }
+        func readFile(_ path: String) throws(FileSystemError) -> Data { try inner.readFile(path) }
+        func info(_ path: String) throws(FileSystemError) -> FileInfo? { try inner.info(path) }
+        func listDirectory(_ path: String) throws(FileSystemError) -> [String] { try inner.listDirectory(path) }
+        func openForReading(_ path: String) throws(FileSystemError) -> any RandomAccessReader { try inner.openForReading(path) }
+        func realPath(of path: String) -> String? { inner.realPath(of: path) }
+        func writeAtomically(_ data: Data, to path: String, mode: Int) throws(FileSystemError) { try inner.writeAtomically(data, to: path, mode: mode) }
+        func replaceQuickly(_ data: Data, at path: String) throws(FileSystemError) { try inner.replaceQuickly(data, at: path) }
+        func writeInPlace(_ data: Data, to path: String) throws(FileSystemError) {
+            try inner.writeInPlace(data, to: path)
+            if path == self.path { interruption.trigger(SIGHUP) }
+        }
+        func appendDurably(_ data: Data, to path: String) throws(FileSystemError) { try inner.appendDurably(data, to: path) }
+        func createDirectory(_ path: String) throws(FileSystemError) { try inner.createDirectory(path) }
+        func removeFile(_ path: String) throws(FileSystemError) { try inner.removeFile(path) }
+        func lockExclusively(_ path: String, wait: Duration) throws(FileSystemError) -> (any HostLockHandle)? { try inner.lockExclusively(path, wait: wait) }
+    }
+
+    @Test func aStopBetweenTwoStepsOfOneActionFinishesTheStepAndUndoesIt() async throws {
+        let memory = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let interruption = Interruption()
+        let fs = StopAfterWriting(memory, path: "/proc/sys/net/ipv4/netfilter/ip_conntrack_max", interruption: interruption)
+        let playbook = try PlaybookLoader.parse(try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8), file: "table-full.yaml")
+        let ctx = CtfixContext(fileSystem: fs, clock: FixedClock(try SnapshotManifest.read(from: memory)?.capturedAt ?? Date()), isLiveHost: false)
+        var options = RunOptions()
+        options.assumeYes = true
+        options.interruption = interruption
+        let report = await Executor(ctx: ctx, playbook: playbook, parameters: try playbook.resolveParameters([:]), options: options).run()
+        #expect(report.outcome == .interrupted)
+        #expect(report.actions[0].reason == "interrupted after 1 of 3 steps")
+        // The first step (max) was finished, then undone by on_failure: rollback; the hash size,
+        // and the sysctl file were never touched.
+        #expect(try memory.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
+        #expect(try memory.readText("/sys/module/ip_conntrack/parameters/hashsize") == "2080\n")
+        #expect(!(try memory.readText("/etc/sysctl.conf")).contains("ip_conntrack"))
+        let records = try AuditLog(fileSystem: memory).records()
+        #expect(records.contains { $0.event == "outcome" && $0.fields["status"]?.stringValue == "interrupted" })
+        #expect(records.contains { $0.event == "rollback_outcome" && $0.fields["status"]?.stringValue == "restored" })
+        #expect(records.last?.event == "run_end")
+        #expect(report.messages.last?.contains("interrupted by SIGHUP") == true)
+    }
+
     @Test func rollingBackTwiceSaysSoAndSucceeds() async throws {
         let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
         let playbook = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)

@@ -121,7 +121,7 @@ public struct RollbackCommand: Sendable {
                         steps.append(step)
                     }
                 }
-            case ("outcome", "failed"):
+            case ("outcome", "failed"), ("outcome", "interrupted"), ("outcome", "simulated"):
                 guard case .array(let items)? = record.fields["changed"] else { continue }
                 for item in items {
                     if let data = try? JSONEncoder().encode(item), let step = try? decoder.decode(PlannedStep.self, from: data) {

@@ -80,7 +80,14 @@ extension Executor {
                                         "steps": .from(steps), "simulated": .bool(report.actions[index].steps.contains(where: \.simulated))]) { return report }
             changes.append((index, []))
             for (stepIndex, step) in steps.enumerated() {
-                if stepIndex > 0, options.interruption.isRequested { return await interrupted(applier: applier, at: index) }
+                if stepIndex > 0, options.interruption.isRequested {
+                    // Between two steps of one action: say which of its steps took effect.
+                    let done = changes[changes.count - 1].steps
+                    report.actions[index].status = .notRun
+                    report.actions[index].reason = "interrupted after \(stepIndex) of \(steps.count) steps"
+                    _ = recordOrStop("outcome", ["action": .string(action.name), "status": "interrupted", "changed": .from(done)])
+                    return await interrupted(applier: applier, at: index)
+                }
                 // A reboot may end this process: remember it before asking for it.
                 // (A simulated reboot is not one: it does not count against the once-per-boot rule.)
                 if case .reboot = step, !step.runsProgram || ctx.isLiveHost { markRebooted(facts) }
