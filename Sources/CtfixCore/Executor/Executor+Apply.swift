@@ -114,8 +114,8 @@ extension Executor {
             if simulated { fields["changed"] = .from(changes[changes.count - 1].steps) }
             if !recordOrStop("outcome", fields) { return report }
             if !options.json {
-                let verb = simulated ? "simulated" : "applied"
-                ctx.output.line("\(verb) \(action.name): " + report.actions[index].steps.compactMap(\.result).joined(separator: "; "))
+                // ("applied NAME: …"; a simulated step's own result starts with "simulated: …")
+                ctx.output.line((simulated ? "" : "applied ") + "\(action.name): " + report.actions[index].steps.compactMap(\.result).joined(separator: "; "))
             }
         }
         if options.interruption.isRequested { return await interrupted(applier: applier, at: nil) }
