@@ -21,7 +21,7 @@ public final class ServeMetrics: ServeObserver, Sendable {
                                                 labels: [("outcome", kind.rawValue)])
         }
         var runs: [RunOutcome: Counter] = [:]
-        for outcome in [RunOutcome.healthy, .dryRun, .remediated, .notRemediated, .failed, .declined, .refused, .busy] {
+        for outcome in RunOutcome.allCases {
             runs[outcome] = registry.makeCounter(descriptor: Self.name("runs", "total", "Playbook runs started from alerts, by outcome."),
                                                  labels: [("outcome", outcome.rawValue)])
         }

@@ -6,9 +6,19 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a playbook: detect, show the plan, confirm, apply, verify, audit.",
         discussion: """
-        Exit status: 0 healthy or dry-run done, 10 remediated, 11 applied but not remediated, \
-        12 failed, 13 declined, 14 refused by policy, 64 usage, 65 invalid or untrusted playbook, \
-        or bad --set, 66 playbook not found, 75 another run holds the host lock.
+        Exit status: 0 healthy or dry-run done, 10 remediated (every action applied and \
+        verification measured the problem gone), 11 applied but not remediated, 12 failed, \
+        13 declined, 14 refused by policy, 15 partial (an action was declined, skipped, refused \
+        or simulated), 16 unverified (verification only re-read log lines), 17 interrupted \
+        (SIGINT, SIGTERM, SIGHUP or Ctrl-C at a prompt), 64 usage, 65 invalid or untrusted playbook or bad --set, \
+        66 playbook not found, 75 another run holds the host lock.
+
+        Under --root DIR (any root but this machine's /), no program is started and nothing \
+        reboots: such steps are shown and audited as "simulated: the root is not this machine".
+
+        SIGINT, SIGTERM and SIGHUP let the step in progress finish, then the playbook's \
+        on_failure policy is applied and the run ends "interrupted", its audit record listing \
+        what the host now holds.
         """
     )
 
@@ -54,6 +64,11 @@ struct Run: AsyncParsableCommand {
         options.argv = CommandLine.arguments
         options.skipVerifyDelay = noVerifyDelay
         options.json = host.json
+        if !dryRun {
+            // From here on a signal stops the run between two steps, never inside one.
+            Interruption.catchTerminationSignals()
+            options.interruption = .process
+        }
         throw await RunCommand(path: playbook, options: options, locator: PlaybookArgument.locator).run(ctx).exitCode
     }
 }

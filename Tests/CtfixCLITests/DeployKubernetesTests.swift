@@ -93,7 +93,10 @@ import Yams
                          "--audit-log", "\(host)/audit.jsonl"]
         let first = try await CtfixBinary.run(arguments)
         #expect(FileManager.default.fileExists(atPath: "\(host)/run/reboot-required"), "\(first.standardOutput)\(first.standardError)")
-        #expect(first.exitStatus == ExitStatus.remediated.rawValue, "\(first.standardOutput)\(first.standardError)")
+        // Changed deliberately: this kernel has no memory compaction, so compact-memory is refused,
+        // and a run with a refused action is `partial`, never `remediated`.
+        #expect(first.exitStatus == ExitStatus.partial.rawValue, "\(first.standardOutput)\(first.standardError)")
+        #expect(first.standardOutput.contains("not applied: compact-memory (refused)"))
         #expect(first.standardOutput.contains("applied reboot-via-kured: created /run/reboot-required"))
         try FileManager.default.removeItem(atPath: "\(host)/run/reboot-required")
         let second = try await CtfixBinary.run(arguments + ["--force"])

@@ -4,9 +4,10 @@ import Testing
 
 @Suite struct ExecutorTests {
     func run(_ playbookName: String, on fs: InMemoryFileSystem, terminal: any Terminal = NoTerminal(),
-             commands: ScriptedCommandRunner = ScriptedCommandRunner(), configure: (inout RunOptions) -> Void = { _ in }) async throws -> (RunReport, CapturedOutput) {
+             commands: ScriptedCommandRunner = ScriptedCommandRunner(), live: Bool = false,
+             configure: (inout RunOptions) -> Void = { _ in }) async throws -> (RunReport, CapturedOutput) {
         let output = CapturedOutput()
-        let ctx = try ExampleHosts.context(fs, terminal: terminal, commands: commands, output: output)
+        let ctx = try ExampleHosts.context(fs, terminal: terminal, commands: commands, output: output, live: live)
         let playbook = try ExampleHosts.playbook(playbookName)
         var options = RunOptions()
         options.skipVerifyDelay = true
@@ -55,13 +56,20 @@ import Testing
     }
 
     @Test func promptsAnswerYesNoAllQuit() async throws {
-        // n to the first action, y to the second
+        // n to the first action, y to the second: the second is applied (changed deliberately:
+        // it used to fail on the declined action's planned edit of the same file)
         var fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
         var terminal = ScriptedTerminal(answers: ["n", "y"])
         var (report, _) = try await run("table-full", on: fs, terminal: terminal)
-        #expect(report.actions.map(\.status) == [.declined, .failed])
-        // the declined action's persistence was planned into the same file: the second write is refused safely
+        #expect(report.actions.map(\.status) == [.declined, .applied])
+        // max stayed at 16640, so the table is still over-full: measured, not remediated
+        #expect(report.outcome == .notRemediated)
+        #expect(report.messages.last?.contains("not applied: raise-conntrack-max (declined)") == true)
         #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
+        #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_tcp_timeout_established") == "216000\n")
+        let conf = try fs.readText("/etc/sysctl.conf")
+        #expect(conf.hasSuffix("kernel.shmall = 4294967296\nnet.ipv4.netfilter.ip_conntrack_tcp_timeout_established = 216000\n"))
+        #expect(!conf.contains("ip_conntrack_max"))
 
         fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
         terminal = ScriptedTerminal(answers: ["a"])
@@ -87,13 +95,17 @@ import Testing
         let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
         let commands = ScriptedCommandRunner(available: ["systemctl", "shutdown"]) { _ in CommandResult(exitStatus: 0) }
         let wrong = ScriptedTerminal(answers: ["y", "y", "wrong-host"])
-        var (report, _) = try await run("unload-conntrack", on: fs, terminal: wrong, commands: commands)
+        var (report, _) = try await run("unload-conntrack", on: fs, terminal: wrong, commands: commands, live: true)
         #expect(report.actions.map(\.status) == [.applied, .declined])
+        #expect(report.outcome == .partial)
         #expect(commands.invocations.isEmpty)
 
+        // On the live host the machine that reboots is this one: its own name must be typed.
+        let machine = Executor.thisMachineName()
+        #expect(wrong.prompts.last?.contains("acts on this machine, \(machine). Type its host name (\(machine))") == true)
         let fs2 = try ExampleHosts.inMemory("centos5-ip-conntrack")
-        let right = ScriptedTerminal(answers: ["y", "y", "server"])
-        (report, _) = try await run("unload-conntrack", on: fs2, terminal: right, commands: commands)
+        let right = ScriptedTerminal(answers: ["y", "y", machine])
+        (report, _) = try await run("unload-conntrack", on: fs2, terminal: right, commands: commands, live: true)
         #expect(report.actions.map(\.status) == [.applied, .applied])
         #expect(commands.invocations == [["shutdown", "-r", "+1", "ctfix: reboot requested by a remediation playbook"]])
         #expect(try fs2.readText("/etc/sysconfig/iptables-config").contains("#IPTABLES_MODULES=\"ip_conntrack_netbios_ns\""))
@@ -192,7 +204,7 @@ import Testing
         let commands = ScriptedCommandRunner(available: ["/usr/local/bin/site-hook"]) { _ in
             CommandResult(exitStatus: 3, standardError: "hook refused")
         }
-        let ctx = try ExampleHosts.context(fs, commands: commands)
+        let ctx = try ExampleHosts.context(fs, commands: commands, live: true)
         var options = RunOptions()
         options.assumeYes = true
         let report = await Executor(ctx: ctx, playbook: playbook, parameters: [:], options: options).run()

@@ -43,6 +43,8 @@ import Testing
         let result = await intake.receive(alert())
         #expect(result.failure == nil)
         #expect(result.decisions.map(\.kind) == [.queued])
+        // The kind is printed before the reason ("queued: …"): the reason must not repeat it.
+        #expect(result.decisions.allSatisfy { !$0.reason.hasPrefix($0.kind.rawValue) })
         let key = try #require(result.decisions[0].jobKey)
         #expect(fs.exists("\(AlertQueue.directory)/\(key).json"))
 

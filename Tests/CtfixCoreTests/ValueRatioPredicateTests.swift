@@ -13,8 +13,8 @@ import Testing
         let context = KernelFixtures.context(try KernelFixtures.centos5SeedHost(), parameters: ["usage_threshold": 0.9])
         let result = try await evaluate(Self.usage, in: context, parameters: ["usage_threshold"])
         #expect(result.state == .holds)
-        #expect(result.detail.hasPrefix("ip_conntrack_count / ip_conntrack_max = 36271 / 16640 = 218% (above ${usage_threshold} = 90%)"))
-        #expect(result.predicate == "net.netfilter.nf_conntrack_count / net.netfilter.nf_conntrack_max above ${usage_threshold}")
+        #expect(result.detail.hasPrefix("ip_conntrack_count / ip_conntrack_max = 36271 / 16640 = 218% (above 90% (usage_threshold))"))
+        #expect(result.predicate == "net.netfilter.nf_conntrack_count / net.netfilter.nf_conntrack_max above 90% (usage_threshold)")
         #expect(result.readings.map(\.value) == [36271, 16640])
         #expect(result.threshold == 0.9) // for Nagios perfdata
         #expect(result.readings.map(\.source) == ["/proc/sys/net/ipv4/netfilter/ip_conntrack_count", "/proc/sys/net/ipv4/netfilter/ip_conntrack_max"])
@@ -25,7 +25,7 @@ import Testing
         let context = KernelFixtures.context(try KernelFixtures.modernHost(), parameters: ["usage_threshold": 0.9])
         let result = try await evaluate(Self.usage, in: context, parameters: ["usage_threshold"])
         #expect(result.state == .doesNotHold)
-        #expect(result.detail == "nf_conntrack_count / nf_conntrack_max = 180 / 1000 = 18% (not above ${usage_threshold} = 90%)")
+        #expect(result.detail == "nf_conntrack_count / nf_conntrack_max = 180 / 1000 = 18% (not above 90% (usage_threshold))")
         let lowered = KernelFixtures.context(try KernelFixtures.modernHost(), parameters: ["usage_threshold": 0.15])
         #expect(try await evaluate(Self.usage, in: lowered, parameters: ["usage_threshold"]).state == .holds)
     }

@@ -18,6 +18,13 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// `run`: refused by policy (no terminal and no --yes, destructive unattended, cooldown,
     /// second reboot in one boot, audit log not writable).
     case refused = 14
+    /// `run`: some planned action was not applied (declined, skipped, refused, simulated under
+    /// `--root`); the rest may have been.
+    case partial = 15
+    /// `run`: everything applied, but verification only re-read log lines (no measurement).
+    case unverified = 16
+    /// `run`: stopped by SIGINT/SIGTERM/SIGHUP or Ctrl-C at a prompt, after the current step.
+    case interrupted = 17
     /// Bad command line (BSD `EX_USAGE`).
     case usage = 64
     /// Invalid input: a playbook, a `--set` value, a log file that is not a log (`EX_DATAERR`).

@@ -25,13 +25,18 @@ public struct RollbackCommand: Sendable {
             ctx.output.errorLine("ctfix rollback: \(error)")
             return .noInput
         }
-        let changes = Self.appliedSteps(of: runID, in: records)
         guard !records.filter({ $0.runID == runID }).isEmpty else {
             ctx.output.errorLine("ctfix rollback: no run \(runID) in \(log.path)")
             return .noInput
         }
-        guard !changes.isEmpty else {
+        let all = Self.appliedSteps(of: runID, in: records)
+        guard !all.isEmpty else {
             ctx.output.line("run \(runID) changed nothing that can be undone")
+            return .ok
+        }
+        let (changes, earlier) = Self.withoutEarlierRollbacks(all, of: runID, in: records)
+        guard !changes.isEmpty else {
+            ctx.output.line("run \(runID) was already rolled back (by run \(earlier.joined(separator: ", "))); nothing left to undo")
             return .ok
         }
         var plan: [PlannedStep] = []
@@ -43,6 +48,10 @@ public struct RollbackCommand: Sendable {
                 ctx.output.line("cannot undo: \(step.summaryLine)")
                 continue
             }
+            if Self.alreadyRestored(undo, ctx.fileSystem, expected: expected) {
+                ctx.output.line("already restored: \(undo.summaryLine)")
+                continue
+            }
             if !force, let conflict = Self.conflict(undo, ctx.fileSystem, expected: expected) {
                 ctx.output.line("left alone: \(conflict) (use --force to restore anyway)")
                 continue
@@ -50,9 +59,13 @@ public struct RollbackCommand: Sendable {
             if case .writeFile(let path, _, let after, _, _) = undo { expected[path] = .some(after) }
             plan.append(undo)
         }
+        if plan.isEmpty {
+            ctx.output.line("nothing to restore for run \(runID)")
+            return .ok
+        }
         ctx.output.line("Rollback of run \(runID):")
         for step in plan { ctx.output.line("  \(step.summaryLine)") }
-        if dryRun || plan.isEmpty { return .ok }
+        if dryRun { return .ok }
         if !assumeYes {
             guard ctx.terminal.isInteractive else {
                 ctx.output.errorLine("no terminal to confirm on and no --yes: refusing")
@@ -108,7 +121,7 @@ public struct RollbackCommand: Sendable {
                         steps.append(step)
                     }
                 }
-            case ("outcome", "failed"):
+            case ("outcome", "failed"), ("outcome", "interrupted"), ("outcome", "simulated"):
                 guard case .array(let items)? = record.fields["changed"] else { continue }
                 for item in items {
                     if let data = try? JSONEncoder().encode(item), let step = try? decoder.decode(PlannedStep.self, from: data) {
@@ -118,13 +131,57 @@ public struct RollbackCommand: Sendable {
             case ("rollback_outcome", "restored"):
                 if let undo = record.fields["step"], let data = try? JSONEncoder().encode(undo),
                    let step = try? decoder.decode(PlannedStep.self, from: data), let original = step.undo {
-                    steps.removeAll { $0 == original }
+                    steps.removeAll { Self.sameChange($0, original) }
                 }
             default:
                 continue
             }
         }
         return steps
+    }
+
+    /// The run's steps minus those a later `ctfix rollback` of it already undid, and the ids of
+    /// those rollback runs.
+    static func withoutEarlierRollbacks(_ steps: [PlannedStep], of runID: String, in records: [AuditRecord]) -> ([PlannedStep], [String]) {
+        let rollbackRuns = Set(records.filter { $0.event == "run_start" && $0.fields["rolls_back"]?.stringValue == runID }.map(\.runID))
+        guard !rollbackRuns.isEmpty else { return (steps, []) }
+        var remaining = steps
+        var used: [String] = []
+        let decoder = JSONDecoder()
+        for record in records where rollbackRuns.contains(record.runID) && record.event == "outcome" && record.fields["status"]?.stringValue == "applied" {
+            guard case .array(let items)? = record.fields["steps"] else { continue }
+            for item in items {
+                guard let data = try? JSONEncoder().encode(item), let undo = try? decoder.decode(PlannedStep.self, from: data),
+                      let original = undo.undo, let index = remaining.lastIndex(where: { Self.sameChange($0, original) }) else { continue }
+                remaining.remove(at: index)
+                if !used.contains(record.runID) { used.append(record.runID) }
+            }
+        }
+        return (remaining, used)
+    }
+
+    /// The same change of the host: what an undo of an undo gives back lacks the original's diff
+    /// and backup path, which say how it was shown, not what it changed.
+    static func sameChange(_ a: PlannedStep, _ b: PlannedStep) -> Bool {
+        if case .writeFile(let path, let before, let after, _, _) = a, case .writeFile(let otherPath, let otherBefore, let otherAfter, _, _) = b {
+            return path == otherPath && before == otherBefore && after == otherAfter
+        }
+        return a == b
+    }
+
+    /// True when the host already holds what the undo step would restore (a value set back by
+    /// hand, or by an earlier rollback): nothing to do, and no conflict either.
+    static func alreadyRestored(_ undo: PlannedStep, _ fileSystem: any FileSystem, expected: [String: String?] = [:]) -> Bool {
+        switch undo {
+        case .setValue(let path, _, _, let original):
+            guard let current = try? fileSystem.readText(path).trimmingCharacters(in: .whitespacesAndNewlines) else { return false }
+            return StepApplier.sameValue(current, original)
+        case .writeFile(let path, _, let original, _, _):
+            let current = expected[path] ?? (fileSystem.exists(path) ? try? fileSystem.readText(path) : nil)
+            return current == original
+        default:
+            return false
+        }
     }
 
     /// Why restoring would overwrite someone else's later change, or nil.

@@ -18,8 +18,25 @@ extension Executor {
 
     /// Takes the host lock; then, as the only run on the host, removes the temporary files and
     /// the holder file that killed runs left, and audits what it removed.
-    func takeHostLock(as holder: HostRunLock.Holder) throws(HostRunLock.Failure) -> any HostLockHandle {
-        let handle = try HostRunLock(fileSystem: ctx.fileSystem).acquire(as: holder, wait: options.lockWait)
+    /// Waits in slices of 200 ms so a stop request (SIGINT/SIGTERM/SIGHUP) ends the wait: nil then.
+    func takeHostLock(as holder: HostRunLock.Holder) throws(HostRunLock.Failure) -> (any HostLockHandle)? {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: options.lockWait)
+        var acquired: HostRunLockHandle?
+        while acquired == nil {
+            let slice = min(max(clock.now.duration(to: deadline), .zero), .milliseconds(200))
+            do {
+                acquired = try HostRunLock(fileSystem: ctx.fileSystem).acquire(as: holder, wait: slice)
+            } catch {
+                switch error {
+                case .busy, .busyStaleHolder:
+                    guard clock.now < deadline else { throw error }
+                    if options.interruption.isRequested { return nil }
+                default: throw error
+                }
+            }
+        }
+        guard let handle = acquired else { return nil }
         // Also the directories of files this playbook edits (`file_edit` may name any path).
         let edited = playbook.actions.compactMap { ($0.kind as? FileEditAction)?.path }.map(HostPath.parent(of:))
         var removed = LeftoverTempFiles.sweep(ctx.fileSystem, directories: LeftoverTempFiles.hostDirectories + edited)

@@ -12,6 +12,9 @@ public final class Executor: @unchecked Sendable {
     let facts: HostFacts
     var audit: RunAudit
     var report: RunReport
+    /// The steps each started action really executed, in order (simulated steps excluded):
+    /// what a rollback undoes and what `run_end` reports as the host's state.
+    var changes: [(action: Int, steps: [PlannedStep])] = []
 
     /// `parameters` are already resolved (`Playbook.resolveParameters`).
     public init(ctx: CtfixContext, playbook: Playbook, parameters: [String: ParameterValue], options: RunOptions) {
@@ -78,6 +81,7 @@ public final class Executor: @unchecked Sendable {
             } catch {
                 return finish(.busy, "\(error)")
             }
+            if lock == nil { return finish(.interrupted, "interrupted by \(options.interruption.signalName) while waiting for the host lock; nothing was changed") }
         }
         defer { withExtendedLifetime(lock) {} }
 
@@ -102,10 +106,13 @@ public final class Executor: @unchecked Sendable {
             plans.append(await plan(action, planContext))
         }
         report.actions = zip(playbook.actions, plans).map { ActionReport($0, plan: $1) }
+        // Containment: under a root that is not this machine, programs and reboots are only shown.
+        if !ctx.isLiveHost { for index in report.actions.indices { Self.markSimulated(&report.actions[index]) } }
         if !recordOrStop("plan", ["actions": .from(report.actions)]) { return report }
         if !options.json { ctx.output.write(EvidenceReport.text(report) + "\n" + report.planText() + "\n") }
 
         if options.dryRun { return finish(.dryRun, "dry-run: nothing was changed") }
+        if options.interruption.isRequested { return finish(.interrupted, "interrupted by \(options.interruption.signalName) before any change") }
 
         // 6. Policy (unattended), then confirmation and application, action by action.
         if let refusal = policyRefusal(facts: facts) { return finish(.refused, refusal) }
@@ -116,13 +123,29 @@ public final class Executor: @unchecked Sendable {
         if let when = action.when {
             let result = await when.evaluate(in: context.evaluation)
             if result.state != .holds {
-                return ActionPlan(status: .skipped, reason: "when: \(action.when!.summaryLine) — \(result.detail)")
+                return ActionPlan(status: .skipped, reason: "when: \(result.predicate) — \(result.detail)")
             }
         }
         guard let plannable = action.kind as? any PlannableAction else {
             return .refused("ctfix cannot execute \(type(of: action.kind).keyword) actions yet")
         }
         return await plannable.plan(in: context)
+    }
+
+    /// Waits for the host lock in short slices so that `--wait` never outlasts a Ctrl-C; nil
+    /// when interrupted while waiting.
+    func acquireLock(as holder: HostRunLock.Holder) throws(HostRunLock.Failure) -> (any HostLockHandle)? {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: options.lockWait)
+        while true {
+            let slice = min(max(clock.now.duration(to: deadline), .zero), .milliseconds(200))
+            do {
+                return try HostRunLock(fileSystem: ctx.fileSystem).acquire(as: holder, wait: slice)
+            } catch {
+                guard case .busy = error, clock.now < deadline else { throw error }
+                if options.interruption.isRequested { return nil }
+            }
+        }
     }
 
     func auditLog() -> AuditLog {
@@ -148,10 +171,15 @@ public final class Executor: @unchecked Sendable {
     @discardableResult
     func finish(_ outcome: RunOutcome, _ message: String) -> RunReport {
         report.outcome = outcome
+        let now = hostNow()
+        // A stopped run says exactly what it left behind, in its one closing message.
+        let stopped = (outcome == .interrupted || outcome == .failed) && !now.isEmpty
+        let message = stopped ? message + "; the host now holds: " + now.joined(separator: "; ") : message
         report.messages.append(message)
         let state = report.actions.map { "\($0.name)=\($0.status.rawValue)" }.joined(separator: ", ")
-        try? audit.record("run_end", ["outcome": .string(outcome.rawValue), "message": .string(message),
-                                       "actions": .string(state)])
+        var fields: [String: JSONValue] = ["outcome": .string(outcome.rawValue), "message": .string(message), "actions": .string(state)]
+        if !now.isEmpty { fields["host_now"] = .array(now.map { .string($0) }) }
+        try? audit.record("run_end", fields)
         return report
     }
 }

@@ -29,6 +29,17 @@ public enum PlannedStep: Sendable, Codable, Equatable {
         }
     }
 
+    /// True when applying the step starts a program or reboots: something that acts on the
+    /// machine ctfix runs on, whatever root its files resolve under. Such a step is only ever
+    /// simulated under a root that is not this machine's `/` (kured's sentinel is a file).
+    public var runsProgram: Bool {
+        switch self {
+        case .runCommand: true
+        case .reboot(let method, _, _): method != "kured"
+        case .setValue, .writeFile, .trigger: false
+        }
+    }
+
     /// The step that restores the state before this one, if there is one.
     public var undo: PlannedStep? {
         switch self {

@@ -23,6 +23,9 @@ public struct RunOptions: Sendable {
     /// Skip the verification delay (tests, `--no-wait`).
     public var skipVerifyDelay = false
     public var json = false
+    /// Set by SIGINT/SIGTERM/SIGHUP (the CLI passes `Interruption.process`): the run stops at
+    /// the next primitive boundary and ends `interrupted`.
+    public var interruption = Interruption()
 
     public init() {}
 
@@ -33,15 +36,25 @@ public struct RunOptions: Sendable {
 }
 
 /// How a run ended; each has its own exit status (README, "Exit statuses").
-public enum RunOutcome: String, Sendable, Codable {
+public enum RunOutcome: String, Sendable, Codable, CaseIterable {
     /// Detection did not fire (and no `--force`): nothing to do.
     case healthy
     /// Dry-run finished: the plan was shown, nothing changed.
     case dryRun = "dry_run"
-    /// Actions applied and verification passed.
+    /// Every planned action applied and verification measured the problem gone from the state
+    /// it reads (a value, a ratio, a file), not merely from the absence of new log lines.
     case remediated
     /// Actions applied but verification still sees the problem.
     case notRemediated = "not_remediated"
+    /// Some planned action was not applied (declined, skipped by `when:`, refused, simulated
+    /// under a root that is not this machine, not run after a quit): never a success.
+    case partial
+    /// Every action applied, but verification measures nothing that proves the problem gone
+    /// (it only re-reads log lines: no new line is not proof).
+    case unverified
+    /// SIGINT, SIGTERM or SIGHUP (or Ctrl-C at a prompt) stopped the run after the current
+    /// step; `on_failure` was applied and `run_end` says what the host holds.
+    case interrupted
     /// An action failed; see the actions for what was changed and rolled back.
     case failed
     /// The operator said no (or quit).
@@ -57,6 +70,9 @@ public enum RunOutcome: String, Sendable, Codable {
         case .healthy, .dryRun: .ok
         case .remediated: .remediated
         case .notRemediated: .notRemediated
+        case .partial: .partial
+        case .unverified: .unverified
+        case .interrupted: .interrupted
         case .failed: .failed
         case .declined: .declined
         case .refused: .refused

@@ -31,6 +31,9 @@ public struct ActionReport: Codable, Sendable {
     public enum Status: String, Codable, Sendable {
         case planned, applied, noChange = "no_change", skipped, refused, declined, failed
         case rolledBack = "rolled_back", notRun = "not_run"
+        /// It would run a program or reboot, and the root is not this machine: shown and
+        /// audited, never executed.
+        case simulated
     }
 
     public var name: String
@@ -52,7 +55,7 @@ public struct ActionReport: Codable, Sendable {
         explain = action.explain
         reason = plan.reason
         notes = plan.notes
-        steps = plan.steps.map(StepReport.init)
+        steps = plan.steps.map { StepReport($0) }
         status = switch plan.status {
         case .ready: .planned
         case .noChange: .noChange
@@ -73,14 +76,20 @@ public struct StepReport: Codable, Sendable, Equatable {
     /// Read back after applying.
     public var observed: String?
     public var result: String?
+    /// Planned but not executed: it runs a program or reboots and the root is not this machine.
+    public var simulated: Bool
 
-    init(_ step: PlannedStep) {
+    init(_ step: PlannedStep, simulated: Bool = false) {
         summary = step.summaryLine
         self.step = step
+        self.simulated = simulated
     }
 }
 
 extension RunReport {
+    /// What a step that would run a program or reboot says under a root that is not this machine.
+    public static let simulatedReason = "simulated: the root is not this machine"
+
     /// The plan as an on-call engineer reads it before saying yes.
     public func planText() -> String {
         var text = "Plan for \(name) on \(host) (\(mode)\(forced ? ", forced" : "")):\n"
@@ -95,6 +104,7 @@ extension RunReport {
             for note in action.notes { text += "   note: \(note)\n" }
             for step in action.steps {
                 text += "   \(step.summary)\n"
+                if step.simulated { text += "     (\(Self.simulatedReason): not executed)\n" }
                 if case .writeFile(_, _, _, let diff, let backup) = step.step {
                     for line in diff.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
                         text += "     \(line)\n"

@@ -18,6 +18,8 @@ public struct StepApplier: Sendable {
         /// What was read back after the change.
         public var observed: String?
         public var message: String
+        /// Not executed: the step runs a program or reboots and the root is not this machine.
+        public var simulated = false
     }
 
     /// Why a step failed; the host may be partly changed only where `changed` says so.
@@ -36,6 +38,11 @@ public struct StepApplier: Sendable {
     }
 
     func applyPrimitive(_ step: PlannedStep) async throws(Failure) -> Applied {
+        // Containment, decided here at the primitive so no action kind (present or future)
+        // can start a program or reboot this machine while its files come from another root.
+        if step.runsProgram, !context.isLiveHost {
+            return Applied(observed: nil, message: "\(RunReport.simulatedReason); did not \(step.summaryLine)", simulated: true)
+        }
         let fs = context.fileSystem
         switch step {
         case .setValue(let path, let name, _, let after):
@@ -73,7 +80,7 @@ public struct StepApplier: Sendable {
                         throw Failure(message: "\(path) does not hold the written content after the replace", changed: true)
                     }
                     return Applied(observed: nil, message: before == nil ? "created \(path)"
-                                   : "wrote \(path)" + (plannedBackup.map { " (backup in \($0))" } ?? " (no backup, as the playbook asks)"))
+                                   : "wrote \(path)" + (plannedBackup.map { " (backup in \($0))" } ?? ""))
                 }
                 try fs.removeFile(path)
                 return Applied(observed: nil, message: "removed \(path)")

@@ -77,7 +77,7 @@ public indirect enum Predicate: Sendable {
             case .doesNotHold: .holds
             case .unknown: .unknown
             }
-            return PredicateResult(state: state, kind: "not", predicate: summaryLine,
+            return PredicateResult(state: state, kind: "not", predicate: "not (" + child.predicate + ")",
                                    detail: "negation of: \(child.detail)", children: [child])
         case .all(let items), .any(let items):
             var children: [PredicateResult] = []
@@ -91,7 +91,8 @@ public indirect enum Predicate: Sendable {
                 state = states.contains(.holds) ? .holds : states.contains(.unknown) ? .unknown : .doesNotHold
             }
             let held = states.filter { $0 == .holds }.count
-            return PredicateResult(state: state, kind: isAll ? "all" : "any", predicate: summaryLine,
+            let predicate = (isAll ? "all of (" : "any of (") + children.map(\.predicate).joined(separator: "; ") + ")"
+            return PredicateResult(state: state, kind: isAll ? "all" : "any", predicate: predicate,
                                    detail: "\(held) of \(children.count) held", children: children)
         }
     }

@@ -144,6 +144,11 @@ public struct RatioPredicate: PredicateKind {
         "\(numerator.summaryLine) / \(denominator.summaryLine) \(comparison.summaryLine)"
     }
 
+    /// The summary with parameter values filled in, for results.
+    func summaryLine(_ parameters: [String: Double]) -> String {
+        "\(numerator.summaryLine) / \(denominator.summaryLine) \(comparison.summaryLine(parameters: parameters))"
+    }
+
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {
         let top: Reading, bottom: Reading
         switch (numerator.read(in: context), denominator.read(in: context)) {
@@ -151,15 +156,15 @@ public struct RatioPredicate: PredicateKind {
             (top, bottom) = (n, d)
         case let (.failure(failure), other):
             let readings = (try? other.get()).map { [$0] } ?? []
-            return .unknown(kind: Self.keyword, predicate: summaryLine, "numerator: \(failure.message)", readings: readings)
+            return .unknown(kind: Self.keyword, predicate: summaryLine(context.parameters), "numerator: \(failure.message)", readings: readings)
         case let (.success(n), .failure(failure)):
-            return .unknown(kind: Self.keyword, predicate: summaryLine, "denominator: \(failure.message)", readings: [n])
+            return .unknown(kind: Self.keyword, predicate: summaryLine(context.parameters), "denominator: \(failure.message)", readings: [n])
         }
         let topName = numerator.shortName(for: top), bottomName = denominator.shortName(for: bottom)
         let readings = [top, bottom]
         let notes = readings.compactMap(\.note)
         guard bottom.value != 0 else {
-            return .unknown(kind: Self.keyword, predicate: summaryLine,
+            return .unknown(kind: Self.keyword, predicate: summaryLine(context.parameters),
                             "\(topName) / \(bottomName) = \(formatNumber(top.value)) / 0: the ratio is undefined (\(bottomName) is zero in \(bottom.source))",
                             readings: readings)
         }
@@ -167,12 +172,12 @@ public struct RatioPredicate: PredicateKind {
         let shown = "\(topName) / \(bottomName) = \(formatNumber(top.value)) / \(formatNumber(bottom.value)) = \(ValueText.percent(ratio))"
         switch comparison.evaluate(ratio, parameters: context.parameters) {
         case .failure(let failure):
-            return .unknown(kind: Self.keyword, predicate: summaryLine, "\(shown), but \(failure.message)", readings: readings)
+            return .unknown(kind: Self.keyword, predicate: summaryLine(context.parameters), "\(shown), but \(failure.message)", readings: readings)
         case .success(let outcome):
             var detail = "\(shown) (\(outcome.text))"
             if !notes.isEmpty { detail += "; " + notes.joined(separator: "; ") }
             var result = PredicateResult(state: outcome.holds ? .holds : .doesNotHold, kind: Self.keyword,
-                                   predicate: summaryLine, detail: detail, readings: readings)
+                                   predicate: summaryLine(context.parameters), detail: detail, readings: readings)
             result.threshold = outcome.threshold
             return result
         }

@@ -132,22 +132,27 @@ public struct ValuePredicate: PredicateKind {
 
     public var summaryLine: String { "\(source.summaryLine) \(comparison.summaryLine)" }
 
+    /// The summary with parameter values filled in, for results.
+    func summaryLine(_ parameters: [String: Double]) -> String {
+        "\(source.summaryLine) \(comparison.summaryLine(parameters: parameters))"
+    }
+
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {
         let reading: Reading
         switch source.read(in: context) {
         case .success(let value): reading = value
-        case .failure(let failure): return .unknown(kind: Self.keyword, predicate: summaryLine, failure.message)
+        case .failure(let failure): return .unknown(kind: Self.keyword, predicate: summaryLine(context.parameters), failure.message)
         }
         let name = source.shortName(for: reading)
         let shown = "\(name) = \(ValueText.of(reading.value, unit: reading.unit))"
         switch comparison.evaluate(reading.value, parameters: context.parameters) {
         case .failure(let failure):
-            return .unknown(kind: Self.keyword, predicate: summaryLine, "\(shown), but \(failure.message)", readings: [reading])
+            return .unknown(kind: Self.keyword, predicate: summaryLine(context.parameters), "\(shown), but \(failure.message)", readings: [reading])
         case .success(let outcome):
             var detail = "\(shown) (\(outcome.text))"
             if let note = reading.note { detail += "; \(note)" }
             var result = PredicateResult(state: outcome.holds ? .holds : .doesNotHold, kind: Self.keyword,
-                                   predicate: summaryLine, detail: detail, readings: [reading])
+                                   predicate: summaryLine(context.parameters), detail: detail, readings: [reading])
             result.threshold = outcome.threshold
             return result
         }

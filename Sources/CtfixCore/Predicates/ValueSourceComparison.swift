@@ -74,6 +74,27 @@ public struct ValueComparison: Sendable {
         }
     }
 
+    /// The summary with parameters replaced by their values: "above 90% (usage_threshold)".
+    /// Messages show values, never `${name}`.
+    public func summaryLine(parameters: [String: Double]) -> String {
+        func show(_ expression: NumberExpression) -> String {
+            guard expression.constantValue == nil, let number = try? expression.evaluate(parameters: parameters) else { return expression.text }
+            return (isRatio ? ValueText.percent(number) : formatNumber(number)) + " (\(Self.plainText(expression)))"
+        }
+        if let equals { return "equals \(show(equals))" }
+        switch (above, below) {
+        case let (above?, below?): return "between \(show(above)) and \(show(below))"
+        case let (above?, nil): return "above \(show(above))"
+        case let (nil, below?): return "below \(show(below))"
+        default: return "?"
+        }
+    }
+
+    /// An expression's text with `${name}` written as `name`.
+    static func plainText(_ expression: NumberExpression) -> String {
+        expression.text.replacingOccurrences(of: #"\$\{([a-z_][a-z0-9_]*)\}"#, with: "$1", options: .regularExpression)
+    }
+
     /// The outcome of comparing one value.
     public struct Outcome: Sendable, Equatable {
         public var holds: Bool
@@ -91,13 +112,13 @@ public struct ValueComparison: Sendable {
             do {
                 let number = try expression.evaluate(parameters: parameters)
                 if isRatio, number < 0 {
-                    return .failure(HostReadFailure(path: nil, message: "ratio threshold \(expression.text) = \(formatNumber(number)) is negative"))
+                    return .failure(HostReadFailure(path: nil, message: "ratio threshold \(Self.plainText(expression)) = \(formatNumber(number)) is negative"))
                 }
                 let shown = isRatio ? ValueText.percent(number) : formatNumber(number)
-                let text = expression.constantValue != nil ? expression.text : "\(expression.text) = \(shown)"
+                let text = expression.constantValue != nil ? expression.text : "\(shown) (\(Self.plainText(expression)))"
                 return .success((number, text))
             } catch {
-                return .failure(HostReadFailure(path: nil, message: "threshold \(expression.text): \(error.message)"))
+                return .failure(HostReadFailure(path: nil, message: "threshold \(Self.plainText(expression)): \(error.message)"))
             }
         }
         let low: (Double, String)?, high: (Double, String)?, exact: (Double, String)?

@@ -106,6 +106,6 @@ public actor AlertIntake {
                            allowDestructive: route.allowDestructive, settings: settings, status: .queued, receivedAt: Date())
         let (stored, isNew) = try await queue.enqueue(job)
         if !isNew { return decision(.deduped, "already \(stored.status.rawValue)", job: key) }
-        return decision(.queued, "queued: \(route.playbookName), \(route.mode.rawValue)", job: key)
+        return decision(.queued, "\(route.playbookName) will run (\(route.mode.rawValue))", job: key)
     }
 }

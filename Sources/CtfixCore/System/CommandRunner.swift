@@ -56,3 +56,29 @@ public struct NoCommandRunner: CommandRunner {
     }
     public func isAvailable(_ program: String) -> Bool { false }
 }
+
+/// The runner a context gets when its root is not this machine's `/`: the one read-only use of
+/// a program under such a root (`journalctl --directory DIR`, reading the root's journal) is
+/// passed through; anything else is refused, so even a step the executor failed to simulate
+/// cannot run a program on this machine on behalf of another root.
+public struct ContainedCommandRunner: CommandRunner {
+    public let inner: any CommandRunner
+
+    public init(_ inner: any CommandRunner) {
+        self.inner = inner
+    }
+
+    static func isReadOnly(_ argv: [String]) -> Bool {
+        argv.first == "journalctl" && argv.contains("--directory")
+            && !argv.contains { $0.hasPrefix("--vacuum") || $0.hasPrefix("--rotate") || $0.hasPrefix("--flush") || $0.hasPrefix("--sync") }
+    }
+
+    public func run(_ argv: [String], environment: [String: String], timeout: Duration, outputLimit: Int) async throws(CommandError) -> CommandResult {
+        guard Self.isReadOnly(argv) else {
+            throw CommandError(argv: argv, message: "simulated: the root is not this machine; not running programs here")
+        }
+        return try await inner.run(argv, environment: environment, timeout: timeout, outputLimit: outputLimit)
+    }
+
+    public func isAvailable(_ program: String) -> Bool { inner.isAvailable(program) }
+}

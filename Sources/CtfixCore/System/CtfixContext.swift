@@ -39,9 +39,11 @@ public struct CtfixContext: Sendable {
         if now == nil, !fileSystem.root.isEmpty, let manifest = try SnapshotManifest.read(from: fileSystem) {
             clock = FixedClock(manifest.capturedAt)
         }
-        return CtfixContext(fileSystem: fileSystem, clock: clock, commands: SubprocessCommandRunner(),
+        let live = fileSystem.root.isEmpty
+        let commands: any CommandRunner = live ? SubprocessCommandRunner() : ContainedCommandRunner(SubprocessCommandRunner())
+        return CtfixContext(fileSystem: fileSystem, clock: clock, commands: commands,
                             output: StandardOutputSink(), terminal: ProcessTerminal(), environment: environment,
-                            isLiveHost: fileSystem.root.isEmpty)
+                            isLiveHost: live)
     }
 }
 

@@ -31,12 +31,17 @@ public struct SubprocessCommandRunner: CommandRunner {
                     var custom: [Environment.Key: String] = [:]
                     for (key, value) in env { custom[Environment.Key(rawValue: key)!] = value }
                     let executable: Executable = program.hasPrefix("/") ? .path(FilePath(program)) : .name(program)
+                    // Its own process group: a terminal's Ctrl-C goes to ctfix, which lets the
+                    // program finish (the current step) and then stops the run cleanly.
+                    var platform = PlatformOptions()
+                    platform.processGroupID = 0
                     // Standard output is streamed and cut at the limit (the rest is read and
                     // dropped, so the program never blocks on a full pipe).
                     let result = try await Subprocess.run(
                         executable,
                         arguments: Arguments(Array(argv.dropFirst())),
                         environment: .custom(custom),
+                        platformOptions: platform,
                         input: .none,
                         output: .sequence,
                         error: .string(limit: 1 << 20)

@@ -13,15 +13,37 @@ public protocol Terminal: Sendable {
     func ask(_ prompt: String) -> String?
 }
 
-/// The process's own terminal.
+/// The process's own terminal. A prompt waits on standard input *and* on the interruption's
+/// wake-up pipe, so Ctrl-C (caught, see `Interruption`) ends the prompt at once with nil
+/// instead of leaving ctfix blocked in `read` until Enter is pressed.
 public struct ProcessTerminal: Terminal {
-    public init() {}
+    public let interruption: Interruption
+
+    public init(interruption: Interruption = .process) {
+        self.interruption = interruption
+    }
 
     public var isInteractive: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
 
     public func ask(_ prompt: String) -> String? {
         FileHandle.standardOutput.write(Data(prompt.utf8))
-        return readLine(strippingNewline: true)
+        var line: [UInt8] = []
+        while !interruption.isRequested {
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: interruption.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, nfds_t(fds[1].fd >= 0 ? 2 : 1), -1)
+            if ready < 0 { if errno == EINTR { continue } else { return nil } }
+            if fds[1].revents != 0 && interruption.isRequested { break }
+            guard fds[0].revents != 0 else { continue }
+            var byte: UInt8 = 0
+            let count = read(STDIN_FILENO, &byte, 1)
+            if count < 0 { if errno == EINTR || errno == EAGAIN { continue } else { return nil } }
+            if count == 0 { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
+            if byte == UInt8(ascii: "\n") { return String(decoding: line, as: UTF8.self) }
+            line.append(byte)
+        }
+        FileHandle.standardOutput.write(Data("\n".utf8))
+        return nil
     }
 }
 

@@ -33,11 +33,13 @@ enum ExampleHosts {
         return target
     }
 
-    /// A context on an in-memory host, frozen at the host's capture time.
+    /// A context on an in-memory host, frozen at the host's capture time. `live`: the in-memory
+    /// host stands for this machine, so programs (scripted) may run; otherwise they are simulated.
     static func context(_ fs: InMemoryFileSystem, terminal: any Terminal = NoTerminal(),
-                        commands: any CommandRunner = ScriptedCommandRunner(), output: CapturedOutput = CapturedOutput()) throws -> CtfixContext {
+                        commands: any CommandRunner = ScriptedCommandRunner(), output: CapturedOutput = CapturedOutput(),
+                        live: Bool = false) throws -> CtfixContext {
         let manifest = try SnapshotManifest.read(from: fs)
         return CtfixContext(fileSystem: fs, clock: FixedClock(manifest?.capturedAt ?? Date()), commands: commands,
-                            output: output, terminal: terminal, environment: [:], isLiveHost: false)
+                            output: output, terminal: terminal, environment: [:], isLiveHost: live)
     }
 }

@@ -8,10 +8,14 @@ extension CommandAction: PlannableAction {
         case .shell(let script): argv = ["/bin/sh", "-c", script]
         }
         guard let program = argv.first, !program.isEmpty else { return .refused("the command is empty after filling in parameters") }
-        if !context.host.commands.isAvailable(program) {
+        var notes: [String] = []
+        if !context.host.isLiveHost {
+            // The program would be simulated anyway; this machine's PATH says nothing about the root's.
+            notes.append("whether \(program) is installed under \(context.fileSystem.rootDescription) is not checked")
+        } else if !context.host.commands.isAvailable(program) {
             return .refused("\(program) is not installed on this host")
         }
         let environment = self.environment.mapValues { $0.render(context.parameters) }
-        return ActionPlan(status: .ready, steps: [.runCommand(argv: argv, timeoutSeconds: timeout.seconds, environment: environment)])
+        return ActionPlan(status: .ready, steps: [.runCommand(argv: argv, timeoutSeconds: timeout.seconds, environment: environment)], notes: notes)
     }
 }
