@@ -174,7 +174,7 @@ struct RunCommandLineTests {
 
         let verify = try await CtfixBinary.run(["audit", "verify", "--root", host])
         #expect(verify.exitStatus == 0, "\(verify.standardOutput)")
-        #expect(verify.standardOutput.contains("never ended: interrupted or killed; last record: intent of action slow"))
+        #expect(verify.standardOutput.contains("never ended: interrupted or killed; last record: outcome of action raise"))
         let show = try await CtfixBinary.run(["audit", "show", "--root", host])
         #expect(show.standardOutput.contains("outcome action=raise status=applied"))
         #expect(try String(contentsOfFile: "\(host)/proc/sys/net/ipv4/netfilter/ip_conntrack_max", encoding: .utf8) == "65536\n")

@@ -68,7 +68,7 @@ struct RunSafetyCommandLineTests {
             try "#!/bin/sh\necho \"\(name) $*\" >> '\(calls)'\n".write(toFile: "\(fakes)/\(name)", atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(fakes)/\(name)")
         }
-        let playbook = "\(outside)/runs-programs.yaml"
+        let playbook = try TrustedScratch.directory("runs-programs") + "/runs-programs.yaml" // not in /tmp: refused as root
         try """
         version: 1
         name: runs-programs
@@ -191,7 +191,7 @@ struct RunSafetyCommandLineTests {
         let playbook = try String(contentsOfFile: ExampleHostsPaths.playbook("table-full"), encoding: .utf8)
             .replacingOccurrences(of: "delay: 10s", with: "delay: 5m")
             .replacingOccurrences(of: "on_failure: rollback", with: "on_failure: stop")
-        let file = "\(try Self.temporaryDirectory("ctfix-term"))/table-full.yaml"
+        let file = "\(try TrustedScratch.directory("ctfix-term"))/table-full.yaml" // not in /tmp: refused as root
         try playbook.write(toFile: file, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try CtfixBinary.path())
