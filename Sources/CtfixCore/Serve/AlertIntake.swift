@@ -15,9 +15,12 @@ public actor AlertIntake {
     public nonisolated let observer: any ServeObserver
     /// This host's name (the root's kernel hostname unless the config overrides it).
     public nonisolated let hostName: String
+    /// This machine's interface addresses (an `instance` that is one of them is for this host).
+    public nonisolated let addresses: [String]
 
     public init(ctx: CtfixContext, config: ServeConfig, queue: AlertQueue, audit: AuditLog,
-                observer: any ServeObserver = NoServeObserver()) {
+                observer: any ServeObserver = NoServeObserver(), addresses: [String] = HostAlertFilter.localAddresses()) {
+        self.addresses = addresses
         self.ctx = ctx
         self.config = config
         self.queue = queue
@@ -71,7 +74,7 @@ public actor AlertIntake {
             let known = await queue.job(key) != nil
             return AlertDecision(.resolved, "resolved; no queued run to cancel", jobKey: known ? key : nil)
         }
-        if let why = config.host.rejection(of: alert.labels, host: hostName) {
+        if let why = config.host.rejection(of: alert.labels, host: hostName, addresses: addresses) {
             return AlertDecision(.notForThisHost, why)
         }
         guard let route = config.routes.first(where: { $0.matches(alert.labels) }) else {
@@ -96,7 +99,11 @@ public actor AlertIntake {
         var settings: [String: String] = [:]
         for (name, template) in route.parameters {
             switch template.render(labels: alert.labels, annotations: alert.annotations) {
-            case .success(let value): settings[name] = value
+            case .success(let value):
+                if case .failure(let refusal) = AlertParameterPolicy.check(value, for: route.declarations[name], name: name) {
+                    return decision(.refused, refusal.description)
+                }
+                settings[name] = value
             case .failure(let missing):
                 return decision(.refused, "parameter \(name) needs {{ .\(missing.field) }}, which the alert does not carry")
             }

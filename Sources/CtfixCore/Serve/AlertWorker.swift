@@ -74,6 +74,17 @@ public struct AlertWorker: Sendable {
         let parameters: [String: ParameterValue]
         do {
             playbook = try PlaybookLoader.load(path: job.playbookPath, trust: playbookTrust)
+        } catch {
+            return finish(job, auditID: auditID, runID: nil, outcome: "invalid", detail: "\(error)")
+        }
+        // The playbook is read again: its from_alerts declarations may have changed since intake,
+        // and a job queued by an older ctfix was never checked. Before any parsing of the value.
+        for (name, text) in job.settings.sorted(by: { $0.key < $1.key }) {
+            if case .failure(let refusal) = AlertParameterPolicy.check(text, for: playbook.parameters.first { $0.name == name }, name: name) {
+                return finish(job, auditID: auditID, runID: nil, outcome: "refused", detail: refusal.description)
+            }
+        }
+        do {
             parameters = try playbook.resolveParameters(job.settings)
         } catch {
             return finish(job, auditID: auditID, runID: nil, outcome: "invalid", detail: "\(error)")

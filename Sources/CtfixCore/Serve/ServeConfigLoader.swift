@@ -141,6 +141,7 @@ public enum ServeConfigLoader {
         guard let reader = MappingReader(node, "'host'", scope: &scope) else { return filter }
         if let n = reader.optional("labels"), let labels = scope.stringList(n, "host.labels") { filter.labels = labels }
         if let n = reader.optional("name"), let name = scope.nonEmptyString(n, "host.name") { filter.hostName = name }
+        if let n = reader.optional("aliases"), let aliases = scope.stringList(n, "host.aliases") { filter.aliases = aliases }
         reader.finish(scope: &scope)
         return filter
     }
