@@ -12,6 +12,7 @@ import Testing
         let root = "\(work)/host"
         try FileManager.default.copyItem(atPath: PackagePaths.root.appendingPathComponent("examples/hosts/centos5-ip-conntrack").path, toPath: root)
         let examples = PackagePaths.root.appendingPathComponent("examples/serve").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(examples)/token")  // docs/serve.md: chmod 600
         let token = try String(contentsOfFile: "\(examples)/token", encoding: .utf8).trimmingCharacters(in: .newlines)
         let auditPath = "\(work)/audit.jsonl"
         let port = AlertmanagerSupport.freePort()
