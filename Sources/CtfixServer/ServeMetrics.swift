@@ -30,7 +30,7 @@ public final class ServeMetrics: ServeObserver, Sendable {
                                                  labels: [("outcome", outcome.rawValue)])
         }
         var rejected: [Int: Counter] = [:]
-        for status in [400, 401, 404, 405, 413, 503] {
+        for status in [400, 401, 404, 405, 408, 413, 503] {
             rejected[status] = registry.makeCounter(descriptor: Self.name("requests_rejected", "total", "Webhook requests answered with an error status."),
                                                     labels: [("status", String(status))])
         }
