@@ -162,6 +162,45 @@ import Testing
         #expect(found.contains { $0.hasPrefix("routes.yaml:6:11: error: routes[0].set: parameter 'max_ceiling' of playbook table-full is not settable from alerts") })
     }
 
+    @Test func limitsAreReadAndBounded() throws {
+        let config = try parse("""
+        version: 1
+        limits: {max_connections: 128, idle_timeout: 5s, body_timeout: 20s, max_alerts: 200}
+        routes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]
+        """)
+        #expect(config.maxConnections == 128)
+        #expect(config.idleTimeout == .seconds(5))
+        #expect(config.bodyTimeout == .seconds(20))
+        #expect(config.payloadLimits.maxAlerts == 200)
+        let found = errors("""
+        version: 1
+        limits: {max_connections: 100000, idle_timeout: 10m}
+        routes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]
+        """)
+        #expect(found.count == 2, "\(found)")
+        #expect(found.contains { $0.contains("limits.idle_timeout must be between 1s and 5m, found 10m") }, "\(found)")
+    }
+
+    @Test func fromAlertsIsOnlyForNumbersWithADirection() {
+        func loadErrors(_ declaration: String) -> [String] {
+            let text = """
+            version: 1
+            name: p
+            summary: s
+            parameters:
+              x: \(declaration)
+            detect: {value: {sysctl: [net.a], above: 1}}
+            actions: []
+            """
+            do { _ = try PlaybookLoader.parse(text, file: "p.yaml"); return [] } catch { return error.diagnostics.map(\.message) }
+        }
+        #expect(loadErrors("{type: string, default: a, description: d, from_alerts: {stricter_when: above}}")
+            .contains { $0.contains("only number, integer and duration parameters can be set from alerts") })
+        #expect(loadErrors("{default: 1, description: d, from_alerts: {stricter_when: higher}}")
+            .contains { $0.contains("from_alerts.stricter_when must be above or below, found 'higher'") })
+        #expect(loadErrors("{default: 1, description: d, from_alerts: {}}").contains { $0.contains("stricter_when") })
+    }
+
     @Test func noAuthParsesButIsNil() throws {
         let config = try parse("""
         version: 1

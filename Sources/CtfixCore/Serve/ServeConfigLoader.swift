@@ -81,6 +81,7 @@ public enum ServeConfigLoader {
             if let n = reader.optional("per"), let value = scope.duration(n, "budget.per") { config.budget.per = value }
             reader.finish(scope: &scope)
         }
+        if let node = top.optional("limits") { parseLimits(node, into: &config, scope: &scope) }
         if let node = top.required("routes", scope: &scope), let items = scope.list(node, "routes") {
             if items.isEmpty { scope.error(node, "routes must not be empty") }
             for (index, item) in items.enumerated() {
@@ -144,6 +145,26 @@ public enum ServeConfigLoader {
             return nil
         }
         return secret
+    }
+
+    /// `limits:` — per-connection timeouts, the connection cap and alerts per body (docs/serve.md, "Limits").
+    static func parseLimits(_ node: YAMLNode, into config: inout ServeConfig, scope: inout ParseScope) {
+        guard let reader = MappingReader(node, "'limits'", scope: &scope) else { return }
+        if let n = reader.optional("max_connections"), let value = scope.integer(n, "limits.max_connections", in: 1...4096) {
+            config.maxConnections = value
+        }
+        if let n = reader.optional("max_alerts"), let value = scope.integer(n, "limits.max_alerts", in: 1...10000) {
+            config.payloadLimits.maxAlerts = value
+        }
+        for key in ["idle_timeout", "body_timeout"] {
+            guard let n = reader.optional(key), let value = scope.duration(n, "limits.\(key)") else { continue }
+            guard value >= .seconds(1), value <= .seconds(300) else {
+                scope.error(n, "limits.\(key) must be between 1s and 5m, found \(DurationText.format(value))")
+                continue
+            }
+            if key == "idle_timeout" { config.idleTimeout = value } else { config.bodyTimeout = value }
+        }
+        reader.finish(scope: &scope)
     }
 
     static func parseHost(_ node: YAMLNode, scope: inout ParseScope) -> HostAlertFilter {
