@@ -34,7 +34,7 @@ public struct WebhookResponder: Sendable {
             guard request.method == .post else { return methodNotAllowed("POST") }
             if let credentials = intake.config.auth, !credentials.accepts(authorization: request.headers[.authorization]) {
                 metrics.rejected(status: 401)
-                await intake.unauthorized(peer: nil)
+                await intake.unauthorized()
                 var headers = HTTPFields()
                 headers[.wwwAuthenticate] = credentials.challenge
                 headers[.contentType] = "application/json"

@@ -122,16 +122,15 @@ public actor AlertIntake {
     /// 401s, in aggregate: one `webhook_unauthorized` audit record and one log line per
     /// `unauthorizedInterval` at most, with the count since the last one (a flood of bad
     /// credentials neither fills the audit log nor goes unnoticed).
-    public func unauthorized(peer: String?, now: Date = Date()) {
+    public func unauthorized(now: Date = Date()) {
         unauthorizedCount += 1
         if let last = unauthorizedReportedAt, now.timeIntervalSince(last) < Self.unauthorizedInterval.seconds { return }
         let count = unauthorizedCount
         unauthorizedCount = 0
         unauthorizedReportedAt = now
-        ctx.output.errorLine("ctfix serve: \(count) request(s) with missing or wrong credentials" + (peer.map { " (last from \(ServeText.escape($0)))" } ?? "")
-                             + "; next report in \(DurationText.format(Self.unauthorizedInterval)) at the earliest")
+        ctx.output.errorLine("ctfix serve: \(count) request(s) with missing or wrong credentials; next report in \(DurationText.format(Self.unauthorizedInterval)) at the earliest")
         _ = try? audit.append(event: "webhook_unauthorized", runID: "serve-intake", time: now, fields: [
-            "count": .number(Double(count)), "last_peer": peer.map { .string($0) } ?? .null,
+            "count": .number(Double(count)),
         ])
     }
     public static let unauthorizedInterval: Duration = .seconds(60)
