@@ -33,6 +33,8 @@ let package = Package(
             dependencies: [
                 "CtfixCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // MaximumAvailableConnections (the connection cap).
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -12,6 +12,10 @@ public final class ServeMetrics: ServeObserver, Sendable {
     private let lastRun: Gauge
     private let depth: Gauge
     private let rejections: [Int: Counter]
+    private let jobs: [String: Counter]
+    /// Every outcome a job can end with (`AlertWorker`); anything else counts as `other`.
+    public static let jobOutcomes = [RunOutcome.healthy, .dryRun, .remediated, .notRemediated, .failed, .declined, .refused, .busy].map(\.rawValue)
+        + ["invalid", "over_budget", "interrupted", "other"]
 
     public init() {
         let registry = PrometheusCollectorRegistry()
@@ -26,10 +30,16 @@ public final class ServeMetrics: ServeObserver, Sendable {
                                                  labels: [("outcome", outcome.rawValue)])
         }
         var rejected: [Int: Counter] = [:]
-        for status in [400, 401, 404, 405, 413, 503] {
+        for status in [400, 401, 404, 405, 408, 413, 503] {
             rejected[status] = registry.makeCounter(descriptor: Self.name("requests_rejected", "total", "Webhook requests answered with an error status."),
                                                     labels: [("status", String(status))])
         }
+        var jobs: [String: Counter] = [:]
+        for outcome in Self.jobOutcomes {
+            jobs[outcome] = registry.makeCounter(descriptor: Self.name("jobs", "total", "Alert jobs that ended, by outcome (runs and jobs refused before the executor)."),
+                                                 labels: [("outcome", outcome)])
+        }
+        self.jobs = jobs
         self.registry = registry
         self.alerts = alerts
         self.runs = runs
@@ -51,6 +61,8 @@ public final class ServeMetrics: ServeObserver, Sendable {
     }
 
     public func queueDepthChanged(_ depth: Int) { self.depth.set(Double(depth)) }
+
+    public func jobFinished(_ outcome: String) { (jobs[outcome] ?? jobs["other"])?.increment() }
 
     /// Counts a request answered with an error status.
     public func rejected(status: Int) { rejections[status]?.increment() }

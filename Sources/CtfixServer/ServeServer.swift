@@ -1,6 +1,7 @@
 import CtfixCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import ServiceLifecycle
 import UnixSignals
 
@@ -55,7 +56,9 @@ public struct ServeServer: Sendable {
         let responder = WebhookResponder(config: config, intake: intake, metrics: metrics)
         let app = Application(
             responder: CallbackResponder { request, context in try await responder.respond(to: request, context: context) },
-            configuration: .init(address: .hostname(host, port: port), serverName: "ctfix/\(CtfixVersion.current)"),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(config.idleTimeout.seconds * 1e9)))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "ctfix/\(CtfixVersion.current)",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
             services: [WorkerService(worker: worker)]
         )
         try await app.runService(gracefulShutdownSignals: signals)

@@ -22,6 +22,9 @@ public struct WebhookResponder: Sendable {
         switch request.uri.path {
         case "/healthz":
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            if let failure = await intake.health() {
+                return json(.serviceUnavailable, ["status": "failing", "reason": failure])
+            }
             return json(.ok, ["status": "ok"])
         case "/metrics":
             guard request.method == .get else { return methodNotAllowed("GET") }
@@ -31,6 +34,7 @@ public struct WebhookResponder: Sendable {
             guard request.method == .post else { return methodNotAllowed("POST") }
             if let credentials = intake.config.auth, !credentials.accepts(authorization: request.headers[.authorization]) {
                 metrics.rejected(status: 401)
+                await intake.unauthorized()
                 var headers = HTTPFields()
                 headers[.wwwAuthenticate] = credentials.challenge
                 headers[.contentType] = "application/json"
@@ -40,10 +44,18 @@ public struct WebhookResponder: Sendable {
                 return tooLarge()
             }
             let buffer: ByteBuffer
-            do { buffer = try await request.collectBody(upTo: config.maxBodyBytes) } catch { return tooLarge() }
+            switch await Self.collect(&request, upTo: config.maxBodyBytes, within: config.bodyTimeout) {
+            case .body(let collected): buffer = collected
+            case .tooLarge: return tooLarge()
+            case .timedOut:
+                metrics.rejected(status: 408)
+                var response = json(.requestTimeout, ["error": "body not received within \(DurationText.format(config.bodyTimeout))"])
+                response.headers[.connection] = "close"
+                return response
+            }
             let data = Data(buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? [])
             let payload: WebhookPayload
-            do { payload = try WebhookPayload.decode(data) } catch {
+            do { payload = try WebhookPayload.decode(data, limits: config.payloadLimits) } catch {
                 metrics.rejected(status: 400)
                 return json(.badRequest, ["error": "not an Alertmanager webhook payload: \(error.message)"])
             }
@@ -60,6 +72,34 @@ public struct WebhookResponder: Sendable {
         default:
             metrics.rejected(status: 404)
             return json(.notFound, ["error": "no such path; Alertmanager posts to \(config.path)"])
+        }
+    }
+
+    enum Collected { case body(ByteBuffer), tooLarge, timedOut }
+
+    /// The body, bounded in size and in time: a sender that trickles a body cannot hold a
+    /// connection (and a request slot) open for longer than `within`.
+    static func collect(_ request: inout Request, upTo limit: Int, within timeout: Duration) async -> Collected {
+        let body = request.body
+        return await withTaskGroup(of: Collected?.self) { group in
+            group.addTask {
+                var buffer = ByteBuffer()
+                do {
+                    for try await part in body {
+                        guard buffer.readableBytes + part.readableBytes <= limit else { return .tooLarge }
+                        var part = part
+                        buffer.writeBuffer(&part)
+                    }
+                } catch { return Task.isCancelled ? nil : .tooLarge }
+                return .body(buffer)
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled ? nil : .timedOut
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .timedOut
         }
     }
 

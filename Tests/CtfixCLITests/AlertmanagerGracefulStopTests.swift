@@ -12,6 +12,7 @@ import Testing
         let root = "\(work)/host"
         try FileManager.default.copyItem(atPath: PackagePaths.root.appendingPathComponent("examples/hosts/centos5-ip-conntrack").path, toPath: root)
         let examples = PackagePaths.root.appendingPathComponent("examples/serve").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(examples)/token")  // docs/serve.md: chmod 600
         let token = try String(contentsOfFile: "\(examples)/token", encoding: .utf8).trimmingCharacters(in: .newlines)
         let auditPath = "\(work)/audit.jsonl"
         let port = AlertmanagerSupport.freePort()
@@ -22,7 +23,7 @@ import Testing
             try await AlertmanagerSupport.waitFor("ctfix serve /healthz", timeout: .seconds(30)) {
                 (try? await AlertmanagerSupport.send("GET", "http://127.0.0.1:\(port)/healthz"))?.status == 200
             }
-            let body = #"{"alerts":[{"labels":{"alertname":"ConntrackTableFull","instance":"server:9100","severity":"page","threshold":"0.9"},"startsAt":"2026-11-22T03:00:00Z"}]}"#
+            let body = #"{"status":"firing","alerts":[{"status":"firing","labels":{"alertname":"ConntrackTableFull","instance":"server:9100","severity":"page","threshold":"0.9"},"startsAt":"2026-11-22T03:00:00Z"}]}"#
             let reply = try await AlertmanagerSupport.send("POST", "http://127.0.0.1:\(port)/alerts",
                                                            headers: ["Authorization": "Bearer \(token)"], body: Data(body.utf8))
             #expect(reply.status == 200)

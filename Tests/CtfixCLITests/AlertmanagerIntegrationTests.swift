@@ -15,6 +15,7 @@ import Testing
         let root = "\(work)/host"
         try FileManager.default.copyItem(atPath: PackagePaths.root.appendingPathComponent("examples/hosts/centos5-ip-conntrack").path, toPath: root)
         let examples = PackagePaths.root.appendingPathComponent("examples/serve").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(examples)/token")  // docs/serve.md: chmod 600
         let auditPath = "\(work)/audit.jsonl"
         let ctfixPort = AlertmanagerSupport.freePort()
         let amPort = AlertmanagerSupport.freePort()

@@ -45,6 +45,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: PackagePaths.ctfixBinary.path), "needs the built ctfix"))
     func aBadListenAddressIsAUsageError() async throws {
         try "t0ken\n".write(toFile: "\(directory)/token", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(directory)/token")
         let config = try write("version: 1\nauth: {bearer_token_file: token}\nroutes: [{match: {alertname: X}, playbook: \(playbook), mode: dry-run}]\n")
         let result = try await CtfixBinary.run(["serve", "--config", config, "--root", directory, "--listen", "localhost"], timeout: .seconds(30))
         #expect(result.exitStatus == ExitStatus.usage.rawValue)

@@ -28,8 +28,9 @@ import Testing
         #expect(alert.name == "ConntrackTableFull")
     }
 
+    // Deliberately changed (issue 8): `status` is now required on the body and every alert.
     @Test func unknownAndMissingOptionalFieldsAreFine() throws {
-        let body = #"{"notification_reason":"new","future":{"x":[1,2]},"alerts":[{"labels":{"alertname":"A"},"extra":true}]}"#
+        let body = #"{"status":"firing","notification_reason":"new","future":{"x":[1,2]},"alerts":[{"status":"firing","labels":{"alertname":"A"},"extra":true}]}"#
         let payload = try WebhookPayload.decode(Data(body.utf8))
         #expect(payload.status == .firing)
         #expect(payload.alerts[0].startsAt == "")
@@ -40,7 +41,7 @@ import Testing
     @Test func malformedJSONNamesThePlace() {
         #expect(throws: PayloadError.self) { try WebhookPayload.decode(Data("{\"alerts\": [".utf8)) }
         do {
-            _ = try WebhookPayload.decode(Data(#"{"alerts":[{"labels":{"a":1}}]}"#.utf8))
+            _ = try WebhookPayload.decode(Data(#"{"status":"firing","alerts":[{"status":"firing","labels":{"a":1}}]}"#.utf8))
             Issue.record("decoded a label that is a number")
         } catch {
             #expect(error.message.hasPrefix("$.alerts[0].labels.a: expected a string"))
@@ -73,8 +74,10 @@ import Testing
     @Test func hostFilterComparesTheFirstPresentLabelWithTheHostName() {
         let filter = HostAlertFilter()
         #expect(filter.rejection(of: ["instance": "server:9100"], host: "server") == nil)
-        #expect(filter.rejection(of: ["instance": "SERVER.example.com:9100"], host: "server") == nil)
-        #expect(filter.rejection(of: ["instance": "server"], host: "server.example.com") == nil)
+        // Deliberately changed (issue 8): whole names only; a short name never matches an FQDN.
+        #expect(filter.rejection(of: ["instance": "SERVER.example.com:9100"], host: "server") != nil)
+        #expect(filter.rejection(of: ["instance": "server"], host: "server.example.com") != nil)
+        #expect(filter.rejection(of: ["instance": "SERVER.example.com:9100"], host: "server.example.com") == nil)
         #expect(filter.rejection(of: ["instance": "http://server:9100/metrics"], host: "server") == nil)
         #expect(filter.rejection(of: ["nodename": "server"], host: "server") == nil)
         #expect(filter.rejection(of: ["instance": "web2:9100"], host: "server") == "instance=\"web2:9100\" is not this host (server)")

@@ -12,6 +12,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "s3cret-token\n".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
         try "pw\n".write(toFile: directory + "/password", atomically: true, encoding: .utf8)
+        for name in ["token", "password"] { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory + "/" + name) }
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
@@ -32,6 +33,8 @@ import Testing
     }
 
     @Test func theShippedExampleLoads() throws {
+        // git keeps no mode but x: a clone's token is 0644, which serve refuses (docs/serve.md says chmod 600).
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(ExampleHosts.packageRoot)/examples/serve/token")
         let config = try ServeConfigLoader.load(path: "\(ExampleHosts.packageRoot)/examples/serve/routes.yaml")
         #expect(config.path == "/alerts")
         #expect(config.auth == .bearer(token: "example-token-change-me-0123456789abcdef"))
@@ -115,6 +118,7 @@ import Testing
 
     @Test func authTakesOneKindAndEmptySecretsAreRefused() throws {
         try "\n".write(toFile: directory + "/empty", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory + "/empty")
         let both = errors("""
         version: 1
         auth: {bearer_token_file: token, basic_auth: {username: a, password_file: password}}
@@ -127,6 +131,74 @@ import Testing
         routes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]
         """)
         #expect(empty.contains("routes.yaml:2:27: error: auth.bearer_token_file: '\(directory)/empty' is empty"))
+    }
+
+    @Test func aSecretFileOthersCanReadOrWriteIsRefusedWithTheChmod() throws {
+        for (mode, name) in [(0o644, "readable"), (0o620, "groupwritable"), (0o602, "otherwritable")] {
+            try "s3cret\n".write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: directory + "/" + name)
+            let found = errors("""
+            version: 1
+            auth: {bearer_token_file: \(name)}
+            routes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]
+            """)
+            #expect(found.contains { $0.hasPrefix("routes.yaml:2:27: error: auth.bearer_token_file: '\(directory)/\(name)' has mode \(String(mode, radix: 8))") && $0.hasSuffix("run: chmod 600 '\(directory)/\(name)'") }, "\(found)")
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: directory + "/token")
+        #expect(try parse("version: 1\nauth: {bearer_token_file: token}\nroutes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]").auth != nil,
+                "group-readable (shared with Alertmanager's group) is accepted")
+    }
+
+    @Test func aRouteMaySetOnlyAParameterThePlaybookDeclaresSettableFromAlerts() throws {
+        let found = errors("""
+        version: 1
+        routes:
+          - match: {alertname: X}
+            playbook: \(playbook)
+            mode: unattended
+            set: {max_ceiling: "{{ .Labels.ceiling }}", usage_threshold: "{{ .Labels.threshold }}"}
+        """)
+        #expect(found.count == 1)
+        #expect(found.contains { $0.hasPrefix("routes.yaml:6:11: error: routes[0].set: parameter 'max_ceiling' of playbook table-full is not settable from alerts") })
+    }
+
+    @Test func limitsAreReadAndBounded() throws {
+        let config = try parse("""
+        version: 1
+        limits: {max_connections: 128, idle_timeout: 5s, body_timeout: 20s, max_alerts: 200}
+        routes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]
+        """)
+        #expect(config.maxConnections == 128)
+        #expect(config.idleTimeout == .seconds(5))
+        #expect(config.bodyTimeout == .seconds(20))
+        #expect(config.payloadLimits.maxAlerts == 200)
+        let found = errors("""
+        version: 1
+        limits: {max_connections: 100000, idle_timeout: 10m}
+        routes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]
+        """)
+        #expect(found.count == 2, "\(found)")
+        #expect(found.contains { $0.contains("limits.idle_timeout must be between 1s and 5m, found 10m") }, "\(found)")
+    }
+
+    @Test func fromAlertsIsOnlyForNumbersWithADirection() {
+        func loadErrors(_ declaration: String) -> [String] {
+            let text = """
+            version: 1
+            name: p
+            summary: s
+            parameters:
+              x: \(declaration)
+            detect: {value: {sysctl: [net.a], above: 1}}
+            actions: []
+            """
+            do { _ = try PlaybookLoader.parse(text, file: "p.yaml"); return [] } catch { return error.diagnostics.map(\.message) }
+        }
+        #expect(loadErrors("{type: string, default: a, description: d, from_alerts: {stricter_when: above}}")
+            .contains { $0.contains("only number, integer and duration parameters can be set from alerts") })
+        #expect(loadErrors("{default: 1, description: d, from_alerts: {stricter_when: higher}}")
+            .contains { $0.contains("from_alerts.stricter_when must be above or below, found 'higher'") })
+        #expect(loadErrors("{default: 1, description: d, from_alerts: {}}").contains { $0.contains("stricter_when") })
     }
 
     @Test func noAuthParsesButIsNil() throws {

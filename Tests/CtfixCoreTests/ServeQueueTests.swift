@@ -24,7 +24,8 @@ import Testing
         let playbook = try ExampleHosts.playbook("table-full")
         config.routes = [ServeRoute(name: "table-full", matchers: [LabelMatcher(label: "alertname", kind: .equal("ConntrackTableFull"))],
                                     playbookPath: ExampleHosts.playbookPath("table-full"), playbookName: playbook.name,
-                                    cooldown: playbook.cooldown, mode: mode, parameters: parameters)]
+                                    cooldown: playbook.cooldown, mode: mode, parameters: parameters,
+                                    declarations: Dictionary(uniqueKeysWithValues: playbook.parameters.map { ($0.name, $0) }))]
         return config
     }
 
@@ -92,10 +93,11 @@ import Testing
         let noThreshold = await intake.receive(alert())
         #expect(noThreshold.decisions.map(\.kind) == [.refused])
         #expect(noThreshold.decisions[0].reason == "parameter usage_threshold needs {{ .Labels.threshold }}, which the alert does not carry")
-        let withThreshold = await intake.receive(alert(labels: ["threshold": "0.8"]))
+        // Deliberately changed (issue 8): 0.8 would loosen the default 90 %; 0.95 is stricter.
+        let withThreshold = await intake.receive(alert(labels: ["threshold": "0.95"]))
         #expect(withThreshold.decisions.map(\.kind) == [.queued])
         let key = try #require(withThreshold.decisions[0].jobKey)
-        #expect(await queue.job(key)?.settings == ["usage_threshold": "0.8"])
+        #expect(await queue.job(key)?.settings == ["usage_threshold": "0.95"])
         #expect(await queue.depth == 1)
     }
 

@@ -16,7 +16,7 @@ struct ServerFixture {
     var base: String { "http://127.0.0.1:\(port)" }
     var audit: AuditLog { AuditLog(fileSystem: ctx.fileSystem) }
 
-    init(mode: ServeMode = .dryRun, maxBodyBytes: Int = 1 << 20) throws {
+    init(mode: ServeMode = .dryRun, maxBodyBytes: Int = 1 << 20, configure: (inout ServeConfig) -> Void = { _ in }) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("ctfix-serve-host-\(UUID().uuidString)").path
         try FileManager.default.copyItem(atPath: "\(Self.packageRoot)/examples/hosts/centos5-ip-conntrack", toPath: root)
         ctx = try CtfixContext.live(root: root)
@@ -27,6 +27,7 @@ struct ServerFixture {
         let playbook = try PlaybookLoader.load(path: playbookPath)
         config.routes = [ServeRoute(name: "table-full", matchers: [LabelMatcher(label: "alertname", kind: .equal("ConntrackTableFull"))],
                                     playbookPath: playbookPath, playbookName: playbook.name, cooldown: playbook.cooldown, mode: mode)]
+        configure(&config)
         self.config = config
         port = LoopbackHTTP.freePort()
     }

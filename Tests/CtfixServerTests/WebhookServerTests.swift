@@ -47,7 +47,7 @@ import Testing
             #expect(oversize.status == 413)
 
             let malformed = try await LoopbackHTTP.send("POST", fixture.base + "/alerts", headers: ServerFixture.authorized,
-                                                        body: Data("{\"alerts\": [{\"labels\": {\"a\": 1}}]}".utf8))
+                                                        body: Data("{\"status\": \"firing\", \"alerts\": [{\"status\": \"firing\", \"labels\": {\"a\": 1}}]}".utf8))
             #expect(malformed.status == 400)
             #expect(malformed.body.contains("$.alerts[0].labels.a"))
             let broken = try await LoopbackHTTP.send("POST", fixture.base + "/alerts", headers: ServerFixture.authorized,

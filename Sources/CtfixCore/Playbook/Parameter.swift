@@ -19,15 +19,26 @@ public struct Parameter: Sendable, Equatable {
     public var description: String
     public var minimum: Double?
     public var maximum: Double?
+    /// Non-nil when a `ctfix serve` route may set this parameter from an alert label
+    /// (`from_alerts: {stricter_when: above}`); alert values are untrusted, so they are accepted
+    /// only on the side of the default that makes detection stricter.
+    public var fromAlerts: AlertDirection?
+
+    /// Which values make detection stricter (fire less often) than the default: `above` for a
+    /// threshold that detection must exceed, `below` for one it must fall under.
+    public enum AlertDirection: String, Sendable, CaseIterable {
+        case above, below
+    }
 
     public init(name: String, type: ValueType, defaultValue: ParameterValue, description: String,
-                minimum: Double? = nil, maximum: Double? = nil) {
+                minimum: Double? = nil, maximum: Double? = nil, fromAlerts: AlertDirection? = nil) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.description = description
         self.minimum = minimum
         self.maximum = maximum
+        self.fromAlerts = fromAlerts
     }
 
     /// Converts text (a YAML scalar or a `--set` value) to this parameter's type, or says why not.

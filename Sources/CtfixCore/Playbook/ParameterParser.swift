@@ -37,10 +37,29 @@ enum ParameterParser {
                     scope.error(defaultNode, "default of parameter '\(name)' must be a scalar, found \(defaultNode.kindDescription)")
                 }
             }
+            if let node = reader.optional("from_alerts") {
+                parameter.fromAlerts = fromAlerts(node, parameter, scope: &scope)
+            }
             reader.finish(scope: &scope)
             result.append(parameter)
         }
         return result
+    }
+
+    /// `from_alerts: {stricter_when: above|below}`: only numbers, integers and durations have a side.
+    private static func fromAlerts(_ node: YAMLNode, _ parameter: Parameter, scope: inout ParseScope) -> Parameter.AlertDirection? {
+        guard let reader = MappingReader(node, "parameter '\(parameter.name)'.from_alerts", scope: &scope) else { return nil }
+        defer { reader.finish(scope: &scope) }
+        guard let n = reader.required("stricter_when", scope: &scope), let text = scope.string(n, "from_alerts.stricter_when") else { return nil }
+        guard let direction = Parameter.AlertDirection(rawValue: text) else {
+            scope.error(n, "from_alerts.stricter_when must be above or below, found '\(text)'")
+            return nil
+        }
+        guard [.number, .integer, .duration].contains(parameter.type) else {
+            scope.error(node, "parameter '\(parameter.name)' is a \(parameter.type.rawValue): only number, integer and duration parameters can be set from alerts")
+            return nil
+        }
+        return direction
     }
 
     private static func bound(_ node: YAMLNode?, _ what: String, scope: inout ParseScope) -> Double? {

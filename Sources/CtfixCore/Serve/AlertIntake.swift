@@ -15,9 +15,12 @@ public actor AlertIntake {
     public nonisolated let observer: any ServeObserver
     /// This host's name (the root's kernel hostname unless the config overrides it).
     public nonisolated let hostName: String
+    /// This machine's interface addresses (an `instance` that is one of them is for this host).
+    public nonisolated let addresses: [String]
 
     public init(ctx: CtfixContext, config: ServeConfig, queue: AlertQueue, audit: AuditLog,
-                observer: any ServeObserver = NoServeObserver()) {
+                observer: any ServeObserver = NoServeObserver(), addresses: [String] = HostAlertFilter.localAddresses()) {
+        self.addresses = addresses
         self.ctx = ctx
         self.config = config
         self.queue = queue
@@ -34,7 +37,36 @@ public actor AlertIntake {
 
     public func receive(_ payload: WebhookPayload) async -> Result {
         var result = Result()
+        // Alerts for other hosts cost one audit record per request, not two per alert: a fleet's
+        // notification (or a hostile body) must not turn into megabytes of audit log here.
+        var elsewhere: [(alert: WebhookAlert, why: String)] = []
+        var mine: [WebhookAlert] = []
         for alert in payload.alerts {
+            if let why = config.host.rejection(of: alert.labels, host: hostName, addresses: addresses) {
+                elsewhere.append((alert, why))
+            } else {
+                mine.append(alert)
+            }
+        }
+        if !elsewhere.isEmpty {
+            do {
+                try audit.append(event: "alerts_not_for_this_host", runID: "serve-intake", time: Date(), fields: [
+                    "count": .number(Double(elsewhere.count)),
+                    "fingerprints": .array(elsewhere.prefix(10).map { .string($0.alert.fingerprint) }),
+                    "first_reason": .string(elsewhere[0].why),
+                    "receiver": payload.receiver.map { .string($0) } ?? .null,
+                    "group_key": payload.groupKey.map { .string($0) } ?? .null,
+                ])
+            } catch {
+                result.failure = "\(error)"
+                return result
+            }
+            for (_, why) in elsewhere {
+                observer.alertDecided(.notForThisHost)
+                result.decisions.append(AlertDecision(.notForThisHost, why))
+            }
+        }
+        for alert in mine {
             let key = AlertJob.key(fingerprint: alert.fingerprint, startsAt: alert.startsAt)
             let runID = "alert-\(key)"
             do {
@@ -63,6 +95,48 @@ public actor AlertIntake {
         return result
     }
 
+    /// Nil when serve can do its job: the queue directory and the audit log's directory take a
+    /// durable write (a probe file written atomically, then removed). Otherwise why not, for a
+    /// 503 from `/healthz`. Probed at most once a second, so `/healthz` cannot be used to make
+    /// serve fsync in a loop.
+    public func health(now: Date = Date()) -> String? {
+        if let last = lastProbe, now.timeIntervalSince(last.at) < 1 { return last.failure }
+        var failure: String?
+        for (what, directory) in [("alert queue", queue.directory), ("audit log", HostPath.parent(of: audit.path))] {
+            let probe = "\(directory)/.ctfix-healthz-probe"
+            let fileSystem = what == "audit log" ? audit.fileSystem : ctx.fileSystem
+            do {
+                try fileSystem.createDirectory(directory)  // as the first append or enqueue would
+                try fileSystem.writeAtomically(Data("ok\n".utf8), to: probe, mode: 0o600)
+                try fileSystem.removeFile(probe)
+            } catch {
+                failure = "\(what) cannot be written: \(error)"
+                break
+            }
+        }
+        lastProbe = (now, failure)
+        return failure
+    }
+    private var lastProbe: (at: Date, failure: String?)?
+
+    /// 401s, in aggregate: one `webhook_unauthorized` audit record and one log line per
+    /// `unauthorizedInterval` at most, with the count since the last one (a flood of bad
+    /// credentials neither fills the audit log nor goes unnoticed).
+    public func unauthorized(now: Date = Date()) {
+        unauthorizedCount += 1
+        if let last = unauthorizedReportedAt, now.timeIntervalSince(last) < Self.unauthorizedInterval.seconds { return }
+        let count = unauthorizedCount
+        unauthorizedCount = 0
+        unauthorizedReportedAt = now
+        ctx.output.errorLine("ctfix serve: \(count) request(s) with missing or wrong credentials; next report in \(DurationText.format(Self.unauthorizedInterval)) at the earliest")
+        _ = try? audit.append(event: "webhook_unauthorized", runID: "serve-intake", time: now, fields: [
+            "count": .number(Double(count)),
+        ])
+    }
+    public static let unauthorizedInterval: Duration = .seconds(60)
+    private var unauthorizedCount = 0
+    private var unauthorizedReportedAt: Date?
+
     func decide(_ alert: WebhookAlert, key: String) async throws -> AlertDecision {
         if alert.status == .resolved {
             if let job = try await queue.cancel(key: key) {
@@ -71,7 +145,7 @@ public actor AlertIntake {
             let known = await queue.job(key) != nil
             return AlertDecision(.resolved, "resolved; no queued run to cancel", jobKey: known ? key : nil)
         }
-        if let why = config.host.rejection(of: alert.labels, host: hostName) {
+        if let why = config.host.rejection(of: alert.labels, host: hostName, addresses: addresses) {
             return AlertDecision(.notForThisHost, why)
         }
         guard let route = config.routes.first(where: { $0.matches(alert.labels) }) else {
@@ -96,7 +170,11 @@ public actor AlertIntake {
         var settings: [String: String] = [:]
         for (name, template) in route.parameters {
             switch template.render(labels: alert.labels, annotations: alert.annotations) {
-            case .success(let value): settings[name] = value
+            case .success(let value):
+                if case .failure(let refusal) = AlertParameterPolicy.check(value, for: route.declarations[name], name: name) {
+                    return decision(.refused, refusal.description)
+                }
+                settings[name] = value
             case .failure(let missing):
                 return decision(.refused, "parameter \(name) needs {{ .\(missing.field) }}, which the alert does not carry")
             }

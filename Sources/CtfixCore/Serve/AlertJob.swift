@@ -24,11 +24,14 @@ public struct AlertJob: Codable, Sendable, Equatable {
     public var receivedAt: Date
     public var runID: String?
     public var outcome: String?
+    /// How many times a run of this job was started (written durably before each start), so a
+    /// job whose run kills serve is not started again and again (`AlertQueue.maxStarts`).
+    public var starts: Int?
 
     enum CodingKeys: String, CodingKey {
         case key, sequence, fingerprint, startsAt = "starts_at", alertName = "alertname", route
         case playbookPath = "playbook_path", playbookName = "playbook", mode, allowDestructive = "allow_destructive"
-        case settings, status, receivedAt = "received_at", runID = "run_id", outcome
+        case settings, status, receivedAt = "received_at", runID = "run_id", outcome, starts
     }
 
     /// The dedupe key of an alert occurrence: 16 hex digits of SHA-256(fingerprint, startsAt).

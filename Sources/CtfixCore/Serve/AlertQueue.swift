@@ -16,7 +16,8 @@ public actor AlertQueue {
 
     /// Loads every job on disk. Jobs left `running` by a process that died are queued again
     /// (returned as `requeued`, so the caller can audit it): the executor re-detects before
-    /// acting, so a second attempt is safe.
+    /// acting, so a second attempt is safe. But only up to `maxStarts` starts (counted on disk
+    /// before each run): a job whose run crashed serve that often is marked `interrupted`.
     public init(fileSystem: any FileSystem, directory: String = AlertQueue.directory,
                 retention: Duration = .seconds(7 * 86400), now: Date = Date()) throws(FileSystemError) {
         self.fileSystem = fileSystem
@@ -44,17 +45,32 @@ public actor AlertQueue {
         }
         jobs = loaded
         nextSequence = (loaded.values.map(\.sequence).max() ?? 0) + 1
-        for (key, job) in loaded where job.status == .running {
+        for (key, job) in loaded.sorted(by: { $0.value.sequence < $1.value.sequence }) where job.status == .running {
             var again = job
-            again.status = .queued
-            try Self.write(again, fileSystem: fileSystem, directory: directory)
-            jobs[key] = again
-            requeued.append(again)
+            if (job.starts ?? 1) >= Self.maxStarts {
+                // Started maxStarts times and never finished: the run itself may be what kills
+                // serve (a crash loop). Never started again; audited as interrupted.
+                again.status = .done
+                again.outcome = "interrupted"
+                try Self.write(again, fileSystem: fileSystem, directory: directory)
+                jobs[key] = again
+                interrupted.append(again)
+            } else {
+                again.status = .queued
+                try Self.write(again, fileSystem: fileSystem, directory: directory)
+                jobs[key] = again
+                requeued.append(again)
+            }
         }
     }
 
-    /// Jobs found `running` at load and queued again.
+    /// A job found `running` at start-up after this many starts is not started again.
+    public static let maxStarts = 2
+
+    /// Jobs found `running` at load and queued again (started fewer than `maxStarts` times).
     public private(set) var requeued: [AlertJob] = []
+    /// Jobs found `running` at load after `maxStarts` starts: marked done, outcome `interrupted`.
+    public private(set) var interrupted: [AlertJob] = []
 
     /// The stored job with this key, whatever its status.
     public func job(_ key: String) -> AlertJob? { jobs[key] }
@@ -91,6 +107,7 @@ public actor AlertQueue {
     public func next() throws(FileSystemError) -> AlertJob? {
         guard var job = jobs.values.filter({ $0.status == .queued }).min(by: { $0.sequence < $1.sequence }) else { return nil }
         job.status = .running
+        job.starts = (job.starts ?? 0) + 1
         try Self.write(job, fileSystem: fileSystem, directory: directory)
         jobs[job.key] = job
         return job

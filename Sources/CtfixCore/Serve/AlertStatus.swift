@@ -1,12 +1,21 @@
 import Foundation
 
-/// `firing` or `resolved`; anything else is kept as written and treated as firing.
+/// `firing` or `resolved`, exactly (Alertmanager writes them lowercase). Decoding anything else
+/// — `bogus`, `RESOLVED`, a number — is an error: treating an unknown status as firing would let a
+/// malformed or hostile body start a run. `other` exists only for values built in code.
 public enum AlertStatus: Sendable, Equatable, Codable {
     case firing, resolved, other(String)
 
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        self = text == "firing" ? .firing : text == "resolved" ? .resolved : .other(text)
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        switch text {
+        case "firing": self = .firing
+        case "resolved": self = .resolved
+        default:
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "status must be \"firing\" or \"resolved\", found \"\(ServeText.escape(String(text.prefix(64))))\"")
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -36,6 +36,15 @@ public struct AlertWorker: Sendable {
                 "reason": .string("found running at start-up (the previous ctfix serve stopped mid-run); queued again"),
             ])
         }
+        for job in await queue.interrupted {
+            _ = try? audit.append(event: "alert_run", runID: "alert-\(job.key)", time: Date(), fields: [
+                "job": .string(job.key), "fingerprint": .string(job.fingerprint), "playbook": .string(job.playbookName),
+                "mode": .string(job.mode.rawValue), "run_id": .null, "outcome": .string("interrupted"),
+                "detail": .string("found running at start-up after \(job.starts ?? 1) start(s) (each stopped serve mid-run); not started again"),
+            ])
+            observer.jobFinished("interrupted")
+            ctx.output.errorLine("ctfix serve: alert \(ServeText.escape(job.alertName)) (\(ServeText.escape(job.fingerprint))): interrupted \(job.starts ?? 1) time(s) mid-run; not started again")
+        }
     }
 
     /// Processes jobs until `shouldStop` says so; polls the queue every `pollInterval` when idle.
@@ -74,6 +83,17 @@ public struct AlertWorker: Sendable {
         let parameters: [String: ParameterValue]
         do {
             playbook = try PlaybookLoader.load(path: job.playbookPath, trust: playbookTrust)
+        } catch {
+            return finish(job, auditID: auditID, runID: nil, outcome: "invalid", detail: "\(error)")
+        }
+        // The playbook is read again: its from_alerts declarations may have changed since intake,
+        // and a job queued by an older ctfix was never checked. Before any parsing of the value.
+        for (name, text) in job.settings.sorted(by: { $0.key < $1.key }) {
+            if case .failure(let refusal) = AlertParameterPolicy.check(text, for: playbook.parameters.first { $0.name == name }, name: name) {
+                return finish(job, auditID: auditID, runID: nil, outcome: "refused", detail: refusal.description)
+            }
+        }
+        do {
             parameters = try playbook.resolveParameters(job.settings)
         } catch {
             return finish(job, auditID: auditID, runID: nil, outcome: "invalid", detail: "\(error)")
@@ -118,7 +138,8 @@ public struct AlertWorker: Sendable {
         } catch {
             ctx.output.errorLine("ctfix serve: \(error)")
         }
-        ctx.output.line("alert \(job.alertName) (\(job.fingerprint)): \(job.playbookName) \(job.mode.rawValue) → \(outcome)" + (runID.map { " (run \($0))" } ?? ""))
+        observer.jobFinished(outcome)
+        ctx.output.line("alert \(ServeText.escape(job.alertName)) (\(ServeText.escape(job.fingerprint))): \(job.playbookName) \(job.mode.rawValue) → \(outcome)" + (runID.map { " (run \($0))" } ?? ""))
         return (runID, outcome)
     }
 }

@@ -13,6 +13,16 @@ public struct ServeConfig: Sendable {
     public var host = HostAlertFilter()
     public var budget = AttemptBudget()
     public var routes: [ServeRoute] = []
+    /// Open connections at most (`limits.max_connections`); further ones wait in the kernel's
+    /// backlog until one closes. Far below the unit's `LimitNOFILE` (docs/serve.md).
+    public var maxConnections = 256
+    /// A connection that sends no complete request head for this long (idle keep-alive, a
+    /// header trickled byte by byte) is closed (`limits.idle_timeout`).
+    public var idleTimeout: Duration = .seconds(10)
+    /// A request body not fully received within this long is answered 408 (`limits.body_timeout`).
+    public var bodyTimeout: Duration = .seconds(10)
+    /// What one body may carry (alerts, labels, lengths).
+    public var payloadLimits = PayloadLimits()
 
     public init() {}
 }

@@ -81,6 +81,7 @@ public enum ServeConfigLoader {
             if let n = reader.optional("per"), let value = scope.duration(n, "budget.per") { config.budget.per = value }
             reader.finish(scope: &scope)
         }
+        if let node = top.optional("limits") { parseLimits(node, into: &config, scope: &scope) }
         if let node = top.required("routes", scope: &scope), let items = scope.list(node, "routes") {
             if items.isEmpty { scope.error(node, "routes must not be empty") }
             for (index, item) in items.enumerated() {
@@ -124,6 +125,16 @@ public enum ServeConfigLoader {
     static func readSecret(_ node: YAMLNode, _ what: String, scope: inout ParseScope, context: Context) -> String? {
         guard let path = scope.nonEmptyString(node, what) else { return nil }
         let absolute = context.absolute(path)
+        // A secret anyone on the host can read is no secret; one group/others can write lets
+        // them choose it. Refused, with the command that fixes it.
+        var info = stat()
+        if stat(absolute, &info) == 0 {
+            let mode = info.st_mode & 0o7777
+            if mode & 0o004 != 0 || mode & 0o022 != 0 {
+                scope.error(node, "\(what): '\(absolute)' has mode \(String(mode, radix: 8)) (readable by everyone or writable by group/others); run: chmod 600 '\(absolute)'")
+                return nil
+            }
+        }
         guard let data = FileManager.default.contents(atPath: absolute) else {
             scope.error(node, "\(what): cannot read '\(absolute)'")
             return nil
@@ -136,11 +147,32 @@ public enum ServeConfigLoader {
         return secret
     }
 
+    /// `limits:` — per-connection timeouts, the connection cap and alerts per body (docs/serve.md, "Limits").
+    static func parseLimits(_ node: YAMLNode, into config: inout ServeConfig, scope: inout ParseScope) {
+        guard let reader = MappingReader(node, "'limits'", scope: &scope) else { return }
+        if let n = reader.optional("max_connections"), let value = scope.integer(n, "limits.max_connections", in: 1...4096) {
+            config.maxConnections = value
+        }
+        if let n = reader.optional("max_alerts"), let value = scope.integer(n, "limits.max_alerts", in: 1...10000) {
+            config.payloadLimits.maxAlerts = value
+        }
+        for key in ["idle_timeout", "body_timeout"] {
+            guard let n = reader.optional(key), let value = scope.duration(n, "limits.\(key)") else { continue }
+            guard value >= .seconds(1), value <= .seconds(300) else {
+                scope.error(n, "limits.\(key) must be between 1s and 5m, found \(DurationText.format(value))")
+                continue
+            }
+            if key == "idle_timeout" { config.idleTimeout = value } else { config.bodyTimeout = value }
+        }
+        reader.finish(scope: &scope)
+    }
+
     static func parseHost(_ node: YAMLNode, scope: inout ParseScope) -> HostAlertFilter {
         var filter = HostAlertFilter()
         guard let reader = MappingReader(node, "'host'", scope: &scope) else { return filter }
         if let n = reader.optional("labels"), let labels = scope.stringList(n, "host.labels") { filter.labels = labels }
         if let n = reader.optional("name"), let name = scope.nonEmptyString(n, "host.name") { filter.hostName = name }
+        if let n = reader.optional("aliases"), let aliases = scope.stringList(n, "host.aliases") { filter.aliases = aliases }
         reader.finish(scope: &scope)
         return filter
     }

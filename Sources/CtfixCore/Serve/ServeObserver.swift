@@ -5,6 +5,13 @@ public protocol ServeObserver: Sendable {
     func alertDecided(_ kind: AlertDecision.Kind)
     func runFinished(_ outcome: RunOutcome, at time: Date)
     func queueDepthChanged(_ depth: Int)
+    /// Every job's end, whatever it was: a run's outcome, or `invalid`, `over_budget`,
+    /// `refused`, `interrupted` for jobs that never reached the executor.
+    func jobFinished(_ outcome: String)
+}
+
+extension ServeObserver {
+    public func jobFinished(_ outcome: String) {}
 }
 
 /// An observer that ignores everything (tests, benchmarks).

@@ -19,9 +19,11 @@ public struct ServeRoute: Sendable {
     public var allowDestructive: Bool
     /// Playbook parameter → template over the alert's labels/annotations.
     public var parameters: [String: AlertTemplate]
+    /// The playbook's declarations of those parameters (as loaded at start-up), for the intake check.
+    public var declarations: [String: Parameter]
 
     public init(name: String, matchers: [LabelMatcher], playbookPath: String, playbookName: String, cooldown: Duration?,
-                mode: ServeMode, allowDestructive: Bool = false, parameters: [String: AlertTemplate] = [:]) {
+                mode: ServeMode, allowDestructive: Bool = false, parameters: [String: AlertTemplate] = [:], declarations: [String: Parameter] = [:]) {
         self.name = name
         self.matchers = matchers
         self.playbookPath = playbookPath
@@ -30,6 +32,7 @@ public struct ServeRoute: Sendable {
         self.mode = mode
         self.allowDestructive = allowDestructive
         self.parameters = parameters
+        self.declarations = declarations
     }
 
     public func matches(_ labels: [String: String]) -> Bool {

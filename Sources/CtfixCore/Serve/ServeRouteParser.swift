@@ -70,12 +70,23 @@ enum ServeRouteParser {
             return nil
         }
         let known = Set(playbook.parameters.map(\.name))
-        for (key, (_, keyNode)) in parameters where !known.contains(key) {
-            scope.error(keyNode, "\(what).set: playbook \(playbook.name) has no parameter '\(key)'" + suggestion(key, known))
+        var declarations: [String: Parameter] = [:]
+        for (key, (_, keyNode)) in parameters.sorted(by: { $0.key < $1.key }) {
+            guard let declared = playbook.parameters.first(where: { $0.name == key }) else {
+                scope.error(keyNode, "\(what).set: playbook \(playbook.name) has no parameter '\(key)'" + suggestion(key, known))
+                continue
+            }
+            // Alert labels are untrusted: only a parameter the playbook declares settable from
+            // alerts (and in which direction that is stricter) may be bound to one.
+            guard declared.fromAlerts != nil else {
+                scope.error(keyNode, "\(what).set: parameter '\(key)' of playbook \(playbook.name) is not settable from alerts (the playbook must declare 'from_alerts: {stricter_when: above|below}' on it)")
+                continue
+            }
+            declarations[key] = declared
         }
         return ServeRoute(name: name, matchers: matchers, playbookPath: path, playbookName: playbook.name,
                           cooldown: playbook.cooldown, mode: mode, allowDestructive: allowDestructive,
-                          parameters: parameters.mapValues { $0.0 })
+                          parameters: parameters.mapValues { $0.0 }, declarations: declarations)
     }
 
     private static func quoted(_ node: YAMLNode) -> Bool {

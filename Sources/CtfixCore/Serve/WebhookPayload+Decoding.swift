@@ -1,7 +1,8 @@
 import Foundation
 
-// Lenient decoding: every field but `alerts` (and each alert's `labels`) may be missing; unknown
-// fields are ignored by construction (only known keys are read).
+// Unknown fields are ignored by construction (only known keys are read); `status`, `alerts` and
+// each alert's `status` and `labels` are required (an unknown or missing status is an error,
+// never "firing").
 
 extension WebhookPayload: Decodable {
     enum CodingKeys: String, CodingKey {
@@ -14,7 +15,7 @@ extension WebhookPayload: Decodable {
         version = try c.decodeIfPresent(String.self, forKey: .version)
         groupKey = try c.decodeIfPresent(String.self, forKey: .groupKey)
         truncatedAlerts = try c.decodeIfPresent(Int.self, forKey: .truncatedAlerts) ?? 0
-        status = try c.decodeIfPresent(AlertStatus.self, forKey: .status) ?? .firing
+        status = try c.decode(AlertStatus.self, forKey: .status)
         receiver = try c.decodeIfPresent(String.self, forKey: .receiver)
         groupLabels = try c.decodeIfPresent([String: String].self, forKey: .groupLabels) ?? [:]
         commonLabels = try c.decodeIfPresent([String: String].self, forKey: .commonLabels) ?? [:]
@@ -32,7 +33,7 @@ extension WebhookAlert: Decodable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let labels = try c.decode([String: String].self, forKey: .labels)
-        self.init(status: try c.decodeIfPresent(AlertStatus.self, forKey: .status) ?? .firing,
+        self.init(status: try c.decode(AlertStatus.self, forKey: .status),
                   labels: labels,
                   annotations: try c.decodeIfPresent([String: String].self, forKey: .annotations) ?? [:],
                   startsAt: try c.decodeIfPresent(String.self, forKey: .startsAt) ?? "",

@@ -32,9 +32,14 @@ public struct WebhookPayload: Sendable, Equatable {
     }
 
     /// Decodes a request body; a malformed one is a `PayloadError` naming the place.
-    public static func decode(_ data: Data) throws(PayloadError) -> WebhookPayload {
+    public static func decode(_ data: Data, limits: PayloadLimits = PayloadLimits()) throws(PayloadError) -> WebhookPayload {
+        try StrictJSON.validate(data)
         do {
-            return try JSONDecoder().decode(WebhookPayload.self, from: data)
+            let payload = try JSONDecoder().decode(WebhookPayload.self, from: data)
+            try limits.check(payload)
+            return payload
+        } catch let error as PayloadError {
+            throw error
         } catch let error as DecodingError {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
                 throw PayloadError(message: PayloadError.syntaxError(in: data))
