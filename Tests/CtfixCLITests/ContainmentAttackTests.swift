@@ -1,0 +1,75 @@
+import CtfixCore
+import Foundation
+import Testing
+
+/// Attacks on what a root means: every spelling of this machine's `/` is the live host (the
+/// root is judged by the directory its descriptor opens, not by the string), any other root
+/// (a bind mount of `/` elsewhere included) never starts a program; and the audit log
+/// `rollback` obeys is a script of writes, so as root it is trusted like a playbook.
+@Suite(.serialized)
+struct ContainmentAttackTests {
+    /// `//`, `/.`, `/proc/self/root` and a symlink to `/` all open this machine's `/`.
+    @Test func everySpellingOfSlashIsTheLiveHost() throws {
+        let link = try RunSafetyCommandLineTests.temporaryDirectory("ctfix-slash") + "/root-link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/")
+        for spelling in ["/", "//", "/.", "/proc/self/root", "/proc/self/cwd/" + String(repeating: "../", count: 20), link] {
+            let ctx = try CtfixContext.live(root: spelling)
+            #expect(ctx.isLiveHost, "\(spelling)")
+            #expect(!(ctx.commands is ContainedCommandRunner), "\(spelling)")
+        }
+    }
+
+    /// A bind mount of `/` at another path is this machine's files under another name: ctfix
+    /// treats it as another root (programs and reboots simulated — the safe side), and the
+    /// prompt says nothing runs on this machine. Run in a private mount namespace.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") && getuid() == 0))
+    func aBindMountOfSlashRunsNoProgram() async throws {
+        let scratch = try RunSafetyCommandLineTests.temporaryDirectory("ctfix-bind")
+        let mountPoint = scratch + "/slash"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let calls = scratch + "/calls"
+        let playbook = try TrustedScratch.directory("bind-slash") + "/bind-slash.yaml"
+        try """
+        version: 1
+        name: bind-slash
+        summary: A program under a bind mount of this machine's root.
+        detect:
+          value:
+            sysctl: net.netfilter.nf_conntrack_max
+            above: 0
+        actions:
+          - name: record
+            explain: Would run a program.
+            risk: safe
+            command:
+              argv: [/bin/sh, -c, 'echo ran >> \(calls)']
+        """.write(toFile: playbook, atomically: true, encoding: .utf8)
+        // --rbind brings this machine's /proc along; a dry-run shows how each step is planned.
+        let script = "mount --rbind / '\(mountPoint)' && exec '\(try CtfixBinary.path())' run '\(playbook)' --root '\(mountPoint)' --yes --dry-run --audit-log '\(scratch)/audit.jsonl'"
+        let result = try await RealKernel.runner.run(["/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script], timeout: .seconds(60))
+        let output = result.standardOutput + result.standardError
+        #expect(!FileManager.default.fileExists(atPath: calls), "a program ran: \(output)")
+        #expect(output.contains("simulated") || output.contains("the root is not this machine"), "\(output)")
+    }
+
+    /// A forged audit log in a shared directory tells `rollback` to "restore" a file of this
+    /// machine to the forger's content. As root, the log must be trusted like a playbook.
+    @Test func rollbackRefusesAnUntrustedAuditLogAsRoot() async throws {
+        try #require(getuid() == 0, "the trust rule applies to root")
+        let shared = try RunSafetyCommandLineTests.temporaryDirectory("ctfix-forged") // under /tmp: mode 1777 above
+        let log = shared + "/audit.jsonl"
+        let target = try TrustedScratch.directory("rollback-target") + "/victim.conf"
+        try "original\n".write(toFile: target, atomically: true, encoding: .utf8)
+        let runID = "20240314T000000Z-0000beef"
+        let forged = AuditLog(fileSystem: try RootedFileSystem(root: "/"), path: log)
+        _ = try forged.append(event: "run_start", runID: runID, time: Date(), fields: ["mode": "apply"])
+        let step = PlannedStep.writeFile(path: target, before: "pwned by the forger\n", after: "original\n", diff: "", backup: nil)
+        _ = try forged.append(event: "outcome", runID: runID, time: Date(), fields: ["status": "applied", "steps": .from([step])])
+        _ = try forged.append(event: "run_end", runID: runID, time: Date(), fields: ["outcome": "remediated"])
+        let result = try await RealKernel.runner.run([try CtfixBinary.path(), "rollback", runID, "--audit-log", log, "--yes"], timeout: .seconds(60))
+        let output = result.standardOutput + result.standardError
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "original\n", "\(output)")
+        #expect(result.exitStatus == ExitStatus.invalidInput.rawValue, "\(output)")
+        #expect(output.contains("untrusted audit log") && output.contains("/tmp"), "\(output)")
+    }
+}
