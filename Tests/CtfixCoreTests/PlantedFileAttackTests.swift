@@ -96,6 +96,28 @@ import Testing
         }
     }
 
+    /// A device planted where ctfix reads a value or a log (`/dev/zero` as `nf_conntrack_count` in
+    /// an unpacked snapshot) never ends: reading it to its end exhausted memory. Only regular
+    /// files are opened for reading (`/dev/kmsg` has its own reader). `openForReading` is asked
+    /// first so that, were it to accept the device, the test fails without reading it.
+    @Test(arguments: [Plant.device, .fifo, .directory])
+    func aReaderRefusesAnythingButARegularFile(_ plant: Plant) throws {
+        let path = "/proc/sys/net/netfilter/nf_conntrack_count"
+        let at = root + path
+        try FileManager.default.createDirectory(atPath: (at as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if plant == .device {
+            #expect(mknod(at, S_IFCHR | 0o600, dev_t((1 << 8) | 5)) == 0) // 1:5, like /dev/zero
+        } else {
+            try self.plant(plant, at: path)
+        }
+        for resolution in [PathResolution.kernel, .walk] {
+            let fs = try RootedFileSystem(root: root, forceWalk: resolution == .walk)
+            #expect(throws: FileSystemError.self, "\(plant) (\(resolution))") { _ = try fs.openForReading(path) }
+            guard (try? fs.openForReading(path)) == nil else { continue }
+            #expect(throws: FileSystemError.self, "\(plant) (\(resolution))") { _ = try fs.readFile(path) }
+        }
+    }
+
     /// A FIFO nobody reads: opening it for writing would wait for a reader for ever. The write
     /// runs on its own thread; if it is still blocked after a generous while, the test opens
     /// the FIFO itself to release it and records the hang (this is a hang guard, not a timing).

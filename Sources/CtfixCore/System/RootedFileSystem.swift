@@ -173,7 +173,9 @@ public struct RootedFileSystem: FileSystem {
             close(fd)
             throw FileSystemError(path: path, reason: Self.reason(code))
         }
-        if st.st_mode & S_IFMT == S_IFDIR {
+        // Regular files only: a device planted in a root (`/dev/zero` as a procfs value in an
+        // unpacked snapshot) would be read for ever; `/dev/kmsg` has its own reader.
+        if st.st_mode & S_IFMT != S_IFREG {
             close(fd)
             throw FileSystemError(path: path, reason: .notAFile)
         }
