@@ -50,6 +50,22 @@ struct ContainmentAttackTests {
         let output = result.standardOutput + result.standardError
         #expect(!FileManager.default.fileExists(atPath: calls), "a program ran: \(output)")
         #expect(output.contains("simulated") || output.contains("the root is not this machine"), "\(output)")
+        // The plan says whose files these are: this machine's, not a copy's.
+        #expect(output.contains("\(mountPoint) is this machine's / (a bind mount): file and value changes of this run affect"), "\(output)")
+    }
+
+    /// A copy whose `/proc` is this machine's procfs (a container's view of a node, `--rbind`
+    /// of a host's `/` elsewhere): value writes change this kernel, and the plan says so.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") && getuid() == 0))
+    func aCopyWithTheLiveProcIsNamedAsThisMachine() async throws {
+        let host = try ExampleHostsPaths.copy("ubuntu-table-full")
+        let script = "mount -t proc proc '\(host)/proc' && exec '\(try CtfixBinary.path())' run '\(ExampleHostsPaths.playbook("table-full"))' --root '\(host)' --yes --dry-run --force"
+        let result = try await RealKernel.runner.run(["/usr/bin/unshare", "-m", "-p", "-f", "--propagation", "private", "/bin/sh", "-c", script], timeout: .seconds(60))
+        let output = result.standardOutput + result.standardError
+        #expect(output.contains("/proc is this machine's procfs: file and value changes of this run affect"), "\(output)")
+        // A plain copy says nothing of the kind.
+        let plain = try await RealKernel.runner.run([try CtfixBinary.path(), "run", ExampleHostsPaths.playbook("table-full"), "--root", try ExampleHostsPaths.copy("ubuntu-table-full"), "--dry-run"], timeout: .seconds(60))
+        #expect(!(plain.standardOutput + plain.standardError).contains("this machine's procfs"), "\(plain.standardOutput)")
     }
 
     /// A forged audit log in a shared directory tells `rollback` to "restore" a file of this
