@@ -19,20 +19,32 @@ struct ContainmentAttackTests {
         }
     }
 
-    /// A bind mount of `/` at another path is this machine's files under another name: ctfix
-    /// treats it as another root (programs and reboots simulated — the safe side), and the
-    /// prompt says nothing runs on this machine. Run in a private mount namespace.
+    /// The kernel names the top of a detached mount "/" too: a copy of another host on a tmpfs,
+    /// unmounted lazily while a descriptor keeps it, handed in as `--root /proc/self/fd/3`,
+    /// was taken for this machine and its `command` ran here. Live means *this* `/`.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") && getuid() == 0))
-    func aBindMountOfSlashRunsNoProgram() async throws {
-        let scratch = try RunSafetyCommandLineTests.temporaryDirectory("ctfix-bind")
-        let mountPoint = scratch + "/slash"
+    func aDetachedMountNamedSlashIsNotThisMachine() async throws {
+        let scratch = try RunSafetyCommandLineTests.temporaryDirectory("ctfix-detached")
+        let mountPoint = scratch + "/mnt"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         let calls = scratch + "/calls"
-        let playbook = try TrustedScratch.directory("bind-slash") + "/bind-slash.yaml"
-        try """
+        let playbook = try TrustedScratch.directory("detached") + "/detached.yaml"
+        try Self.recordingPlaybook(calls).write(toFile: playbook, atomically: true, encoding: .utf8)
+        let script = "mount -t tmpfs none '\(mountPoint)' && cp -r '\(ExampleHostsPaths.host("ubuntu-table-full"))/.' '\(mountPoint)/' "
+            + "&& exec 3<'\(mountPoint)' && umount -l '\(mountPoint)' "
+            + "&& exec '\(try CtfixBinary.path())' run '\(playbook)' --root /proc/self/fd/3 --yes --no-verify-delay --audit-log '\(scratch)/audit.jsonl'"
+        let result = try await RealKernel.runner.run(["/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script], timeout: .seconds(60))
+        let output = result.standardOutput + result.standardError
+        #expect(!FileManager.default.fileExists(atPath: calls), "a program ran on this machine: \(output)")
+        #expect(output.contains("simulated"), "\(output)")
+        #expect(result.exitStatus == ExitStatus.partial.rawValue, "\(output)")
+    }
+
+    static func recordingPlaybook(_ calls: String) -> String {
+        """
         version: 1
-        name: bind-slash
-        summary: A program under a bind mount of this machine's root.
+        name: records
+        summary: Runs a program that records that it ran.
         detect:
           value:
             sysctl: net.netfilter.nf_conntrack_max
@@ -43,7 +55,20 @@ struct ContainmentAttackTests {
             risk: safe
             command:
               argv: [/bin/sh, -c, 'echo ran >> \(calls)']
-        """.write(toFile: playbook, atomically: true, encoding: .utf8)
+        """
+    }
+
+    /// A bind mount of `/` at another path is this machine's files under another name: ctfix
+    /// treats it as another root (programs and reboots simulated — the safe side), and the
+    /// prompt says nothing runs on this machine. Run in a private mount namespace.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") && getuid() == 0))
+    func aBindMountOfSlashRunsNoProgram() async throws {
+        let scratch = try RunSafetyCommandLineTests.temporaryDirectory("ctfix-bind")
+        let mountPoint = scratch + "/slash"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let calls = scratch + "/calls"
+        let playbook = try TrustedScratch.directory("bind-slash") + "/bind-slash.yaml"
+        try Self.recordingPlaybook(calls).write(toFile: playbook, atomically: true, encoding: .utf8)
         // --rbind brings this machine's /proc along; a dry-run shows how each step is planned.
         let script = "mount --rbind / '\(mountPoint)' && exec '\(try CtfixBinary.path())' run '\(playbook)' --root '\(mountPoint)' --yes --dry-run --audit-log '\(scratch)/audit.jsonl'"
         let result = try await RealKernel.runner.run(["/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script], timeout: .seconds(60))

@@ -16,9 +16,7 @@ extension RootedFileSystem {
     /// For the plan and the destructive prompt, which must name the machine really affected.
     public var thisMachineReason: String? {
         guard !root.isEmpty else { return nil }
-        var mine = stat()
-        var slash = stat()
-        if fstat(descriptor.fd, &mine) == 0, stat("/", &slash) == 0, mine.st_dev == slash.st_dev, mine.st_ino == slash.st_ino {
+        if Self.isProcessRoot(descriptor.fd) {
             return "\(root) is this machine's / (a bind mount)"
         }
         // procfs reports size 0 and shows the kernel of whoever reads it: a boot id of size 0
