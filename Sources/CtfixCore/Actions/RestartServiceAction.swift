@@ -26,6 +26,27 @@ public struct RestartServiceAction: ActionKind {
         !name.hasPrefix("-") && name.range(of: "^[A-Za-z0-9@._:\\\\-]+$", options: .regularExpression) != nil
     }
 
+    /// Why a rendered unit name may not be restarted, or nil. Only services and sockets (a name
+    /// without a type is a service to `systemctl`); never a target (`reboot.target`,
+    /// `rescue.target`: restarting one reboots or isolates the machine), a mount, a slice, and
+    /// never systemd's own power and sleep services. Restarting is disruptive and runs
+    /// unattended; a parameter (`--set`, an alert label) must not turn it into a reboot that
+    /// skipped the destructive gate.
+    public static func refusal(unit name: String) -> String? {
+        let lower = name.lowercased()
+        let types = ["service", "socket", "target", "mount", "automount", "swap", "path", "timer", "slice", "scope", "device"]
+        let suffix = lower.split(separator: ".").last.map(String.init).flatMap { types.contains($0) && lower.contains(".") ? $0 : nil }
+        if let suffix, suffix != "service", suffix != "socket" {
+            return "'\(name)' is a .\(suffix) unit; restart_service restarts services and sockets only (a reboot is the reboot action's job)"
+        }
+        let base = suffix == nil ? lower : String(lower.dropLast(suffix!.count + 1))
+        let power = ["reboot", "poweroff", "halt", "kexec", "soft-reboot", "exit", "suspend", "hibernate", "hybrid-sleep", "suspend-then-hibernate"]
+        if power.contains(where: { base == "systemd-\($0)" }) {
+            return "'\(name)' reboots, stops or suspends the machine; restart_service does not (use the reboot action)"
+        }
+        return nil
+    }
+
     public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> RestartServiceAction? {
         guard let reader = MappingReader(node, "'restart_service'", scope: &scope) else { return nil }
         var unit: StringTemplate?
@@ -33,7 +54,9 @@ public struct RestartServiceAction: ActionKind {
             // The literal parts must already be unit-name characters; a parameter fills in the rest.
             var literal = template.text
             for name in Set(template.references) { literal = literal.replacingOccurrences(of: "${\(name)}", with: "x") }
-            if isValidUnitName(literal) {
+            if template.references.isEmpty, let why = refusal(unit: literal) {
+                scope.error(unitNode, "restart_service unit: \(why)")
+            } else if isValidUnitName(literal) {
                 unit = template
             } else {
                 scope.error(unitNode, "restart_service unit must be a systemd unit name (letters, digits and @ . _ : - \\), found '\(template.text)'")

@@ -20,6 +20,11 @@ public struct RollbackCommand: Sendable {
 
     public func run(_ ctx: CtfixContext) async -> ExitStatus {
         let log = AuditCommand(action: .verify, auditLogPath: auditLogPath).log(ctx)
+        // (A link there is refused by name by the reader below, before anything is judged.)
+        if auditLogPath != nil, ctx.isLiveHost, !log.fileSystem.isSymbolicLink(log.path), let distrust = Self.distrust(log.path, ctx) {
+            ctx.output.errorLine("ctfix rollback: \(distrust)")
+            return .invalidInput
+        }
         let records: [AuditRecord]
         do { records = try log.records() } catch {
             ctx.output.errorLine("ctfix rollback: \(error)")
@@ -104,6 +109,26 @@ public struct RollbackCommand: Sendable {
         }
         try? audit.record("run_end", ["outcome": .string(failed ? "failed" : "rolled_back")])
         return failed ? .failed : .ok
+    }
+
+    /// Why an audit log named with `--audit-log` may not steer a rollback of this machine, or
+    /// nil. Its records say what to write where (`before` content back to a path), so as root
+    /// it is judged like a playbook (`PlaybookTrust`): a log anyone else can write would let
+    /// them "restore" `/etc/passwd` to their own text. The default log (created by ctfix, mode
+    /// 0600) and a root that is not this machine (its writes stay inside it) are not judged.
+    static func distrust(_ path: String, _ ctx: CtfixContext) -> String? {
+        do {
+            _ = try PlaybookTrust.process(environment: ctx.environment).read(path)
+        } catch .untrusted(let violation) {
+            let why = violation.description.dropFirst(PlaybookTrust.Violation.prefix.count)
+                .replacingOccurrences(of: "what ctfix runs as root", with: "what ctfix restores as root")
+                .replacingOccurrences(of: "move the playbook", with: "move the audit log")
+                .replacingOccurrences(of: ", e.g. to /etc/ctfix/playbooks", with: "")
+            return "untrusted audit log \(path):\(why)"
+        } catch {
+            return nil // missing or unreadable: reported by the reader below
+        }
+        return nil
     }
 
     /// The steps a run completed, in order, from its `outcome` records (applied actions) and

@@ -51,10 +51,20 @@ extension Executor {
         }
         let root = ctx.fileSystem.rootDescription
         let simulated = report.actions[index].steps.contains(where: \.simulated)
-        let effect = simulated
+        let shared = (ctx.fileSystem as? RootedFileSystem)?.thisMachineReason
+        var effect = simulated
             ? "\(RunReport.simulatedReason) (\(root)): nothing runs on \(machine), and no program is started or reboot requested"
-            : "it changes files under \(root) only, not this machine (\(machine))"
+            : shared == nil ? "it changes files under \(root) only, not this machine (\(machine))" : "it changes files under \(root)"
+        if let shared { effect += "; but \(shared): its files and values are \(machine)'s own and do change" }
         return ("'\(action.name)' is destructive; \(effect). Type the host name (\(facts.hostName)) to confirm: ", facts.hostName)
+    }
+
+    /// Under a root that is not this machine's `/` by name but whose files are (a bind mount of
+    /// `/`, a live `/proc` inside it): a line saying so before anything is asked, so nobody
+    /// confirms changes believing they stay in a copy.
+    func thisMachineNote() -> String? {
+        guard !ctx.isLiveHost, let why = (ctx.fileSystem as? RootedFileSystem)?.thisMachineReason else { return nil }
+        return "note: \(why): file and value changes of this run affect \(Self.thisMachineName()) itself; programs and reboots are still simulated"
     }
 
     /// This machine's name (`gethostname`): the machine a live run would really affect.

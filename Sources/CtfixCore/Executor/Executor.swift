@@ -110,6 +110,10 @@ public final class Executor: @unchecked Sendable {
         if !ctx.isLiveHost { for index in report.actions.indices { Self.markSimulated(&report.actions[index]) } }
         if !recordOrStop("plan", ["actions": .from(report.actions)]) { return report }
         if !options.json { ctx.output.write(EvidenceReport.text(report) + "\n" + report.planText() + "\n") }
+        if let note = thisMachineNote() {
+            report.messages.append(note)
+            if !options.json { ctx.output.line(note + "\n") }
+        }
 
         if options.dryRun { return finish(.dryRun, "dry-run: nothing was changed") }
         if options.interruption.isRequested { return finish(.interrupted, "interrupted by \(options.interruption.signalName) before any change") }

@@ -66,6 +66,7 @@ extension FileSystemError.Reason {
         case .notAFile: "not a regular file"
         case .escapesRoot: "resolves outside the host root"
         case .symbolicLink: "a symbolic link where none is allowed"
+        case .hardLinked(let links): "\(links) hard links where one is allowed"
         case .invalidPath(let why): "invalid path: \(why)"
         case .io(let why): why
         }

@@ -68,9 +68,24 @@ public struct ContainedCommandRunner: CommandRunner {
         self.inner = inner
     }
 
+    /// An allowlist, not a denylist: `journalctl` has many options that write (`--update-catalog`,
+    /// `--setup-keys`, `--relinquish-var`, `--vacuum-*`, …), so only the exact shape
+    /// `JournaldKernelLog` builds passes: `--directory DIR` first, then only the options below.
     static func isReadOnly(_ argv: [String]) -> Bool {
-        argv.first == "journalctl" && argv.contains("--directory")
-            && !argv.contains { $0.hasPrefix("--vacuum") || $0.hasPrefix("--rotate") || $0.hasPrefix("--flush") || $0.hasPrefix("--sync") }
+        guard argv.count >= 3, argv[0] == "journalctl", argv[1] == "--directory" else { return false }
+        let flags: Set<String> = ["-k", "--no-pager", "--reverse"]
+        let withValue: [String: (String) -> Bool] = [
+            "-o": { $0 == "json" },
+            "--since": { $0.hasPrefix("@") }, "--until": { $0.hasPrefix("@") },
+        ]
+        var index = 3
+        while index < argv.count {
+            let option = argv[index]
+            if flags.contains(option) { index += 1; continue }
+            guard let valid = withValue[option], index + 1 < argv.count, valid(argv[index + 1]) else { return false }
+            index += 2
+        }
+        return true
     }
 
     public func run(_ argv: [String], environment: [String: String], timeout: Duration, outputLimit: Int) async throws(CommandError) -> CommandResult {

@@ -108,6 +108,10 @@ public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertib
         /// The last component is a symlink where ctfix refuses one: every write, and the
         /// paths given on the command line (`--audit-log`, `snapshot DIR`).
         case symbolicLink
+        /// A file ctfix appends to, truncates or rewrites in place has other names (`st_nlink`
+        /// > 1): one of them may be a file outside the root or one ctfix does not own, so it
+        /// is refused (writes by rename replace the name and are not affected).
+        case hardLinked(Int)
         case invalidPath(String)
         case io(String)
     }
@@ -130,6 +134,7 @@ public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertib
         case .notAFile: "not a regular file"
         case .escapesRoot: "resolves outside the host root"
         case .symbolicLink: "is a symbolic link; ctfix refuses a link here and never writes through one (name the real file)"
+        case .hardLinked(let links): "has \(links) hard links; ctfix never appends to or rewrites in place a file that has other names (one may be outside the root); remove the other links or move the file aside"
         case .invalidPath(let why): "invalid path: \(why)"
         case .io(let why): why
         }

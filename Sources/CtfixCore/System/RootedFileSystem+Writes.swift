@@ -67,9 +67,15 @@ extension RootedFileSystem {
         if durable { fsync(directory) }
     }
 
+    /// Opened without `O_TRUNC` and non-blocking (a planted FIFO with no reader fails at
+    /// once instead of hanging the run), judged by `requireOwnFile`, then cut with `ftruncate`
+    /// (what `O_TRUNC` does, also on procfs and sysfs) and written.
     public func writeInPlace(_ data: Data, to path: String) throws(FileSystemError) {
-        let fd = try openDescriptor(path, flags: O_WRONLY | O_TRUNC | O_NOFOLLOW)
+        let fd = try openDescriptor(path, flags: O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         defer { close(fd) }
+        try requireOwnFile(fd, path: path)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        guard ftruncate(fd, 0) == 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
         try writeAll(fd, data, path: path)
     }
 
@@ -84,7 +90,7 @@ extension RootedFileSystem {
         }
         guard fd >= 0 else { throw FileSystemError(path: path, reason: Self.writeReason(errno)) }
         defer { close(fd) }
-        try requireRegularFile(fd, path: path)
+        try requireOwnFile(fd, path: path)
         try writeAll(fd, data, path: path)
         guard fsync(fd) == 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
         if created { fsync(directory) }
@@ -164,6 +170,17 @@ extension RootedFileSystem {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
         guard st.st_mode & S_IFMT == S_IFREG else { throw FileSystemError(path: path, reason: .notAFile) }
+    }
+
+    /// What a write that keeps the file (append, truncate, in-place) may write into: a regular
+    /// file with no other name. A hard link planted in a root someone else can write (a copy of
+    /// a host in a user's directory, an unpacked snapshot) may be `/etc/shadow`'s other name;
+    /// renames are not affected (they replace the name, never the linked file).
+    func requireOwnFile(_ fd: Int32, path: String) throws(FileSystemError) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw FileSystemError(path: path, reason: .notAFile) }
+        guard st.st_nlink <= 1 else { throw FileSystemError(path: path, reason: .hardLinked(Int(st.st_nlink))) }
     }
 
     private func writeAll(_ fd: Int32, _ data: Data, path: String) throws(FileSystemError) {

@@ -40,7 +40,16 @@ public struct RootedFileSystem: FileSystem {
         descriptor = RootDescriptor(fd: fd, resolution: !walk && RootDescriptor.kernelResolves(fd) ? .kernel : .walk)
         // What the descriptor is on this machine, for messages only (never reopened).
         let real = Self.descriptorPath(fd) ?? absolute
-        self.root = real == "/" ? "" : real
+        // The live host only when the descriptor *is* this process's `/` (same device and
+        // inode): the kernel also prints "/" for the top of a detached mount (`umount -l`, a
+        // descriptor passed in as `/proc/self/fd/N`), which holds some other tree.
+        self.root = real == "/" && Self.isProcessRoot(fd) ? "" : real
+    }
+
+    static func isProcessRoot(_ fd: Int32) -> Bool {
+        var mine = stat()
+        var slash = stat()
+        return fstat(fd, &mine) == 0 && stat("/", &slash) == 0 && mine.st_dev == slash.st_dev && mine.st_ino == slash.st_ino
     }
 
     public var rootDescription: String { root.isEmpty ? "/" : root }
@@ -173,7 +182,9 @@ public struct RootedFileSystem: FileSystem {
             close(fd)
             throw FileSystemError(path: path, reason: Self.reason(code))
         }
-        if st.st_mode & S_IFMT == S_IFDIR {
+        // Regular files only: a device planted in a root (`/dev/zero` as a procfs value in an
+        // unpacked snapshot) would be read for ever; `/dev/kmsg` has its own reader.
+        if st.st_mode & S_IFMT != S_IFREG {
             close(fd)
             throw FileSystemError(path: path, reason: .notAFile)
         }

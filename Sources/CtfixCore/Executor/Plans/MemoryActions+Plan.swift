@@ -30,6 +30,7 @@ extension RestartServiceAction: PlannableAction {
         guard Self.isValidUnitName(name) else {
             return .refused("'\(name)' is not a systemd unit name")
         }
+        if let why = Self.refusal(unit: name) { return .refused(why) }
         return ActionPlan(status: .ready, steps: [.runCommand(argv: ["systemctl", "restart", name],
                                                                 timeoutSeconds: timeout.seconds, environment: [:])])
     }
