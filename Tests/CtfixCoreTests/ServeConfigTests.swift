@@ -149,6 +149,29 @@ import Testing
                 "group-readable (shared with Alertmanager's group) is accepted")
     }
 
+    @Test func aSecretPathThatIsAFIFOALinkADeviceOrHugeIsRefusedWithoutBlocking() throws {
+        // A FIFO planted at the token path used to hang start-up (the read waited for a writer).
+        #expect(mkfifo(directory + "/fifo", 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: directory + "/token")
+        try FileManager.default.createSymbolicLink(atPath: directory + "/zero", withDestinationPath: "/dev/zero")
+        try String(repeating: "x", count: SecretFile.maximumBytes + 1).write(toFile: directory + "/huge", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory + "/huge")
+        let cases = [("fifo", "is not a regular file"), ("zero", "is not a regular file"),
+                     ("/dev/zero", "is not a regular file"),
+                     ("huge", "bytes; a secret file holds at most \(SecretFile.maximumBytes)"), ("missing", "cannot read")]
+        for (name, message) in cases {
+            let found = errors("""
+            version: 1
+            auth: {bearer_token_file: \(name)}
+            routes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]
+            """)
+            #expect(found.contains { $0.hasPrefix("routes.yaml:2:27: error: auth.bearer_token_file: ") && $0.contains(message) }, "\(name): \(found)")
+        }
+        // A link to a proper secret (how Kubernetes mounts one) is followed; the file it reaches is judged.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory + "/token")
+        #expect(try parse("version: 1\nauth: {bearer_token_file: link}\nroutes: [{match: {a: b}, playbook: \(playbook), mode: dry-run}]").auth != nil)
+    }
+
     @Test func aRouteMaySetOnlyAParameterThePlaybookDeclaresSettableFromAlerts() throws {
         let found = errors("""
         version: 1

@@ -121,30 +121,15 @@ public enum ServeConfigLoader {
         }
     }
 
-    /// A secret file's content without the trailing newline; empty or unreadable is an error.
+    /// A secret file's content without the trailing newline (`SecretFile` says what is refused).
     static func readSecret(_ node: YAMLNode, _ what: String, scope: inout ParseScope, context: Context) -> String? {
         guard let path = scope.nonEmptyString(node, what) else { return nil }
-        let absolute = context.absolute(path)
-        // A secret anyone on the host can read is no secret; one group/others can write lets
-        // them choose it. Refused, with the command that fixes it.
-        var info = stat()
-        if stat(absolute, &info) == 0 {
-            let mode = info.st_mode & 0o7777
-            if mode & 0o004 != 0 || mode & 0o022 != 0 {
-                scope.error(node, "\(what): '\(absolute)' has mode \(String(mode, radix: 8)) (readable by everyone or writable by group/others); run: chmod 600 '\(absolute)'")
-                return nil
-            }
-        }
-        guard let data = FileManager.default.contents(atPath: absolute) else {
-            scope.error(node, "\(what): cannot read '\(absolute)'")
+        switch SecretFile.read(context.absolute(path)) {
+        case .success(let secret): return secret
+        case .failure(let failure):
+            scope.error(node, "\(what): \(failure)")
             return nil
         }
-        let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
-        guard !secret.isEmpty else {
-            scope.error(node, "\(what): '\(absolute)' is empty")
-            return nil
-        }
-        return secret
     }
 
     /// `limits:` — per-connection timeouts, the connection cap and alerts per body (docs/serve.md, "Limits").
