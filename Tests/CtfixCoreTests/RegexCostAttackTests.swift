@@ -72,4 +72,13 @@ import Testing
         #expect(result.state == .unknown)
         #expect(result.detail.contains("line 1"))
     }
+
+    /// Routing config `match_re` patterns meet alert labels, which whoever can post to
+    /// Alertmanager chooses: the same rule and the same limits apply.
+    @Test func alertLabelMatchersAreBoundedToo() throws {
+        #expect(throws: CompiledPattern.CompileError.self) { try LabelMatcher.regex("instance", "(a+)+") }
+        let overlapping = try LabelMatcher.regex("instance", "(a|aa)+")
+        #expect(!overlapping.matches(["instance": Self.hostileLine]))
+        #expect(overlapping.matches(["instance": "aaaa"]))
+    }
 }
