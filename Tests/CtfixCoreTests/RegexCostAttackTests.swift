@@ -81,4 +81,38 @@ import Testing
         #expect(!overlapping.matches(["instance": Self.hostileLine]))
         #expect(overlapping.matches(["instance": "aaaa"]))
     }
+
+    /// An edit must not be shown (or made) when ctfix cannot tell which lines it touches.
+    @Test func fileEditRefusesWhenALineIsBeyondThePatternLimits() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let original = "alpha=1\n" + Self.hostileLine + "\n"
+        fs.set("/etc/example.conf", original)
+        let playbook = try PlaybookLoader.parse("""
+        version: 1
+        name: hostile-edit
+        summary: An edit whose pattern meets a hostile line.
+        detect:
+          file_matches:
+            path: /etc/example.conf
+            pattern: '^alpha='
+        actions:
+          - name: alpha
+            explain: Comment out lines of a's.
+            risk: safe
+            file_edit:
+              path: /etc/example.conf
+              match: '(a|aa)+$'
+              comment_out: true
+        """, file: "test.yaml")
+        let manifest = try SnapshotManifest.read(from: fs)
+        let ctx = CtfixContext(fileSystem: fs, clock: FixedClock(manifest?.capturedAt ?? Date()), commands: ScriptedCommandRunner(),
+                               output: CapturedOutput(), terminal: NoTerminal(), environment: [:], isLiveHost: false)
+        var options = RunOptions()
+        options.assumeYes = true
+        options.skipVerifyDelay = true
+        let report = await Executor(ctx: ctx, playbook: playbook, parameters: try playbook.resolveParameters([:]), options: options).run()
+        #expect(report.actions.map(\.status) == [.refused])
+        #expect(report.actions[0].reason?.contains("line 2 of /etc/example.conf is beyond the pattern limits") == true)
+        #expect(try fs.readText("/etc/example.conf") == original)
+    }
 }
