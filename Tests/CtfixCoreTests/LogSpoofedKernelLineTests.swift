@@ -105,6 +105,10 @@ import Testing
             "**kernel:** \(Self.message)",
         ], genuine: "fw1 kernel: \(Self.message)")
         #expect(parse("kernel: \(Self.message)").isKernel)
+        // OpenWrt logread prints the facility: only `kern.<level>` right before the tag counts
+        #expect(parse("Fri Dec 16 10:09:21 2022 kern.warn kernel: \(Self.message)").isKernel)
+        #expect(!parse("Fri Dec 16 10:09:21 2022 user.notice kernel: \(Self.message)").isKernel)
+        #expect(!parse("Fri Dec 16 10:09:21 2022 kern.warn alice: kernel: \(Self.message)").isKernel)
     }
 
     @Test func dmesgOutputCountsAndItsPriorityDecidesWhenPrinted() async {

@@ -146,8 +146,9 @@ public struct KernelLogLineParser: Sendable {
     /// A line with no timestamp: plain dmesg (`dmesg -t`), `kernel: msg`, or the tail of a
     /// truncated syslog line (`obs kernel: [38775494.392631] msg`).
     ///
-    /// The `kernel:` tag counts only in the header position: the first token, or the second
-    /// after a host name. A line with `kernel:` anywhere else is free text quoting a kernel
+    /// The `kernel:` tag counts only in the header position: the first token, the second
+    /// after a host name, or right after a `kern.<level>` token within the first seven (OpenWrt
+    /// logread). A line with `kernel:` anywhere else is free text quoting a kernel
     /// line (an issue comment pasted into a log, a Markdown `> … kernel: …` quote) and is not
     /// a kernel line. A line with no `kernel:` at all stays one: that is what `dmesg` prints.
     static func messageOnlyHeader(_ bytes: UnsafeBufferPointer<UInt8>) -> KernelLogLineHeader {
@@ -159,6 +160,22 @@ public struct KernelLogLineParser: Sendable {
         } else if !first.isEmpty, isHostName(first, in: bytes), cursor.skipSpaces() > 0 {
             let second = cursor.token()
             if !second.isEmpty, isKernelTag(second, in: bytes) { start = second.upperBound }
+        }
+        if start == 0 {
+            // OpenWrt logread: `Fri Dec 16 10:09:21 2022 kern.warn kernel: msg` — the facility
+            // it printed must be `kern`, right before the tag, within the header.
+            var scan = ByteCursor(bytes)
+            var previous: Range<Int>?
+            for _ in 0..<7 {
+                scan.skipSpaces()
+                let token = scan.token()
+                if token.isEmpty { break }
+                if isKernelTag(token, in: bytes) {
+                    if let previous, facilityLevelToken(previous, in: bytes) == 0 { start = token.upperBound }
+                    break
+                }
+                previous = token
+            }
         }
         if start > 0, start < bytes.count, bytes[start] == 0x20 { start += 1 }
         var header = KernelLogLineHeader.messageOnly(at: start)
