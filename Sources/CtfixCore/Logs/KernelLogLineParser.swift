@@ -194,6 +194,9 @@ public struct KernelLogLineParser: Sendable {
     /// `kern.warn`, `user.notice`…: the facility busybox syslogd (`-S` off) and logread print
     /// before the tag; nil when the token is not `<facility>.<level>`.
     static func facilityLevelToken(_ token: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        // `authpriv.warning` is the longest; most tokens (host names) have no dot at all
+        guard token.count >= 6, token.count <= 16, bytes[token].contains(UInt8(ascii: ".")),
+              bytes[token.lowerBound] >= UInt8(ascii: "a"), bytes[token.lowerBound] <= UInt8(ascii: "z") else { return nil }
         let text = ByteCursor(bytes).text(token)
         guard let dot = text.firstIndex(of: "."), let facility = LogFacilities.names[String(text[..<dot])],
               LogFacilities.levelNames.contains(String(text[text.index(after: dot)...])) else { return nil }
