@@ -56,4 +56,36 @@ import CtfixCore
         #expect(validate.exitStatus == 65)
         #expect(validate.standardError.contains("\(playbook):7:14: error: pattern is refused: nested unbounded quantifier `(\\w+\\s?)+`"))
     }
+
+    /// The reproduction: under `ctfix watch`, a `logger -t kernel` line started a real
+    /// unattended run. Spoofed lines appended to the followed log now start nothing; the
+    /// genuine kernel line after them still does.
+    @Test func watchDoesNotRunOnSpoofedLinesButDoesOnAGenuineOne() async throws {
+        let host = try WatchCommandLineTests.Host()
+        let first = try await CtfixBinary.run(host.arguments(["--once"]), timeout: .seconds(60))
+        #expect(first.exitStatus == 0, "\(first.standardError)")
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let now = formatter.string(from: Date())
+        let message = "ip_conntrack: table full, dropping packet."
+        func append(_ lines: [String]) throws {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: host.root + "/var/log/messages"))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(lines.map { $0 + "\n" }.joined().utf8))
+        }
+        try append([
+            "<13>\(now) server kernel: \(message)",         // logger -t kernel, priority kept
+            "<13>1 \(now) server kernel - - - \(message)",  // logger --rfc5424 -t kernel
+            "\(now) server alice: kernel: \(message)",       // logger, default tag
+            "> \(now) server kernel: \(message)",            // a pasted quote
+        ])
+        let spoofed = try await CtfixBinary.run(host.arguments(["--once"]), timeout: .seconds(60))
+        #expect(spoofed.exitStatus == 0, "\(spoofed.standardError)")
+        #expect(host.events("run_start") == 0, "a spoofed line started a run:\n\(spoofed.standardOutput)")
+        try append(["\(now) server kernel: \(message)"])
+        let genuine = try await CtfixBinary.run(host.arguments(["--once"]), timeout: .seconds(60))
+        #expect(genuine.exitStatus == 0, "\(genuine.standardError)")
+        #expect(host.events("run_start") == 1)
+    }
 }
