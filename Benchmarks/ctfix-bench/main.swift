@@ -13,6 +13,9 @@ usage: ctfix-bench logs [--size SIZE]… [--runs N]
          appended kernel-log line → audited action intent of a running `ctfix watch` (release build)
        ctfix-bench serve [--requests N]
          the release `ctfix serve` answering webhook POSTs on loopback (p50/p90/p99)
+       ctfix-bench regex [--runs N] [--cap SECONDS]
+         worst-case pattern cost on one line at the length limit: ctfix's bounded match, the
+         unbounded engine (stopped at the cap) and grep -E on the same line
 """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -26,6 +29,8 @@ do {
         try DryRunBenchmark.run(Array(arguments.dropFirst()))
     case "watch":
         try WatchBenchmark.run(Array(arguments.dropFirst()))
+    case "regex":
+        try RegexBenchmark.run(Array(arguments.dropFirst()))
     case "serve":
         try await ServeBenchmark.run(Array(arguments.dropFirst()))
     case "-h", "--help", "help":

@@ -94,14 +94,14 @@ import Testing
 
     @Test func journaldJSONWithStringAndByteArrayMessages() throws {
         var parser = parser()
-        let text = #"{"__REALTIME_TIMESTAMP":"1731056098123456","_TRANSPORT":"kernel","PRIORITY":"4","MESSAGE":"nf_conntrack: table full, dropping packet"}"#
+        let text = #"{"__REALTIME_TIMESTAMP":"1731056098123456","_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","PRIORITY":"4","MESSAGE":"nf_conntrack: table full, dropping packet"}"#
         let parsed = parser.parse(text)
         #expect(parsed.format == .journalJSON)
         #expect(parsed.message == "nf_conntrack: table full, dropping packet")
         let time = try #require(parsed.time)
         #expect(abs(time.timeIntervalSince1970 - 1_731_056_098.123456) < 1e-5)
         let bytes = Array("nf_conntrack: table full\u{7}".utf8).map(String.init).joined(separator: ",")
-        let binary = parser.parse(#"{"__REALTIME_TIMESTAMP":"1731056098000000","_TRANSPORT":"kernel","MESSAGE":["# + bytes + "]}")
+        let binary = parser.parse(#"{"__REALTIME_TIMESTAMP":"1731056098000000","_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","MESSAGE":["# + bytes + "]}")
         #expect(binary.message == "nf_conntrack: table full\u{7}")
         let userspace = parser.parse(#"{"__REALTIME_TIMESTAMP":"1731056098000000","_TRANSPORT":"syslog","MESSAGE":"table full"}"#)
         #expect(!userspace.isKernel)

@@ -102,7 +102,7 @@ import Testing
     }
 
     static func journalJSON(_ seconds: Double, _ message: String, transport: String = "kernel") -> String {
-        #"{"__REALTIME_TIMESTAMP":"\#(Int(seconds * 1_000_000))","_TRANSPORT":"\#(transport)","MESSAGE":"\#(message)"}"#
+        #"{"__REALTIME_TIMESTAMP":"\#(Int(seconds * 1_000_000))","_TRANSPORT":"\#(transport)","SYSLOG_FACILITY":"\#(transport == "kernel" ? 0 : 1)","MESSAGE":"\#(message)"}"#
     }
 
     @Test func journaldIsAskedThroughTheCommandRunner() async throws {

@@ -13,8 +13,8 @@ struct WatchJournaldTests {
         let script = """
         #!/bin/sh
         echo "$@" > \(argumentsFile)
-        echo '{"__CURSOR":"s=1;i=10","__REALTIME_TIMESTAMP":"1700000000000000","_TRANSPORT":"kernel","MESSAGE":"nf_conntrack: nf_conntrack: table full, dropping packet"}'
-        echo '{"__CURSOR":"s=1;i=11","__REALTIME_TIMESTAMP":"1700000001000000","_TRANSPORT":"kernel","MESSAGE":"eth0: link up"}'
+        echo '{"__CURSOR":"s=1;i=10","__REALTIME_TIMESTAMP":"1700000000000000","_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","MESSAGE":"nf_conntrack: nf_conntrack: table full, dropping packet"}'
+        echo '{"__CURSOR":"s=1;i=11","__REALTIME_TIMESTAMP":"1700000001000000","_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","MESSAGE":"eth0: link up"}'
         exec sleep 60
         """
         try script.write(toFile: program, atomically: true, encoding: .utf8)
@@ -66,7 +66,7 @@ struct WatchJournaldTests {
     func firstStartCursor() async throws {
         let scripted = ScriptedCommandRunner(available: ["journalctl"]) { argv in
             guard argv.first == "journalctl", argv.contains("-n") else { return nil }
-            return CommandResult(exitStatus: 0, standardOutput: #"{"__CURSOR":"s=1;i=99","_TRANSPORT":"kernel","MESSAGE":"old"}"# + "\n")
+            return CommandResult(exitStatus: 0, standardOutput: #"{"__CURSOR":"s=1;i=99","_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","MESSAGE":"old"}"# + "\n")
         }
         let ctx = CtfixContext(fileSystem: InMemoryFileSystem(), commands: scripted, isLiveHost: true)
         #expect(await WatchSource.lastJournalCursor(ctx) == "s=1;i=99")

@@ -6,8 +6,10 @@ struct JournalJSONEntry: Sendable, Equatable {
     var time: Date?
     var secondsSinceBoot: Double?
     var message: String
-    /// True for entries of the kernel transport (all of them under `journalctl -k`).
+    /// True for the kernel's own entries: `_TRANSPORT=kernel` and `SYSLOG_FACILITY=0`.
     var isKernel: Bool
+    /// `SYSLOG_FACILITY`, when the entry has one.
+    var facility: Int?
 
     init(time: Date?, secondsSinceBoot: Double? = nil, message: String, isKernel: Bool = true) {
         self.time = time
@@ -26,13 +28,15 @@ struct JournalJSONEntry: Sendable, Equatable {
             .map { Date(timeIntervalSince1970: $0 / 1_000_000) }
         self.secondsSinceBoot = (Self.text(fields["_SOURCE_MONOTONIC_TIMESTAMP"]) ?? Self.text(fields["__MONOTONIC_TIMESTAMP"]))
             .flatMap(Double.init).map { $0 / 1_000_000 }
-        if let transport = Self.text(fields["_TRANSPORT"]) {
-            isKernel = transport == "kernel"
-        } else if let identifier = Self.text(fields["SYSLOG_IDENTIFIER"]) {
-            isKernel = identifier == "kernel"
-        } else {
-            isKernel = true
-        }
+        // journald writes both fields on every record it reads from /dev/kmsg. `_TRANSPORT`
+        // is trusted (clients cannot set `_` fields); the kmsg facility tells the kernel's
+        // records from those user space wrote to /dev/kmsg, which journald also files under
+        // `_TRANSPORT=kernel` (and `journalctl -k` shows). `SYSLOG_IDENTIFIER=kernel` or
+        // `SYSLOG_FACILITY=0` alone is whatever the sender chose (`logger -t kernel`,
+        // `logger --journald`), so an entry without both is not the kernel's.
+        let facility = Self.text(fields["SYSLOG_FACILITY"]).flatMap { Int($0) }
+        self.facility = facility
+        isKernel = Self.text(fields["_TRANSPORT"]) == "kernel" && facility == 0
     }
 
     /// A field's value as text: strings as they are, byte arrays decoded, numbers printed.

@@ -105,7 +105,7 @@ extension KernelLogLineParser {
         guard cursor.skip(0x20) else { return nil }
         let host = cursor.token()
         guard cursor.skip(0x20) else { return nil }
-        let app = cursor.token()
+        _ = cursor.token() // APP-NAME: the sender's choice, not evidence
         guard cursor.skip(0x20) else { return nil }
         _ = cursor.token() // PROCID
         guard cursor.skip(0x20) else { return nil }
@@ -114,10 +114,11 @@ extension KernelLogLineParser {
         guard Self.skipStructuredData(&cursor) else { return nil }
         _ = cursor.skip(0x20)
         _ = cursor.skip([0xEF, 0xBB, 0xBF]) // BOM before a UTF-8 message
-        let appName = cursor.text(app)
-        let isKernel = appName == "kernel" || facility == 0
+        // The facility decides, never the app name: `logger --rfc5424 -t kernel` writes
+        // app name `kernel` with the user facility.
+        let isKernel = facility == 0
         var header = KernelLogLineHeader(format: .rfc5424, time: time, host: host.isEmpty || cursor.text(host) == "-" ? nil : host,
-                                         isKernel: isKernel, messageStart: cursor.position)
+                                         isKernel: isKernel, messageStart: cursor.position, facility: facility)
         if isKernel, let uptime = Self.uptimePrefix(bytes, at: cursor.position) {
             header.secondsSinceBoot = uptime.seconds
             header.messageStart = uptime.end
@@ -164,7 +165,9 @@ extension KernelLogLineParser {
 
     /// `6,1234,5678901,-;msg`: priority (facility × 8 + level), sequence, microseconds since
     /// boot, flags and optional fields, then the message. Userspace writes to `/dev/kmsg`
-    /// (systemd does) carry a non-kernel facility.
+    /// (systemd does) carry a non-kernel facility: the kernel's `devkmsg_write` gives them
+    /// `LOG_USER` unless the writer's `<N>` prefix names a facility other than 0, so facility
+    /// 0 cannot be forged through /dev/kmsg.
     func parseKmsgRecord(_ bytes: UnsafeBufferPointer<UInt8>) -> KernelLogLineHeader? {
         var cursor = ByteCursor(bytes)
         guard let priority = cursor.digits(maximum: 4), cursor.skip(UInt8(ascii: ",")),

@@ -79,7 +79,8 @@ public struct KernelLogLineParser: Sendable {
         case UInt8(ascii: "{"):
             parsed = JournalJSONEntry(line: bytes).map { entry in
                 KernelLogLineHeader(format: .journalJSON, time: entry.time, secondsSinceBoot: entry.secondsSinceBoot,
-                                    isKernel: entry.isKernel, messageStart: 0, decodedMessage: entry.message)
+                                    isKernel: entry.isKernel, messageStart: 0, decodedMessage: entry.message,
+                                    facility: entry.facility)
             }
         case UInt8(ascii: " "):
             parsed = Self.isKmsgContinuation(bytes)
@@ -95,9 +96,15 @@ public struct KernelLogLineParser: Sendable {
 
     static let kernelTag = [UInt8](ascii: "kernel:")
 
-    /// What follows a syslog timestamp: `host kernel: [uptime] msg`. The `kernel:` tag may be
-    /// the first token (no host), the second (after the host) or the third (after busybox's
-    /// `kern.warn`); any other tag is another program's line.
+    /// What follows a syslog timestamp: `host kernel: [uptime] msg`.
+    ///
+    /// Which program wrote the line: where the line carries a priority (`<N>` before the
+    /// timestamp), its facility decides, and only facility 0 (`kern`) is the kernel's —
+    /// `logger -t kernel` writes `<13>… kernel:`, the user facility. Without a priority the
+    /// `kernel:` tag decides, and only in the header position: the first token (no host),
+    /// the second (after a host name), or the third after busybox's `kern.<level>`; a
+    /// `<facility>.<level>` token naming another facility rules the line out. Any other tag
+    /// ends the header: what follows is the message, whatever it quotes.
     func syslogTail(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, format: KernelLogLine.Format,
                     time: Date?, facility: Int?) -> KernelLogLineHeader? {
         var cursor = ByteCursor(bytes, at: position)
@@ -105,11 +112,13 @@ public struct KernelLogLineParser: Sendable {
         var host: Range<Int>?
         var isKernel = false
         var messageStart = cursor.position
+        var textFacility: Int?
         for index in 0..<3 {
             let token = cursor.token()
             if token.isEmpty { break }
-            if ByteCursor(bytes, at: token.lowerBound).hasPrefix(Self.kernelTag), token.count == Self.kernelTag.count {
-                isKernel = true
+            if Self.isKernelTag(token, in: bytes) {
+                // third position only after `kern.<level>`; never after `user.notice`
+                isKernel = textFacility == nil ? index < 2 : textFacility == 0
                 _ = cursor.skip(0x20)
                 messageStart = cursor.position
                 break
@@ -118,11 +127,15 @@ public struct KernelLogLineParser: Sendable {
             messageStart = cursor.position
             // A tag (`sshd[42]:`, `ctfix:`) that is not the kernel's ends the search.
             if bytes[token.upperBound - 1] == UInt8(ascii: ":") { break }
-            if index == 0 { host = token }
+            if let named = Self.facilityLevelToken(token, in: bytes) {
+                textFacility = named
+            } else if index == 0 {
+                host = token
+            }
         }
-        if facility == 0 { isKernel = true }
+        if let facility { isKernel = facility == 0 }
         var header = KernelLogLineHeader(format: format, time: time, host: host, isKernel: isKernel,
-                                         messageStart: messageStart)
+                                         messageStart: messageStart, facility: facility ?? textFacility)
         if isKernel, let uptime = Self.uptimePrefix(bytes, at: messageStart) {
             header.secondsSinceBoot = uptime.seconds
             header.messageStart = uptime.end
@@ -130,24 +143,88 @@ public struct KernelLogLineParser: Sendable {
         return header
     }
 
-    /// A line with no timestamp: plain dmesg, `kernel: msg`, or the tail of a truncated
-    /// syslog line (`obs kernel: [38775494.392631] msg`).
+    /// A line with no timestamp: plain dmesg (`dmesg -t`), `kernel: msg`, or the tail of a
+    /// truncated syslog line (`obs kernel: [38775494.392631] msg`).
+    ///
+    /// The `kernel:` tag counts only in the header position: the first token, the second
+    /// after a host name, or right after a `kern.<level>` token within the first seven (OpenWrt
+    /// logread). A line with `kernel:` anywhere else is free text quoting a kernel
+    /// line (an issue comment pasted into a log, a Markdown `> … kernel: …` quote) and is not
+    /// a kernel line. A line with no `kernel:` at all stays one: that is what `dmesg` prints.
     static func messageOnlyHeader(_ bytes: UnsafeBufferPointer<UInt8>) -> KernelLogLineHeader {
         var start = 0
-        let cursor = ByteCursor(bytes)
-        if cursor.hasPrefix(kernelTag) {
-            start = kernelTag.count
-        } else if let base = bytes.baseAddress,
-                  let found = ByteSearch.find([0x20] + kernelTag, in: base, from: 0, to: min(bytes.count, 80)) {
-            start = found + 1 + kernelTag.count
+        var cursor = ByteCursor(bytes)
+        let first = cursor.token()
+        if !first.isEmpty, isKernelTag(first, in: bytes) {
+            start = first.upperBound
+        } else if !first.isEmpty, isHostName(first, in: bytes), cursor.skipSpaces() > 0 {
+            let second = cursor.token()
+            if !second.isEmpty, isKernelTag(second, in: bytes) { start = second.upperBound }
+        }
+        if start == 0 {
+            // OpenWrt logread: `Fri Dec 16 10:09:21 2022 kern.warn kernel: msg` — the facility
+            // it printed must be `kern`, right before the tag, within the header.
+            var scan = ByteCursor(bytes)
+            var previous: Range<Int>?
+            for _ in 0..<7 {
+                scan.skipSpaces()
+                let token = scan.token()
+                if token.isEmpty { break }
+                if isKernelTag(token, in: bytes) {
+                    if let previous, facilityLevelToken(previous, in: bytes) == 0 { start = token.upperBound }
+                    break
+                }
+                previous = token
+            }
         }
         if start > 0, start < bytes.count, bytes[start] == 0x20 { start += 1 }
         var header = KernelLogLineHeader.messageOnly(at: start)
+        if start == 0, quotesKernelTag(bytes) { header.isKernel = false }
         if let uptime = uptimePrefix(bytes, at: start) {
             header.secondsSinceBoot = uptime.seconds
             header.messageStart = uptime.end
         }
         return header
+    }
+
+    static func isKernelTag(_ token: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        token.count == kernelTag.count && ByteCursor(bytes, at: token.lowerBound).hasPrefix(kernelTag)
+    }
+
+    /// `kern.warn`, `user.notice`…: the facility busybox syslogd (`-S` off) and logread print
+    /// before the tag; nil when the token is not `<facility>.<level>`.
+    static func facilityLevelToken(_ token: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        // `authpriv.warning` is the longest; most tokens (host names) have no dot at all
+        guard token.count >= 6, token.count <= 16, bytes[token].contains(UInt8(ascii: ".")),
+              bytes[token.lowerBound] >= UInt8(ascii: "a"), bytes[token.lowerBound] <= UInt8(ascii: "z") else { return nil }
+        let text = ByteCursor(bytes).text(token)
+        guard let dot = text.firstIndex(of: "."), let facility = LogFacilities.names[String(text[..<dot])],
+              LogFacilities.levelNames.contains(String(text[text.index(after: dot)...])) else { return nil }
+        return facility
+    }
+
+    /// A letter or digit, then letters, digits, `.`, `-`, `_`: what a host name in a syslog header looks like (not
+    /// `>`, `*`, `"` or a word ending in `:`).
+    static func isHostName(_ token: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+        }
+        guard !token.isEmpty, isAlphanumeric(bytes[token.lowerBound]) else { return false }
+        return bytes[token].allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+
+    /// True when `kernel:` appears as a word anywhere in the line.
+    static func quotesKernelTag(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var from = 0
+        while let found = ByteSearch.find(kernelTag, in: base, from: from, to: bytes.count) {
+            let before = found == 0 ? UInt8(0x20) : bytes[found - 1]
+            let isWordByte = (before >= 0x30 && before <= 0x39) || (before >= 0x41 && before <= 0x5A)
+                || (before >= 0x61 && before <= 0x7A) || before == UInt8(ascii: "_")
+            if !isWordByte { return true }
+            from = found + 1
+        }
+        return false
     }
 
     /// `[38775494.392631] ` (optionally space-padded inside the brackets) at `position`.

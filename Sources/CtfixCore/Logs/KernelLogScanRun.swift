@@ -94,22 +94,27 @@ struct KernelLogScanRun {
 
     func scanJournald() async -> Outcome {
         var accumulator = MatchAccumulator(limit: limit)
+        var undecided = UndecidedLines()
         let output: JournaldKernelLog.Output
         switch await JournaldKernelLog(host: host).read(window: window) {
         case .failure(let problem): return (.unavailable("journald", problem.reason), accumulator)
         case .success(let read): output = read
         }
-        for (index, entry) in output.entries.enumerated() where entry.isKernel {
+        for (index, entry) in output.entries.enumerated()
+        where LogFacilities.accepts(isKernel: entry.isKernel, facility: entry.facility, facilities) {
             let counts = window.map { window in entry.time.map(window.contains) ?? false } ?? true
             if let count = SuppressionNotice.suppressedCount(in: entry.message) {
                 accumulator.addSuppressionNotice(count: count, at: index, counts: counts)
-            } else if pattern.matches(entry.message) {
+            } else if undecided.matches(pattern, entry.message) {
                 accumulator.addMatch(LogMatch(time: entry.time, source: "journald", line: nil, text: entry.message),
                                      at: index, counts: counts)
             }
         }
         accumulator.finishSource()
-        return (KernelLogSourceReport(name: "journald", bytesRead: output.bytes, notes: output.notes), accumulator)
+        var report = KernelLogSourceReport(name: "journald", bytesRead: output.bytes,
+                                           notes: output.notes + (undecided.note.map { [$0] } ?? []))
+        if undecided.count > 0 { report.undecidedLines = undecided.count }
+        return (report, accumulator)
     }
 
     func scanKmsg() -> Outcome {
@@ -203,6 +208,10 @@ struct KernelLogScanRun {
             report.problem = "read failed: \(error.reason.shortDescription)"
         }
         accumulator.finishSource()
+        if let note = scanner.undecided.note {
+            report.notes.append(note)
+            report.undecidedLines = (report.undecidedLines ?? 0) + scanner.undecided.count
+        }
         report.files.append(name)
         report.bytesRead += scanner.bytesRead
         return (report, accumulator)

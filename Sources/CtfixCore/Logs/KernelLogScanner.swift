@@ -87,6 +87,10 @@ public struct KernelLogScanResult: Sendable, Equatable {
     /// Matching lines plus suppressed occurrences: what `min_count` is compared with.
     public var count: Int { matchedLines + suppressedOccurrences }
 
+    /// Lines no source's pattern could decide (over its limits): a count below `min_count`
+    /// is then not a "no".
+    public var undecidedLines: Int { readSources.compactMap(\.undecidedLines).reduce(0, +) }
+
     /// The sources actually read.
     public var readSources: [KernelLogSourceReport] { sources.filter(\.wasRead) }
 

@@ -91,6 +91,9 @@ public struct KernelLogSourceReport: Sendable, Equatable, Codable {
     /// True for a source `default` tried and passed over; its problem is only worth showing
     /// when no source at all could be read.
     public var isDefaultFallback: Bool = false
+    /// Lines the pattern could not decide (over its length or CPU limit), counted as not
+    /// matched; nil when there were none.
+    public var undecidedLines: Int?
 
     public init(name: String, problem: String? = nil, files: [String] = [], bytesRead: Int64 = 0,
                 windowApplied: Bool = true, notes: [String] = []) {

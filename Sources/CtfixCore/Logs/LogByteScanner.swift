@@ -30,6 +30,8 @@ struct LogByteScanner {
     var bytesRead: Int64 = 0
     /// Facilities counted besides kernel lines (`LogFacilities`).
     var facilities: Set<Int> = LogFacilities.kernelOnly
+    /// Lines the pattern could not decide (over its limits).
+    var undecided = UndecidedLines()
 
     private let literal: [UInt8]?
 
@@ -165,7 +167,7 @@ struct LogByteScanner {
             accumulator.addSuppressionNotice(count: count, at: index, counts: counts)
             return
         }
-        guard pattern.matches(KernelLogLineParser.message(of: header, in: line)) else { return }
+        guard undecided.matches(pattern, KernelLogLineParser.message(of: header, in: line)) else { return }
         let match = LogMatch(time: header.time, source: sourceName, line: pass.firstLineNumber.map { $0 + index },
                              text: String(decoding: line, as: UTF8.self))
         accumulator.addMatch(match, at: index, counts: counts)

@@ -3,15 +3,36 @@ import Foundation
 /// A playbook's regular expression, compiled once, plus the literal text every match must
 /// contain. Log scans test that literal on raw bytes first and run the regex engine only on
 /// the few lines that have it, which is what keeps a full scan near `grep -c` speed.
+///
+/// Matching cost is bounded (see `CompiledPattern+Cost.swift`): patterns whose cost can
+/// explode are refused here, and every match runs under a length limit and a CPU budget.
 public final class CompiledPattern: @unchecked Sendable, CustomStringConvertible {
-    public struct CompileError: Error { public var reason: String }
+    public struct CompileError: Error {
+        public var reason: String
+        /// True when the pattern compiles but is refused by the cost rule.
+        public var isCostRefusal = false
+        public init(reason: String, isCostRefusal: Bool = false) {
+            self.reason = reason
+            self.isCostRefusal = isCostRefusal
+        }
+    }
+
+    /// What one bounded match found.
+    public enum MatchResult: Sendable, Equatable {
+        case match
+        case noMatch
+        /// Not decided: the text is longer than `maximumMatchedBytes`, or the engine used up
+        /// `matchBudget`. Callers treat it as "not matched" and say so.
+        case overLimit
+    }
 
     public let source: String
-    private let regex: NSRegularExpression
+    let regex: NSRegularExpression
     /// Bytes every matching line must contain; nil when the pattern has no such literal.
     public let requiredLiteral: [UInt8]?
 
     public init(_ source: String) throws(CompileError) {
+        if let problem = Self.costProblem(in: source) { throw CompileError(reason: problem, isCostRefusal: true) }
         do {
             regex = try NSRegularExpression(pattern: source, options: [])
         } catch {
@@ -26,24 +47,31 @@ public final class CompiledPattern: @unchecked Sendable, CustomStringConvertible
 
     public var description: String { source }
 
-    /// True when the pattern matches anywhere in `text`.
+    /// True when the pattern matches anywhere in `text` within the limits (`overLimit` is false).
     public func matches(_ text: String) -> Bool {
-        let range = NSRange(text.startIndex..., in: text)
-        return regex.firstMatch(in: text, options: [], range: range) != nil
+        test(text) == .match
     }
 
-    /// The first match's text, or nil.
+    /// Matches `text` within the limits: at most `maximumMatchedBytes` of text, at most
+    /// `matchBudget` of engine time.
+    public func test(_ text: String) -> MatchResult {
+        switch boundedFirstMatch(in: text) {
+        case .success(let found): found == nil ? .noMatch : .match
+        case .failure: .overLimit
+        }
+    }
+
+    /// The first match's text, or nil (also when over the limits).
     public func firstMatch(in text: String) -> String? {
-        let range = NSRange(text.startIndex..., in: text)
-        guard let match = regex.firstMatch(in: text, options: [], range: range),
+        guard case .success(let match?) = boundedFirstMatch(in: text),
               let swiftRange = Range(match.range, in: text) else { return nil }
         return String(text[swiftRange])
     }
 
-    /// The capture groups of the first match (index 1…), nil where a group did not take part.
+    /// The capture groups of the first match (index 1…), nil where a group did not take part
+    /// (and nil when there is no match or the limits were reached).
     public func captures(in text: String) -> [String?]? {
-        let range = NSRange(text.startIndex..., in: text)
-        guard let match = regex.firstMatch(in: text, options: [], range: range) else { return nil }
+        guard case .success(let match?) = boundedFirstMatch(in: text) else { return nil }
         return (1..<max(match.numberOfRanges, 1)).map { index in
             Range(match.range(at: index), in: text).map { String(text[$0]) }
         }

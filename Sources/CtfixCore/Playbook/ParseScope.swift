@@ -125,7 +125,8 @@ public struct ParseScope {
         do {
             return try CompiledPattern(source)
         } catch {
-            self.error(node, "\(what) is not a valid regular expression: \(error.reason)")
+            self.error(node, error.isCostRefusal ? "\(what) is refused: \(error.reason)"
+                                                 : "\(what) is not a valid regular expression: \(error.reason)")
             return nil
         }
     }

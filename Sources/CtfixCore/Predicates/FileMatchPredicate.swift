@@ -18,6 +18,7 @@ public struct FileMatchPredicate: PredicateKind {
             .init("file_matches:\n  path: /home/user/.bashrc\n  pattern: x", at: 2, 9, "must be under"),
             .init("file_matches:\n  path: /etc/../root/x\n  pattern: x", at: 2, 9, "'..'"),
             .init("file_matches:\n  path: /etc/hosts\n  pattern: '(unclosed'", at: 3, 12, "not a valid regular expression"),
+            .init("file_matches:\n  path: /etc/hosts\n  pattern: '(\\w+\\s?)+$'", at: 3, 12, "is refused: nested unbounded quantifier"),
             .init("file_matches:\n  path: /etc/hosts\n  pattern: x\n  lines: 3", at: 4, 3, "unknown key 'lines'"),
         ]
     )
@@ -60,12 +61,24 @@ public struct FileMatchPredicate: PredicateKind {
             return .unknown(kind: Self.keyword, predicate: summaryLine, "cannot read \(error)")
         }
         var matches: [LogMatch] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where pattern.matches(String(line)) {
-            matches.append(LogMatch(time: nil, source: path, line: index + 1, text: String(line)))
+        var undecided: [Int] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            switch pattern.test(String(line)) {
+            case .match: matches.append(LogMatch(time: nil, source: path, line: index + 1, text: String(line)))
+            case .noMatch: break
+            case .overLimit: undecided.append(index + 1)
+            }
+            // A hostile file costs at most this many budgets.
+            if undecided.count >= CompiledPattern.maximumUndecidedLines { break }
         }
-        let detail = matches.isEmpty ? "no line of \(path) matches"
+        if matches.isEmpty, let first = undecided.first {
+            return .unknown(kind: Self.keyword, predicate: summaryLine,
+                            "cannot tell: \(undecided.count) line\(undecided.count == 1 ? "" : "s") of \(path) (first: line \(first)) "
+                            + "beyond the pattern limits (\(CompiledPattern.limitsText))")
+        }
+        var detail = matches.isEmpty ? "no line of \(path) matches"
             : "\(matches.count) line\(matches.count == 1 ? "" : "s") of \(path) match (first: line \(matches[0].line!))"
+        if !undecided.isEmpty { detail += "; \(undecided.count) line(s) beyond the pattern limits not matched" }
         return PredicateResult(state: matches.isEmpty ? .doesNotHold : .holds, kind: Self.keyword,
                                predicate: summaryLine, detail: detail, matches: matches, count: matches.count)
     }

@@ -47,6 +47,7 @@ public struct LogPredicate: PredicateKind {
         invalid: [
             .init("log:\n  within: 15m\n", at: 2, 3, "missing required key 'pattern'"),
             .init("log:\n  pattern: 'table (full'\n", at: 2, 12, "not a valid regular expression"),
+            .init("log:\n  pattern: '(a+)+$'\n", at: 2, 12, "is refused: nested unbounded quantifier"),
             .init("log:\n  pattern: 'table full'\n  within: 0s\n", at: 3, 11, "longer than zero"),
             .init("log:\n  pattern: 'table full'\n  within: 32d\n", at: 3, 11, "at most 31d"),
             .init("log:\n  pattern: 'table full'\n  min_count: 0\n", at: 3, 14, "at least 1"),
@@ -154,6 +155,10 @@ public struct LogPredicate: PredicateKind {
         }
         guard scan.isAvailable else {
             return .unknown(kind: Self.keyword, predicate: summaryLine, scan.unavailableReason)
+        }
+        if scan.count < minimumCount, scan.undecidedLines > 0 {
+            // Lines the pattern could not decide might have matched: not a "no".
+            return .unknown(kind: Self.keyword, predicate: summaryLine, "cannot tell: " + detail(of: scan))
         }
         return PredicateResult(state: scan.count >= minimumCount ? .holds : .doesNotHold, kind: Self.keyword,
                                predicate: summaryLine, detail: detail(of: scan), readings: readings,

@@ -19,7 +19,7 @@ enum ServeRouteParser {
                     matchers.append(LabelMatcher(label: label, kind: .equal(value)))
                 } else {
                     do { matchers.append(try LabelMatcher.regex(label, value)) } catch {
-                        scope.error(valueNode, "\(what).match_re.\(label) is not a valid regular expression: \(error.reason)")
+                        scope.error(valueNode, "\(what).match_re.\(label) " + (error.isCostRefusal ? "is refused: " : "is not a valid regular expression: ") + error.reason)
                     }
                 }
             }

@@ -87,6 +87,7 @@ struct WatchLineEvidence: LogLineEvidence {
         var reports: [KernelLogSourceReport] = []
         for source in sources {
             var accumulator = MatchAccumulator(limit: limit)
+            var undecided = UndecidedLines()
             var bytes: Int64 = 0
             for entry in entries where entry.source == source {
                 bytes += Int64(entry.line.utf8.count + 1)
@@ -97,7 +98,7 @@ struct WatchLineEvidence: LogLineEvidence {
                 let counts = window.map { window in parsed.time.map(window.contains) ?? true } ?? true
                 if let count = SuppressionNotice.suppressedCount(in: parsed.message) {
                     accumulator.addSuppressionNotice(count: count, at: entry.index, counts: counts)
-                } else if pattern.matches(parsed.message) {
+                } else if undecided.matches(pattern, parsed.message) {
                     accumulator.addMatch(LogMatch(time: parsed.time, source: source, line: nil, text: entry.line),
                                          at: entry.index, counts: counts)
                 }
@@ -106,8 +107,10 @@ struct WatchLineEvidence: LogLineEvidence {
             matches += accumulator.recent
             matchedLines += accumulator.matchedLines
             suppressed += accumulator.suppressedOccurrences
-            reports.append(KernelLogSourceReport(name: source, files: [source], bytesRead: bytes,
-                                                 notes: ["lines read by watch since this playbook's last run"]))
+            var report = KernelLogSourceReport(name: source, files: [source], bytesRead: bytes,
+                                               notes: ["lines read by watch since this playbook's last run"] + (undecided.note.map { [$0] } ?? []))
+            if undecided.count > 0 { report.undecidedLines = undecided.count }
+            reports.append(report)
         }
         return KernelLogScanResult(matches: Array(matches.suffix(limit)), matchedLines: matchedLines,
                                    suppressedOccurrences: suppressed, window: window, sources: reports)

@@ -10,8 +10,15 @@ extension FileEditAction: PlannableAction {
         if trailingNewline { lines.removeLast() }
         var changed = 0
         var result: [String] = []
-        for line in lines {
-            guard match.matches(line) else { result.append(line); continue }
+        for (number, line) in lines.enumerated() {
+            switch match.test(line) {
+            case .match: break
+            case .noMatch: result.append(line); continue
+            case .overLimit:
+                // Not knowing whether a line matches, the edit cannot be shown truthfully.
+                return .refused("line \(number + 1) of \(path) is beyond the pattern limits (\(CompiledPattern.limitsText)); "
+                                + "cannot tell whether it matches /\(match.source)/")
+            }
             switch edit {
             case .commentOut(let prefix):
                 if line.hasPrefix(prefix) { result.append(line) } else { result.append(prefix + line); changed += 1 }
