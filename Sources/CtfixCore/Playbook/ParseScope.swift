@@ -77,8 +77,13 @@ public struct ParseScope {
 
     /// A duration: `90s`, `15m`, `2h`, `1d`, `500ms`, or combinations such as `1h30m`.
     public mutating func duration(_ node: YAMLNode, _ what: String, allowZero: Bool = false) -> Duration? {
-        guard case .scalar(let text, _) = node.value, !node.isNull, let value = DurationText.parse(text) else {
+        guard case .scalar(let text, _) = node.value, !node.isNull else {
             error(node, "\(what) must be a duration such as 30s, 15m, 2h or 1d, found \(node.kindDescription)")
+            return nil
+        }
+        let value: Duration
+        do { value = try DurationText.checked(text) } catch let failure {
+            error(node, "\(what) must be a duration such as 30s, 15m, 2h or 1d (at most \(ParseLimits.maximumDurationText)): \(failure.message), found \(node.kindDescription)")
             return nil
         }
         guard value > .zero || (allowZero && value == .zero) else {
