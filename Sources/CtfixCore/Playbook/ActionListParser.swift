@@ -26,10 +26,10 @@ enum ActionListParser {
         guard let reader = MappingReader(node, "an action", scope: &scope) else { return nil }
         let nameNode = reader.required("name", scope: &scope)
         let name = nameNode.flatMap { scope.nonEmptyString($0, "action name") } ?? ""
-        if let nameNode, !name.isEmpty, name.range(of: "^[a-z0-9][a-z0-9._-]*$", options: .regularExpression) == nil {
-            scope.error(nameNode, "action name must be lowercase letters, digits, '.', '_' or '-', found '\(name)'")
+        if let nameNode, !name.isEmpty, name.range(of: "^[a-z0-9][a-z0-9._-]{0,62}$", options: .regularExpression) == nil {
+            scope.error(nameNode, "action name must be lowercase letters, digits, '.', '_' or '-' (at most 63), found '\(Parameter.shown(name))'")
         }
-        let explain = reader.required("explain", scope: &scope).flatMap { scope.nonEmptyString($0, "explain") } ?? ""
+        let explain = reader.required("explain", scope: &scope).flatMap { scope.lineOfText($0, "explain") } ?? ""
         var risk: RiskClass?
         let riskNode = reader.required("risk", scope: &scope)
         if let riskNode, let text = scope.string(riskNode, "risk") {

@@ -45,6 +45,11 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
         self.root = root
     }
 
+    private init(node: Node) {
+        self.text = ""
+        self.root = node
+    }
+
     /// A constant.
     public init(_ value: Double) {
         self.text = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
@@ -158,8 +163,12 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
             while true {
                 skipSpaces()
                 guard !atEnd, chars[index] == "*" || chars[index] == "/" else { return left }
-                let op = chars[index]; index += 1
-                left = .binary(op, left, try factor())
+                let op = chars[index], at = index; index += 1
+                let right = try factor()
+                if op == "/", NumberExpression(node: right).constantValue == 0 {
+                    throw ParseError(message: "division by zero", offset: at)
+                }
+                left = .binary(op, left, right)
             }
         }
 
@@ -244,6 +253,9 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
             let unit = String(chars[index..<unitEnd])
             guard let factor = Self.units[unit] else {
                 throw ParseError(message: "unknown unit '\(unit)' (use %, KiB, MiB, GiB, TiB or kB)", offset: index)
+            }
+            guard value != 0 || !digits.contains(where: { ("1"..."9").contains($0) }) else {
+                throw ParseError(message: "'\(digits.prefix(24))…' is too small to be told apart from 0", offset: start)
             }
             guard value.isFinite, value * factor <= limit else {
                 throw ParseError(message: "'\(digits)\(unit)' is beyond the largest number a playbook may write (\(formatNumber(limit)), 2^53)", offset: start)

@@ -8,8 +8,8 @@ enum ParameterParser {
         var result: [Parameter] = []
         for pair in pairs {
             guard let name = pair.key.scalar else { continue }
-            guard name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
-                scope.error(pair.key, "parameter name '\(name)' must be lowercase letters, digits and '_'")
+            guard name.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+                scope.error(pair.key, "parameter name '\(Parameter.shown(name))' must be lowercase letters, digits and '_' (at most 63)")
                 continue
             }
             guard let reader = MappingReader(pair.value, "parameter '\(name)'", scope: &scope) else { continue }

@@ -19,6 +19,8 @@ public enum ParseLimits {
     public static let maximumCollectionCount = 10_000
     /// UTF-8 bytes of one scalar (a key or a value).
     public static let maximumScalarBytes = 65_536
+    /// UTF-8 bytes of one-line text: a playbook's `summary`, an action's `explain`.
+    public static let maximumLineBytes = 1_024
     /// Nesting of `all` / `any` / `not` predicates.
     public static let maximumPredicateDepth = 32
 

@@ -49,6 +49,17 @@ public struct ParseScope {
         return text
     }
 
+    /// A non-empty one-line text (a summary, an action's `explain`), at most
+    /// `ParseLimits.maximumLineBytes`: it is printed in plans, prompts and audit records.
+    public mutating func lineOfText(_ node: YAMLNode, _ what: String) -> String? {
+        guard let text = nonEmptyString(node, what) else { return nil }
+        guard text.utf8.count <= ParseLimits.maximumLineBytes else {
+            error(node, "\(what) is \(text.utf8.count) bytes, more than the limit of \(ParseLimits.maximumLineBytes) (one sentence; use 'description' for more)")
+            return nil
+        }
+        return text
+    }
+
     /// `true` / `false` (YAML 1.2 core schema; `yes`/`no` are refused as ambiguous).
     public mutating func bool(_ node: YAMLNode, _ what: String) -> Bool? {
         if case .scalar(let text, false) = node.value {
@@ -152,6 +163,13 @@ public struct ParseScope {
                 let allowed = variables.isEmpty ? " (only numbers and ${parameters} are allowed here)" : " (known here: \(variables.sorted().joined(separator: ", ")))"
                 error(node, "\(what) uses unknown name '\(name)'\(allowed)")
                 return nil
+            }
+            // A constant that cannot be computed (beyond ±2^53) is wrong now, not at run time.
+            if expression.parameterReferences.isEmpty, expression.variableReferences.isEmpty {
+                do { _ = try expression.evaluate() } catch let failure {
+                    self.error(node, "\(what): \(failure.message)")
+                    return nil
+                }
             }
             return expression
         } catch {

@@ -55,10 +55,11 @@ extension HostilePlaybooks {
     ]
 
     /// NaN and infinity spellings, and expressions that would evaluate to them.
-    static func nanAndInfinity() -> [HostileCase] {
+    static func nanAndInfinity(_ random: inout SplitMix64) -> [HostileCase] {
         var cases: [HostileCase] = []
         for path in expressionPaths + ["parameters.usage_threshold.default", "parameters.max_ceiling.default"] {
-            for value in nanValues {
+            let all = path == "detect.any.ratio.above" || path == "actions.sysctl.set"
+            for value in nanValues where all || random.int(0...2) == 0 {
                 cases.append(HostileCase(hostileClass: "nan-inf", name: "\(path)=\(value.prefix(24))…\(value.count)",
                                          bytes: replacing(line: index(path), with: value)))
             }
@@ -117,7 +118,7 @@ extension HostilePlaybooks {
         var cases: [HostileCase] = []
         for field in scalarFields {
             var chosen: Set<String> = []
-            while chosen.count < 2 { chosen.insert(random.pick(wrongTypeValues)) }
+            chosen.insert(random.pick(wrongTypeValues))
             for value in chosen.sorted() {
                 cases.append(HostileCase(hostileClass: "wrong-type", name: "\(field.path)=\(value)",
                                          bytes: replacing(line: field.index, with: value), mayBeValid: true))

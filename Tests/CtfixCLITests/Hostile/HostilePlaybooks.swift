@@ -29,7 +29,7 @@ enum HostilePlaybooks {
         cases += expressionChains(&random)
         cases += hugeNumbers(&random)
         cases += hugeDurations()
-        cases += nanAndInfinity()
+        cases += nanAndInfinity(&random)
         cases += hugeStrings(&random)
         cases += aliasBombs()
         cases += badBytes(&random)
