@@ -103,3 +103,14 @@ struct YAMLLimitsTests {
         #expect(found.line == 2 && found.column == 5, "\(found)")
     }
 }
+
+extension YAMLLimitsTests {
+    /// Within the alias limit, a doubling chain still expands beyond the node limit: refused.
+    @Test func aDoublingChainWithinTheAliasLimitStopsAtTheNodeLimit() throws {
+        var lines = ["a0: &a0 [x, y]"]
+        for level in 1...20 { lines.append("a\(level): &a\(level) [*a\(level - 1), *a\(level - 1)]") }
+        #expect(YAMLAliasScan.firstAlias(beyond: ParseLimits.maximumAliases, in: lines.joined(separator: "\n")) == nil)
+        let found = try #require(diagnostic(lines.joined(separator: "\n")))
+        #expect(found.message.contains("more than \(ParseLimits.maximumNodes) nodes"), "\(found.message)")
+    }
+}

@@ -3,6 +3,8 @@ public enum DurationText {
     /// Why a text is not a duration: malformed, or beyond `ParseLimits.maximumDuration`.
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         public var message: String
+        /// True when the text is a duration, only beyond the limits (not merely malformed).
+        public var beyondLimit = false
         public var description: String { message }
     }
 
@@ -17,7 +19,7 @@ public enum DurationText {
     public static func checked(_ text: String) throws(ParseError) -> Duration {
         let malformed = ParseError(message: "not a duration such as 30s, 15m, 2h or 1d")
         guard text.count <= ParseLimits.maximumDurationLength else {
-            throw ParseError(message: "a duration is at most \(ParseLimits.maximumDurationLength) characters")
+            throw ParseError(message: "a duration is at most \(ParseLimits.maximumDurationLength) characters", beyondLimit: true)
         }
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         guard !rest.isEmpty else { throw malformed }
@@ -40,7 +42,7 @@ public enum DurationText {
             }
             total += milliseconds
             guard total.isFinite, total <= limit else {
-                throw ParseError(message: "longer than the maximum duration of \(ParseLimits.maximumDurationText)")
+                throw ParseError(message: "longer than the maximum duration of \(ParseLimits.maximumDurationText)", beyondLimit: true)
             }
         }
         return .milliseconds(Int64(total.rounded()))

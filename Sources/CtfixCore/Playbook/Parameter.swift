@@ -49,6 +49,10 @@ public struct Parameter: Sendable, Equatable {
             guard text.utf8.count <= ParseLimits.maximumValueBytes else {
                 return fail("is at most \(ParseLimits.maximumValueBytes) bytes, got \(text.utf8.count)")
             }
+            // A unit name, a path, an argument: a control character in one is never meant.
+            guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                return fail("must not contain control characters, got '\(Self.shown(text))'")
+            }
             return .success(.string(text))
         case .boolean:
             switch text.lowercased() {
@@ -59,7 +63,8 @@ public struct Parameter: Sendable, Equatable {
         case .duration:
             let duration: Duration
             do { duration = try DurationText.checked(text) } catch {
-                return fail("expects a duration such as 30s or 15m (at most \(ParseLimits.maximumDurationText)): \(error.message), got '\(Self.shown(text))'")
+                return fail(error.beyondLimit ? "expects a duration of at most \(ParseLimits.maximumDurationText): \(error.message), got '\(Self.shown(text))'"
+                            : "expects a duration such as 30s or 15m, got '\(Self.shown(text))'")
             }
             return checkRange(duration.seconds).map { .number($0) }
         case .number, .integer:

@@ -21,6 +21,9 @@ public enum ParseLimits {
     public static let maximumScalarBytes = 65_536
     /// UTF-8 bytes of one-line text: a playbook's `summary`, an action's `explain`.
     public static let maximumLineBytes = 1_024
+    /// Actions of one playbook, and parameters it declares.
+    public static let maximumActions = 100
+    public static let maximumParameters = 100
     /// Nesting of `all` / `any` / `not` predicates.
     public static let maximumPredicateDepth = 32
 

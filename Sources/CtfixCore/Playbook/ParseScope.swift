@@ -94,7 +94,8 @@ public struct ParseScope {
         }
         let value: Duration
         do { value = try DurationText.checked(text) } catch let failure {
-            error(node, "\(what) must be a duration such as 30s, 15m, 2h or 1d (at most \(ParseLimits.maximumDurationText)): \(failure.message), found \(node.kindDescription)")
+            error(node, failure.beyondLimit ? "\(what): \(failure.message), found \(node.kindDescription)"
+                  : "\(what) must be a duration such as 30s, 15m, 2h or 1d, found \(node.kindDescription)")
             return nil
         }
         guard value > .zero || (allowZero && value == .zero) else {

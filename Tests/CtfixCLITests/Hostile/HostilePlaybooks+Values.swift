@@ -1,3 +1,5 @@
+import CtfixCore
+
 /// Classes of value attack: numbers and durations that overflow, NaN and infinity spellings,
 /// huge strings and patterns, alias bombs, wrong types at every field.
 extension HostilePlaybooks {
@@ -33,10 +35,11 @@ extension HostilePlaybooks {
     ]
 
     /// Overflowing and malformed durations in every duration field.
-    static func hugeDurations() -> [HostileCase] {
+    static func hugeDurations(_ random: inout SplitMix64) -> [HostileCase] {
         var cases: [HostileCase] = []
         for path in durationPaths {
-            for value in hugeDurationValues {
+            let all = path == "cooldown" || path == "parameters.settle.default"
+            for value in hugeDurationValues where all || random.int(0...1) == 0 {
                 cases.append(HostileCase(hostileClass: "huge-duration", name: "\(path)=\(value.prefix(24))…\(value.count)",
                                          bytes: replacing(line: index(path), with: value)))
             }
@@ -77,8 +80,11 @@ extension HostilePlaybooks {
             for length in [10_000, 500_000, 1_100_000] {
                 let text = String((0..<min(length, 64)).map { _ in random.pick(Array("abcdefghijklmnopqrstuvwxyz.")) })
                 let value = String(repeating: text, count: length / max(text.count, 1))
+                // 10 000 bytes of free text (a description, a pattern) are within the scalar limit.
+                let freeText = path.hasSuffix("description") || path.hasSuffix("pattern")
                 cases.append(HostileCase(hostileClass: "huge-string", name: "\(path)-\(length)",
-                                         bytes: replacing(line: index(path), with: "'" + value + "'")))
+                                         bytes: replacing(line: index(path), with: "'" + value + "'"),
+                                         mayBeValid: freeText && length <= ParseLimits.maximumScalarBytes))
             }
         }
         for pattern in [repeated("(", 100_000), repeated("(a", 5000) + repeated(")", 5000), "a{999999999}",

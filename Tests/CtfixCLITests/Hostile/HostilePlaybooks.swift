@@ -28,7 +28,7 @@ enum HostilePlaybooks {
         cases += predicateTrees()
         cases += expressionChains(&random)
         cases += hugeNumbers(&random)
-        cases += hugeDurations()
+        cases += hugeDurations(&random)
         cases += nanAndInfinity(&random)
         cases += hugeStrings(&random)
         cases += aliasBombs()
