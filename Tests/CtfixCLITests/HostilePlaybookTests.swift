@@ -26,7 +26,7 @@ struct HostilePlaybookTests {
         #expect(cases.count >= 400)
         let classes = Set(cases.map(\.hostileClass))
         #expect(classes == ["yaml-depth", "predicate-depth", "expression-chain", "huge-number", "huge-duration", "nan-inf",
-                            "huge-string", "alias-bomb", "bad-bytes", "wrong-type", "many-elements", "set"])
+                            "huge-string", "alias-bomb", "bad-bytes", "wrong-type", "many-elements", "unknown-key", "set"])
         #expect(Set(cases.map(\.description)).count == cases.count, "case names are unique")
     }
 

@@ -15,8 +15,9 @@ public enum ParseLimits {
     public static let maximumNodes = 100_000
     /// Alias uses (`*name`) in one document.
     public static let maximumAliases = 64
-    /// Keys of one mapping, or items of one sequence.
-    public static let maximumCollectionCount = 10_000
+    /// Keys of one mapping, or items of one sequence (a 10 000-item list of sysctl key
+    /// alternatives cost 15 s of duplicate checking in a debug build before this was 1000).
+    public static let maximumCollectionCount = 1_000
     /// UTF-8 bytes of one scalar (a key or a value).
     public static let maximumScalarBytes = 65_536
     /// UTF-8 bytes of one-line text: a playbook's `summary`, an action's `explain`.

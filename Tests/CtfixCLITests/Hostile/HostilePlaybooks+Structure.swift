@@ -120,4 +120,22 @@ extension HostilePlaybooks {
         }
         return cases
     }
+
+    /// An unknown key (a typo of a known one, or a stranger) in every mapping of the base.
+    static func unknownKeys(_ random: inout SplitMix64) -> [HostileCase] {
+        var cases: [HostileCase] = []
+        let lines = baseLines
+        for (index, line) in lines.enumerated() where index + 1 < lines.count {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasSuffix(":"), !trimmed.hasPrefix("- ") || trimmed.count > 2 else { continue }
+            let next = lines[index + 1]
+            let indent = String(next.prefix { $0 == " " }) + (next.trimmingCharacters(in: .whitespaces).hasPrefix("- ") ? "  " : "")
+            let key = random.pick(["cieling", "pattren", "unknown", "Name", "risk ", "x_\(index)", "\u{202E}key", "ke\u{0301}y"])
+            var edited = lines
+            edited.insert(indent + key + ": 1", at: index + 1)
+            cases.append(HostileCase(hostileClass: "unknown-key", name: "after-line-\(index + 1)-\(key)",
+                                     bytes: Array(edited.joined(separator: "\n").utf8)))
+        }
+        return cases
+    }
 }

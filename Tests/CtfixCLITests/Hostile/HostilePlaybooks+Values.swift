@@ -17,7 +17,7 @@ extension HostilePlaybooks {
         var cases: [HostileCase] = []
         for path in numericPaths {
             let all = path == "detect.any.ratio.above" || path == "actions.sysctl.set"
-            for value in hugeNumberValues where all || random.int(0...3) == 0 {
+            for value in hugeNumberValues where all || random.int(0...5) == 0 {
                 cases.append(HostileCase(hostileClass: "huge-number", name: "\(path)=\(value.prefix(24))…\(value.count)",
                                          bytes: replacing(line: index(path), with: value)))
             }

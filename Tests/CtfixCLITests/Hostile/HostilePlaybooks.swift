@@ -35,6 +35,7 @@ enum HostilePlaybooks {
         cases += badBytes(&random)
         cases += wrongTypes(&random)
         cases += manyElements()
+        cases += unknownKeys(&random)
         cases += settings(&random)
         var seen: [String: Int] = [:]
         for index in cases.indices {
