@@ -12,7 +12,7 @@ enum ParseLimitsBenchmark {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         let depth = ParseLimits.maximumExpressionDepth
         let longest = String(repeating: "1+", count: (ParseLimits.maximumExpressionLength - 1) / 2) + "1"
-        let deepest = String(repeating: "max(-(", count: depth / 2) + "1" + String(repeating: "))", count: depth / 2)
+        let deepest = String(repeating: "-(", count: depth / 2) + "1" + String(repeating: ")", count: depth / 2)
         let yamlDepth = ParseLimits.maximumYAMLDepth - 1
         let nested = "a: " + String(repeating: "[", count: yamlDepth) + String(repeating: "]", count: yamlDepth) + "\n"
         let wide = "a: [" + Array(repeating: "1", count: ParseLimits.maximumCollectionCount).joined(separator: ", ") + "]\n"
