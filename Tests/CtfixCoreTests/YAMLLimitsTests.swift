@@ -108,9 +108,23 @@ extension YAMLLimitsTests {
     /// Within the alias limit, a doubling chain still expands beyond the node limit: refused.
     @Test func aDoublingChainWithinTheAliasLimitStopsAtTheNodeLimit() throws {
         var lines = ["a0: &a0 [x, y]"]
-        for level in 1...20 { lines.append("a\(level): &a\(level) [*a\(level - 1), *a\(level - 1)]") }
+        for level in 1...16 { lines.append("a\(level): &a\(level) [*a\(level - 1), *a\(level - 1)]") }
         #expect(YAMLAliasScan.firstAlias(beyond: ParseLimits.maximumAliases, in: lines.joined(separator: "\n")) == nil)
         let found = try #require(diagnostic(lines.joined(separator: "\n")))
         #expect(found.message.contains("more than \(ParseLimits.maximumNodes) nodes"), "\(found.message)")
+    }
+}
+
+extension YAMLLimitsTests {
+    /// The worst the alias limit still lets through: a 15-level doubling chain and two keys
+    /// that alias its top, which Yams hashes (2^15 + 2^14 nodes) before any check of ours.
+    /// Bounded: the document is refused (node limit) instead of hanging.
+    @Test func theWorstAliasKeyAttackWithinTheLimitEnds() throws {
+        var lines = ["a0: &a0 [x, y]"]
+        for level in 1...15 { lines.append("a\(level): &a\(level) [*a\(level - 1), *a\(level - 1)]") }
+        lines.append("k: {*a15: 1, *a14: 2}")
+        let text = lines.joined(separator: "\n")
+        #expect(YAMLAliasScan.firstAlias(beyond: ParseLimits.maximumAliases, in: text) == nil)
+        #expect(diagnostic(text) != nil)
     }
 }

@@ -13,8 +13,9 @@ public enum ParseLimits {
     public static let maximumYAMLDepth = 64
     /// Nodes of the whole document, counting every alias expansion ("billion laughs").
     public static let maximumNodes = 100_000
-    /// Alias uses (`*name`) in one document.
-    public static let maximumAliases = 64
+    /// Alias uses (`*name`) in one document. With 32, the largest tree Yams can be made to hash
+    /// for a duplicate-key check is about 2^16 nodes (a doubling chain of 15 levels).
+    public static let maximumAliases = 32
     /// Keys of one mapping, or items of one sequence (a 10 000-item list of sysctl key
     /// alternatives cost 15 s of duplicate checking in a debug build before this was 1000).
     public static let maximumCollectionCount = 1_000

@@ -82,7 +82,7 @@ extension HostilePlaybooks {
         for path in expressionPaths {
             let all = path == "detect.any.ratio.above" || path == "actions.sysctl.set"
             for (name, make) in chains where all || random.int(0...2) == 0 {
-                for length in [100, 5000, 100_000] {
+                for length in all ? [100, 5000, 100_000] : [random.pick([100, 5000, 100_000])] {
                     // A sum of 100 terms is long but legal (at most 1000 characters, depth 1).
                     cases.append(HostileCase(hostileClass: "expression-chain", name: "\(path)-\(name)-\(length)",
                                              bytes: replacing(line: index(path), with: make(length)),
