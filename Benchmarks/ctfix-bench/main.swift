@@ -11,6 +11,8 @@ usage: ctfix-bench logs [--size SIZE]… [--runs N]
          release ctfix beside ctfix-bench: swift build -c release)
        ctfix-bench watch [--runs N]
          appended kernel-log line → audited action intent of a running `ctfix watch` (release build)
+       ctfix-bench parse [--runs N]
+         parse cost at the input limits (ParseLimits) beside loading the shipped playbooks
        ctfix-bench serve [--requests N]
          the release `ctfix serve` answering webhook POSTs on loopback (p50/p90/p99)
        ctfix-bench regex [--runs N] [--cap SECONDS]
@@ -31,6 +33,8 @@ do {
         try WatchBenchmark.run(Array(arguments.dropFirst()))
     case "regex":
         try RegexBenchmark.run(Array(arguments.dropFirst()))
+    case "parse":
+        try ParseLimitsBenchmark.run(Array(arguments.dropFirst()))
     case "serve":
         try await ServeBenchmark.run(Array(arguments.dropFirst()))
     case "-h", "--help", "help":

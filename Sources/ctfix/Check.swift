@@ -39,15 +39,23 @@ struct Check: AsyncParsableCommand {
     }
 }
 
-/// `--set NAME=VALUE` arguments.
+/// `--set NAME=VALUE` arguments. A malformed argument is a usage error (exit 64); a value that
+/// does not fit its parameter is invalid input (65), judged by `Parameter.value(from:)` under
+/// the same `ParseLimits` as a playbook's own values.
 enum SettingsArgument {
     static func parse(_ items: [String]) throws -> [String: String] {
+        guard items.count <= ParseLimits.maximumSettings else {
+            throw ValidationError("--set given \(items.count) times, more than the limit of \(ParseLimits.maximumSettings)")
+        }
         var result: [String: String] = [:]
         for item in items {
             guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
-                throw ValidationError("--set expects NAME=VALUE, got '\(item)'")
+                throw ValidationError("--set expects NAME=VALUE, got '\(Parameter.shown(item))'")
             }
             let name = String(item[..<equals])
+            guard name.utf8.count <= 64, name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
+                throw ValidationError("--set: '\(Parameter.shown(name))' is not a parameter name (lowercase letters, digits and '_', at most 64)")
+            }
             guard result[name] == nil else { throw ValidationError("--set \(name) given twice") }
             result[name] = String(item[item.index(after: equals)...])
         }

@@ -35,9 +35,12 @@ import Testing
     }
 
     @Test func divisionByZeroIsAnErrorNotACrash() throws {
-        let expression = try NumberExpression(parsing: "current / 0")
+        let expression = try NumberExpression(parsing: "current / (cpus - cpus)")
         #expect(throws: NumberExpression.EvaluationError.self) {
-            try expression.evaluate(variables: ["current": 1])
+            try expression.evaluate(variables: ["current": 1, "cpus": 2])
         }
+        // A divisor that is a constant zero is already wrong when the playbook is validated.
+        #expect(throws: NumberExpression.ParseError.self) { try NumberExpression(parsing: "current / 0") }
+        #expect(throws: NumberExpression.ParseError.self) { try NumberExpression(parsing: "current / (1 - 1)") }
     }
 }

@@ -17,12 +17,13 @@ extension SysctlKey {
             return nil
         }
         var keys: [SysctlKey] = []
+        var seen: Set<String> = []
         var ok = true
         for item in items {
             guard let text = scope.nonEmptyString(item, "a sysctl key") else { ok = false; continue }
             do {
                 let key = try SysctlKey(text)
-                if keys.contains(where: { $0.path == key.path }) {
+                if !seen.insert(key.path).inserted {
                     scope.error(item, "sysctl key '\(text)' is listed twice")
                     ok = false
                 } else {

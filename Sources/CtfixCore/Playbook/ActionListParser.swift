@@ -9,6 +9,10 @@ enum ActionListParser {
             scope.error(node, "'actions' must list at least one action (a playbook that only detects is a check: use 'ctfix check')")
             return []
         }
+        guard items.count <= ParseLimits.maximumActions else {
+            scope.error(node, "'actions' lists \(items.count) actions, more than the limit of \(ParseLimits.maximumActions)")
+            return []
+        }
         var actions: [PlaybookAction] = []
         var seen: [String: Int] = [:]
         for item in items {
@@ -26,10 +30,10 @@ enum ActionListParser {
         guard let reader = MappingReader(node, "an action", scope: &scope) else { return nil }
         let nameNode = reader.required("name", scope: &scope)
         let name = nameNode.flatMap { scope.nonEmptyString($0, "action name") } ?? ""
-        if let nameNode, !name.isEmpty, name.range(of: "^[a-z0-9][a-z0-9._-]*$", options: .regularExpression) == nil {
-            scope.error(nameNode, "action name must be lowercase letters, digits, '.', '_' or '-', found '\(name)'")
+        if let nameNode, !name.isEmpty, name.range(of: "^[a-z0-9][a-z0-9._-]{0,62}$", options: .regularExpression) == nil {
+            scope.error(nameNode, "action name must be lowercase letters, digits, '.', '_' or '-', found '\(Parameter.shown(name))' (at most 63 characters)")
         }
-        let explain = reader.required("explain", scope: &scope).flatMap { scope.nonEmptyString($0, "explain") } ?? ""
+        let explain = reader.required("explain", scope: &scope).flatMap { scope.lineOfText($0, "explain") } ?? ""
         var risk: RiskClass?
         let riskNode = reader.required("risk", scope: &scope)
         if let riskNode, let text = scope.string(riskNode, "risk") {

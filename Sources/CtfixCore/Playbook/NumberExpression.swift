@@ -30,6 +30,9 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
     static let functions: [String: Int?] = ["max": nil, "min": nil, "round": 1, "floor": 1, "ceil": 1, "clamp": 3, "abs": 1]
 
     public init(parsing text: String) throws(ParseError) {
+        guard text.count <= ParseLimits.maximumExpressionLength else {
+            throw ParseError(message: "expression is longer than \(ParseLimits.maximumExpressionLength) characters", offset: 0)
+        }
         var parser = Parser(chars: Array(text))
         parser.skipSpaces()
         guard !parser.atEnd else { throw ParseError(message: "empty expression", offset: 0) }
@@ -40,6 +43,11 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
         }
         self.text = text
         self.root = root
+    }
+
+    private init(node: Node) {
+        self.text = ""
+        self.root = node
     }
 
     /// A constant.
@@ -77,7 +85,17 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
         try evaluate(root, parameters, variables)
     }
 
+    /// Every value computed is finite and within `ParseLimits.maximumMagnitude`, so no result is
+    /// NaN (which would pass any bound) or an infinity, and converting one to an integer never traps.
     private func evaluate(_ node: Node, _ parameters: [String: Double], _ variables: [String: Double]) throws(EvaluationError) -> Double {
+        let value = try unchecked(node, parameters, variables)
+        guard value.isFinite, abs(value) <= ParseLimits.maximumMagnitude else {
+            throw EvaluationError(message: "'\(text)' computes \(value.isNaN ? "a value that is not a number" : "a value beyond ±2^53") (limit \(formatNumber(ParseLimits.maximumMagnitude)))")
+        }
+        return value
+    }
+
+    private func unchecked(_ node: Node, _ parameters: [String: Double], _ variables: [String: Double]) throws(EvaluationError) -> Double {
         switch node {
         case .number(let value): return value
         case .parameter(let name):
@@ -115,6 +133,17 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
     struct Parser {
         let chars: [Character]
         var index = 0
+        /// Open parentheses, calls and unary minus signs around the current position.
+        var depth = 0
+
+        /// Enters one nesting level, refusing to go deeper than `ParseLimits.maximumExpressionDepth`
+        /// (the parser recurses per level).
+        mutating func enter() throws(ParseError) {
+            depth += 1
+            guard depth <= ParseLimits.maximumExpressionDepth else {
+                throw ParseError(message: "expression nests deeper than \(ParseLimits.maximumExpressionDepth) levels (parentheses, function calls, unary minus)", offset: index)
+            }
+        }
         var atEnd: Bool { index >= chars.count }
 
         mutating func skipSpaces() { while !atEnd, chars[index] == " " { index += 1 } }
@@ -134,8 +163,12 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
             while true {
                 skipSpaces()
                 guard !atEnd, chars[index] == "*" || chars[index] == "/" else { return left }
-                let op = chars[index]; index += 1
-                left = .binary(op, left, try factor())
+                let op = chars[index], at = index; index += 1
+                let right = try factor()
+                if op == "/", NumberExpression(node: right).constantValue == 0 {
+                    throw ParseError(message: "division by zero", offset: at)
+                }
+                left = .binary(op, left, right)
             }
         }
 
@@ -143,9 +176,14 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
             skipSpaces()
             guard !atEnd else { throw ParseError(message: "expression ends too early", offset: index) }
             let c = chars[index]
-            if c == "-" { index += 1; return .negate(try factor()) }
+            if c == "-" {
+                try enter(); index += 1
+                defer { depth -= 1 }
+                return .negate(try factor())
+            }
             if c == "(" {
-                index += 1
+                try enter(); index += 1
+                defer { depth -= 1 }
                 let inner = try expression()
                 try expect(")")
                 return inner
@@ -170,7 +208,8 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
                     guard let arity = NumberExpression.functions[name] else {
                         throw ParseError(message: "unknown function '\(name)' (known: \(NumberExpression.functions.keys.sorted().joined(separator: ", ")))", offset: start)
                     }
-                    index += 1
+                    try enter(); index += 1
+                    defer { depth -= 1 }
                     var args: [Node] = [try expression()]
                     skipSpaces()
                     while !atEnd, chars[index] == "," {
@@ -208,11 +247,18 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
             while !atEnd, chars[index].isNumber || chars[index] == "." || chars[index] == "_" { index += 1 }
             let digits = String(chars[start..<index]).replacingOccurrences(of: "_", with: "")
             guard let value = Double(digits) else { throw ParseError(message: "'\(digits)' is not a number", offset: start) }
+            let limit = ParseLimits.maximumMagnitude
             var unitEnd = index
             while unitEnd < chars.count, chars[unitEnd].isLetter || chars[unitEnd] == "%" { unitEnd += 1 }
             let unit = String(chars[index..<unitEnd])
             guard let factor = Self.units[unit] else {
                 throw ParseError(message: "unknown unit '\(unit)' (use %, KiB, MiB, GiB, TiB or kB)", offset: index)
+            }
+            guard value != 0 || !digits.contains(where: { ("1"..."9").contains($0) }) else {
+                throw ParseError(message: "'\(digits.prefix(24))…' is too small to be told apart from 0", offset: start)
+            }
+            guard value.isFinite, value * factor <= limit else {
+                throw ParseError(message: "'\(digits)\(unit)' is beyond the largest number a playbook may write (\(formatNumber(limit)), 2^53)", offset: start)
             }
             index = unitEnd
             return .number(value * factor)

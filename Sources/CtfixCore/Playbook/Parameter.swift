@@ -46,26 +46,50 @@ public struct Parameter: Sendable, Equatable {
         let fail = { (why: String) in Result<ParameterValue, ParameterError>.failure(ParameterError(name: name, message: why)) }
         switch type {
         case .string:
+            guard text.utf8.count <= ParseLimits.maximumValueBytes else {
+                return fail("is at most \(ParseLimits.maximumValueBytes) bytes, got \(text.utf8.count)")
+            }
+            // A unit name, a path, an argument: a control character in one is never meant.
+            guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                return fail("must not contain control characters, got '\(Self.shown(text))'")
+            }
             return .success(.string(text))
         case .boolean:
             switch text.lowercased() {
             case "true": return .success(.boolean(true))
             case "false": return .success(.boolean(false))
-            default: return fail("expects true or false, got '\(text)'")
+            default: return fail("expects true or false, got '\(Self.shown(text))'")
             }
         case .duration:
-            guard let duration = DurationText.parse(text) else { return fail("expects a duration such as 30s or 15m, got '\(text)'") }
+            let duration: Duration
+            do { duration = try DurationText.checked(text) } catch {
+                return fail(error.beyondLimit ? "expects a duration of at most \(ParseLimits.maximumDurationText): \(error.message), got '\(Self.shown(text))'"
+                            : "expects a duration such as 30s or 15m, got '\(Self.shown(text))'")
+            }
             return checkRange(duration.seconds).map { .number($0) }
         case .number, .integer:
-            guard let expression = try? NumberExpression(parsing: text), let value = expression.constantValue else {
-                return fail("expects a number (such as 0.9, 90%, 64MiB), got '\(text)'")
+            let expression: NumberExpression
+            do { expression = try NumberExpression(parsing: text) } catch {
+                return fail("expects a number (such as 0.9, 90%, 64MiB): \(error.message), got '\(Self.shown(text))'")
+            }
+            guard let value = expression.constantValue else {
+                return fail("expects a number (such as 0.9, 90%, 64MiB), got '\(Self.shown(text))'")
             }
             if type == .integer, value != value.rounded() { return fail("expects a whole number, got '\(text)'") }
             return checkRange(value).map { .number($0) }
         }
     }
 
+    /// A value for a message: at most 40 characters, control characters escaped.
+    public static func shown(_ text: String) -> String {
+        let head = text.count > 40 ? String(text.prefix(40)) + "… (\(text.count) characters)" : text
+        return String(head.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())
+    }
+
     private func checkRange(_ value: Double) -> Result<Double, ParameterError> {
+        guard value.isFinite, abs(value) <= ParseLimits.maximumMagnitude else {
+            return .failure(ParameterError(name: name, message: "must be a finite number within ±\(formatNumber(ParseLimits.maximumMagnitude))"))
+        }
         if let minimum, value < minimum {
             return .failure(ParameterError(name: name, message: "must be at least \(formatNumber(minimum)), got \(formatNumber(value))"))
         }

@@ -5,11 +5,15 @@ enum ParameterParser {
             scope.error(node, "'parameters' must be a mapping of name to declaration, found \(node.kindDescription)")
             return []
         }
+        guard pairs.count <= ParseLimits.maximumParameters else {
+            scope.error(node, "'parameters' declares \(pairs.count) parameters, more than the limit of \(ParseLimits.maximumParameters)")
+            return []
+        }
         var result: [Parameter] = []
         for pair in pairs {
             guard let name = pair.key.scalar else { continue }
-            guard name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
-                scope.error(pair.key, "parameter name '\(name)' must be lowercase letters, digits and '_'")
+            guard name.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+                scope.error(pair.key, "parameter name '\(Parameter.shown(name))' must be lowercase letters, digits and '_' (at most 63 characters)")
                 continue
             }
             guard let reader = MappingReader(pair.value, "parameter '\(name)'", scope: &scope) else { continue }

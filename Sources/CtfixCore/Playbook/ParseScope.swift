@@ -49,6 +49,17 @@ public struct ParseScope {
         return text
     }
 
+    /// A non-empty one-line text (a summary, an action's `explain`), at most
+    /// `ParseLimits.maximumLineBytes`: it is printed in plans, prompts and audit records.
+    public mutating func lineOfText(_ node: YAMLNode, _ what: String) -> String? {
+        guard let text = nonEmptyString(node, what) else { return nil }
+        guard text.utf8.count <= ParseLimits.maximumLineBytes else {
+            error(node, "\(what) is \(text.utf8.count) bytes, more than the limit of \(ParseLimits.maximumLineBytes) (one sentence; use 'description' for more)")
+            return nil
+        }
+        return text
+    }
+
     /// `true` / `false` (YAML 1.2 core schema; `yes`/`no` are refused as ambiguous).
     public mutating func bool(_ node: YAMLNode, _ what: String) -> Bool? {
         if case .scalar(let text, false) = node.value {
@@ -77,8 +88,14 @@ public struct ParseScope {
 
     /// A duration: `90s`, `15m`, `2h`, `1d`, `500ms`, or combinations such as `1h30m`.
     public mutating func duration(_ node: YAMLNode, _ what: String, allowZero: Bool = false) -> Duration? {
-        guard case .scalar(let text, _) = node.value, !node.isNull, let value = DurationText.parse(text) else {
+        guard case .scalar(let text, _) = node.value, !node.isNull else {
             error(node, "\(what) must be a duration such as 30s, 15m, 2h or 1d, found \(node.kindDescription)")
+            return nil
+        }
+        let value: Duration
+        do { value = try DurationText.checked(text) } catch let failure {
+            error(node, failure.beyondLimit ? "\(what): \(failure.message), found \(node.kindDescription)"
+                  : "\(what) must be a duration such as 30s, 15m, 2h or 1d, found \(node.kindDescription)")
             return nil
         }
         guard value > .zero || (allowZero && value == .zero) else {
@@ -148,6 +165,13 @@ public struct ParseScope {
                 let allowed = variables.isEmpty ? " (only numbers and ${parameters} are allowed here)" : " (known here: \(variables.sorted().joined(separator: ", ")))"
                 error(node, "\(what) uses unknown name '\(name)'\(allowed)")
                 return nil
+            }
+            // A constant that cannot be computed (beyond ±2^53) is wrong now, not at run time.
+            if expression.parameterReferences.isEmpty, expression.variableReferences.isEmpty {
+                do { _ = try expression.evaluate() } catch let failure {
+                    self.error(node, "\(what): \(failure.message)")
+                    return nil
+                }
             }
             return expression
         } catch {

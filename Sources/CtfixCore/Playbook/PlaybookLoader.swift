@@ -81,7 +81,7 @@ public enum PlaybookLoader {
             }
             name = text
         }
-        let summary = top.required("summary", scope: &scope).flatMap { scope.nonEmptyString($0, "summary") } ?? ""
+        let summary = top.required("summary", scope: &scope).flatMap { scope.lineOfText($0, "summary") } ?? ""
         let description = top.optional("description").flatMap { scope.string($0, "description") }
 
         let parameters = top.optional("parameters").map { ParameterParser.parse($0, scope: &scope) } ?? []

@@ -8,7 +8,12 @@ public struct StringTemplate: Sendable, Equatable, CustomStringConvertible {
     public let references: [String]
 
     /// Nil with a message when a `${` is not closed or a name is empty.
+    /// Refused beyond `ParseLimits.maximumTemplateBytes` or `maximumSubstitutions`; with string
+    /// parameter values bounded by `maximumValueBytes`, a rendered template is bounded too.
     public static func parse(_ text: String) -> Result<StringTemplate, TemplateError> {
+        guard text.utf8.count <= ParseLimits.maximumTemplateBytes else {
+            return .failure(TemplateError(message: "\(text.utf8.count) bytes, more than the limit of \(ParseLimits.maximumTemplateBytes)"))
+        }
         var references: [String] = []
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
@@ -20,6 +25,9 @@ public struct StringTemplate: Sendable, Equatable, CustomStringConvertible {
                 return .failure(TemplateError(message: "'${\(name)}' is not a parameter reference"))
             }
             references.append(name)
+            guard references.count <= ParseLimits.maximumSubstitutions else {
+                return .failure(TemplateError(message: "more than \(ParseLimits.maximumSubstitutions) ${…} references"))
+            }
             rest = rest[rest.index(after: end)...]
         }
         return .success(StringTemplate(text: text, references: references))

@@ -15,7 +15,13 @@ public indirect enum Predicate: Sendable {
     static let combinators = ["all", "any", "not"]
 
     /// Parses a predicate: a mapping with exactly one key, a combinator or a kind's keyword.
-    public static func parse(_ node: YAMLNode, scope: inout ParseScope, what: String = "a predicate") -> Predicate? {
+    /// `depth` counts the `all` / `any` / `not` around this node; beyond
+    /// `ParseLimits.maximumPredicateDepth` the tree is refused (parsing and evaluation recurse).
+    public static func parse(_ node: YAMLNode, scope: inout ParseScope, what: String = "a predicate", depth: Int = 0) -> Predicate? {
+        guard depth <= ParseLimits.maximumPredicateDepth else {
+            scope.error(node, "predicates nest deeper than \(ParseLimits.maximumPredicateDepth) levels of all / any / not")
+            return nil
+        }
         guard case .mapping(let pairs) = node.value else {
             scope.error(node, "\(what) must be a mapping with one of: \(allKeywords.joined(separator: ", ")); found \(node.kindDescription)")
             return nil
@@ -36,12 +42,12 @@ public indirect enum Predicate: Sendable {
                 scope.error(pair.value, "'\(key)' needs at least one predicate")
                 return nil
             }
-            let children = items.map { parse($0, scope: &scope) }
+            let children = items.map { parse($0, scope: &scope, depth: depth + 1) }
             let parsed = children.compactMap { $0 }
             guard parsed.count == children.count else { return nil }
             return key == "all" ? .all(parsed) : .any(parsed)
         case "not":
-            return parse(pair.value, scope: &scope, what: "'not'").map { .not($0) }
+            return parse(pair.value, scope: &scope, what: "'not'", depth: depth + 1).map { .not($0) }
         default:
             guard let kind = kinds.first(where: { $0.keyword == key }) else {
                 scope.error(pair.key, "unknown predicate '\(key)'" + suggestion(key, allKeywords)

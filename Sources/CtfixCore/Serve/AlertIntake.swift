@@ -175,6 +175,8 @@ public actor AlertIntake {
                     return decision(.refused, refusal.description)
                 }
                 settings[name] = value
+            case .failure(let missing) where missing.field == AlertTemplate.MissingField.tooLong:
+                return decision(.refused, "parameter \(name): the value built from the alert is longer than \(ParseLimits.maximumValueBytes) bytes")
             case .failure(let missing):
                 return decision(.refused, "parameter \(name) needs {{ .\(missing.field) }}, which the alert does not carry")
             }

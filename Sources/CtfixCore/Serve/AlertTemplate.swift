@@ -19,11 +19,19 @@ public struct AlertTemplate: Sendable, Equatable, CustomStringConvertible {
 
     public init(parsing source: String) throws(ParseError) {
         self.source = source
+        guard source.utf8.count <= ParseLimits.maximumTemplateBytes else {
+            throw ParseError(offset: 0, message: "\(source.utf8.count) bytes, more than the limit of \(ParseLimits.maximumTemplateBytes)")
+        }
         var parts: [Part] = []
+        var substitutions = 0
         var rest = Substring(source)
         while let open = rest.range(of: "{{") {
             if open.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<open.lowerBound]))) }
             let offset = source.distance(from: source.startIndex, to: open.lowerBound)
+            substitutions += 1
+            guard substitutions <= ParseLimits.maximumSubstitutions else {
+                throw ParseError(offset: offset, message: "more than \(ParseLimits.maximumSubstitutions) {{ … }} placeholders")
+            }
             guard let close = rest[open.upperBound...].range(of: "}}") else {
                 throw ParseError(offset: offset, message: "'{{' is not closed by '}}'")
             }
@@ -49,7 +57,17 @@ public struct AlertTemplate: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The value for one alert, or the name of the first missing field (`Labels.threshold`).
+    /// A value longer than `ParseLimits.maximumValueBytes` is refused (`field` is then
+    /// `tooLong`): it could never be a valid parameter value and would only cost work later.
     public func render(labels: [String: String], annotations: [String: String]) -> Result<String, MissingField> {
+        switch renderUnbounded(labels: labels, annotations: annotations) {
+        case .success(let text) where text.utf8.count > ParseLimits.maximumValueBytes:
+            return .failure(MissingField(field: MissingField.tooLong))
+        case let other: return other
+        }
+    }
+
+    private func renderUnbounded(labels: [String: String], annotations: [String: String]) -> Result<String, MissingField> {
         var text = ""
         for part in parts {
             switch part {
@@ -67,6 +85,8 @@ public struct AlertTemplate: Sendable, Equatable, CustomStringConvertible {
 
     public struct MissingField: Error, Equatable {
         public var field: String
+        /// `field` of a rendered value beyond `ParseLimits.maximumValueBytes`.
+        public static let tooLong = "(too long)"
     }
 
     public var description: String { source }
