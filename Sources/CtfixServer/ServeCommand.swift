@@ -67,7 +67,7 @@ public struct ServeCommand: Sendable {
             ctx.output.errorLine("ctfix serve: refusing to start: \(error) (alerts that cannot be audited are not accepted)")
             return .refused
         }
-        ctx.output.line("ctfix serve: listening on \(host):\(port), POST \(config.path) (host \(ServeText.escape(server.intake.hostName)), \(config.routes.count) route(s), audit log \(server.audit.path))")
+        ctx.output.line("ctfix serve: listening on \(host):\(port), POST \(config.path) (host \(TerminalText.escape(server.intake.hostName)), \(config.routes.count) route(s), audit log \(server.audit.path))")
         do {
             try await server.run()
         } catch {

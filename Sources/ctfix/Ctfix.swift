@@ -40,7 +40,10 @@ struct HostOptions: ParsableArguments {
             instant = parsed
         }
         do {
-            return try CtfixContext.live(root: root, now: instant, environment: environment)
+            var ctx = try CtfixContext.live(root: root, now: instant, environment: environment)
+            // No control sequence from outside reaches the terminal (JSON on stdout stays exact).
+            ctx.output = GuardedOutputSink(ctx.output, exactStandardOutput: json)
+            return ctx
         } catch {
             throw ValidationError("--root: \(error)")
         }

@@ -110,12 +110,55 @@ import Testing
     }
 
     @Test func serveEscapesControlAndBidiCharactersInWhatItPrints() {
-        #expect(ServeText.escape("a\u{1B}[31mred\u{1B}[0m") == "a\\x1B[31mred\\x1B[0m")
-        #expect(ServeText.escape("x\nalert Y remediated") == "x\\x0Aalert Y remediated")
-        #expect(ServeText.escape("\u{7F}\u{9B}\u{202E}\u{2066}\\") == "\\x7F\\x9B\\u{202E}\\u{2066}\\\\")
-        #expect(ServeText.escape("plain app-12 ünïcode") == "plain app-12 ünïcode")
+        #expect(TerminalText.escape("a\u{1B}[31mred\u{1B}[0m") == "a\\x1B[31mred\\x1B[0m")
+        #expect(TerminalText.escape("x\nalert Y remediated") == "x\\x0Aalert Y remediated")
+        #expect(TerminalText.escape("\u{7F}\u{9B}\u{202E}\u{2066}\\") == "\\x7F\\x9B\\u{202E}\\u{2066}\\\\")
+        #expect(TerminalText.escape("plain app-12 ünïcode") == "plain app-12 ünïcode")
         let filter = HostAlertFilter()
         let why = filter.rejection(of: ["instance": "\u{1B}]0;owned\u{7}"], host: "app-12") ?? ""
         #expect(!why.unicodeScalars.contains { $0.value < 0x20 }, "\(why)")
+    }
+}
+
+/// The shared escaping rule (issue 8 item 6), attacked with generated strings.
+@Suite struct TerminalTextTests {
+    @Test func noGeneratedStringKeepsAControlAndEveryOrdinaryCharacterSurvives() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [Unicode.Scalar] = ["a", "Z", "0", " ", "\\", "\t", "\n", "\r", "\u{1B}", "\u{00}", "\u{7F}", "\u{80}", "\u{9B}",
+                                          "\u{9F}", "\u{A0}", "é", "\u{202A}", "\u{202E}", "\u{2066}", "\u{2069}", "\u{200E}", "\u{061C}",
+                                          "\u{2028}", "\u{2029}", "\u{FFFD}", "😀", "x"]
+        for _ in 0..<2000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...40, using: &generator) { text.unicodeScalars.append(alphabet.randomElement(using: &generator)!) }
+            let escaped = TerminalText.escape(text)
+            #expect(!escaped.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || [0x202A, 0x202E, 0x2066, 0x2069, 0x200E, 0x061C, 0x2028, 0x2029].contains($0.value) },
+                    "\(text.debugDescription) → \(escaped.debugDescription)")
+            // Unambiguous: undoing the escapes gives the text back.
+            #expect(Self.unescape(escaped) == text, "\(text.debugDescription)")
+            let content = TerminalText.content(text)
+            #expect(!content.unicodeScalars.contains { $0 != "\t" && ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) })
+            #expect(TerminalText.contentNeedsEscape(text) == (content != text))
+            #expect(!GuardedOutputSink.guarded(text).unicodeScalars.contains { $0 != "\t" && $0 != "\n" && ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) })
+        }
+        #expect(TerminalText.escape("plain app-12 ünïcode") == "plain app-12 ünïcode")
+        #expect(TerminalText.content("key\t= C:\\path") == "key\t= C:\\path", "file content reads as in the file")
+    }
+
+    static func unescape(_ text: String) -> String {
+        var out = "", scalars = Array(text.unicodeScalars), index = 0
+        while index < scalars.count {
+            guard scalars[index] == "\\", index + 1 < scalars.count else { out.unicodeScalars.append(scalars[index]); index += 1; continue }
+            switch scalars[index + 1] {
+            case "\\": out += "\\"; index += 2
+            case "x":
+                out.unicodeScalars.append(Unicode.Scalar(UInt32(String(String.UnicodeScalarView(scalars[(index + 2)..<(index + 4)])), radix: 16)!)!)
+                index += 4
+            default: // \u{NNNN}
+                let close = scalars[index...].firstIndex(of: "}")!
+                out.unicodeScalars.append(Unicode.Scalar(UInt32(String(String.UnicodeScalarView(scalars[(index + 3)..<close])), radix: 16)!)!)
+                index = close + 1
+            }
+        }
+        return out
     }
 }

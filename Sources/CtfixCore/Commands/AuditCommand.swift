@@ -58,15 +58,15 @@ public struct AuditCommand: Sendable {
             if result.ok {
                 ctx.output.line("\(log.path): \(result.records) records, chain intact" + (result.problem.map { " (\($0))" } ?? ""))
             } else {
-                ctx.output.line("\(log.path):\(result.firstBadLine ?? 0): \(result.problem ?? "broken")")
+                ctx.output.line("\(log.path):\(result.firstBadLine ?? 0): \(TerminalText.content(result.problem ?? "broken"))")
             }
-            for item in result.repairable { ctx.output.line("repairable: \(item)") }
-            for note in result.notes { ctx.output.line("note: \(note)") }
+            for item in result.repairable { ctx.output.line("repairable: \(TerminalText.content(item))") }
+            for note in result.notes { ctx.output.line("note: \(TerminalText.content(note))") }
             for run in result.interrupted {
                 if running.contains(run.runID) {
                     ctx.output.line("run \(run.runID) (pid \(run.pid ?? 0)) is still running: it holds the host lock")
                 } else {
-                    ctx.output.line(run.sentence)
+                    ctx.output.line(TerminalText.content(run.sentence))
                 }
             }
             return result.ok ? .ok : .failed
@@ -86,7 +86,7 @@ public struct AuditCommand: Sendable {
         for key in ["outcome", "action", "status", "mode", "playbook", "trigger", "state", "message", "error"] {
             if let value = record.fields[key] {
                 switch value {
-                case .string(let s): parts.append("\(key)=\(s)")
+                case .string(let s): parts.append("\(key)=\(TerminalText.escape(s))")
                 case .number(let n): parts.append("\(key)=\(formatNumber(n))")
                 case .bool(let b): parts.append("\(key)=\(b)")
                 default: continue
@@ -95,9 +95,10 @@ public struct AuditCommand: Sendable {
         }
         if case .array(let steps)? = record.fields["steps"] {
             for step in steps {
-                if let summary = step["summary"]?.stringValue { parts.append("[\(summary)]") }
+                if let summary = step["summary"]?.stringValue { parts.append("[\(TerminalText.escape(summary))]") }
             }
         }
-        return "\(record.seq) \(time) \(record.runID) \(record.event) " + parts.joined(separator: " ")
+        // Records hold outside text (alert labels, log lines, file values) exactly; shown escaped.
+        return "\(record.seq) \(time) \(TerminalText.escape(record.runID)) \(TerminalText.escape(record.event)) " + parts.joined(separator: " ")
     }
 }

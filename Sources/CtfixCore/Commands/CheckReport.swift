@@ -16,13 +16,13 @@ enum CheckReport {
             summary = "\(outcomes.count) playbook\(outcomes.count == 1 ? "" : "s") checked, none firing"
         }
         if outcomes.count == 1, let evidence = outcomes[0].evidence {
-            summary += " — " + evidence.headline
+            summary += " — " + TerminalText.content(evidence.headline)
         }
         let perfdata = outcomes.map(\.perfdata).filter { !$0.isEmpty }.joined(separator: " ")
         var text = "CTFIX \(word) - \(summary)" + (perfdata.isEmpty ? "" : " | \(perfdata)") + "\n"
         for outcome in outcomes {
             text += "\n\(outcome.name ?? outcome.playbook) (\(outcome.playbook)): \(outcome.status)\n"
-            for error in outcome.errors { text += "  error: \(error)\n" }
+            for error in outcome.errors { text += "  error: \(TerminalText.content(error))\n" }
             if let evidence = outcome.evidence { text += EvidenceText.render(evidence, indent: "  ") }
         }
         return text
@@ -40,14 +40,14 @@ public enum EvidenceText {
         case .doesNotHold: "[ ]"
         case .unknown: "[?]"
         }
-        var text = "\(indent)\(mark) \(result.predicate)\n"
+        var text = "\(indent)\(mark) \(TerminalText.content(result.predicate))\n"
         if !["all", "any"].contains(result.kind) || result.children.isEmpty {
-            text += "\(indent)    \(result.detail)\n"
+            text += "\(indent)    \(TerminalText.content(result.detail))\n"
         }
         for reading in result.readings {
             let unit = reading.unit.isEmpty ? "" : " \(reading.unit)"
-            let note = reading.note.map { " (\($0))" } ?? ""
-            text += "\(indent)    \(reading.name) = \(formatNumber(reading.value))\(unit)  [\(reading.source)]\(note)\n"
+            let note = reading.note.map { " (\(TerminalText.content($0)))" } ?? ""
+            text += "\(indent)    \(reading.name) = \(formatNumber(reading.value))\(unit)  [\(TerminalText.content(reading.source))]\(note)\n"
         }
         let shown = result.matches.suffix(linesShown)
         if result.matches.count > shown.count {
@@ -55,9 +55,10 @@ public enum EvidenceText {
         }
         for match in shown {
             let time = match.time.map { ISO8601DateFormatter.string(from: $0, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime]) } ?? "(no time)"
-            let place = match.line.map { "\(match.source):\($0)" } ?? match.source
+            let place = TerminalText.content(match.line.map { "\(match.source):\($0)" } ?? match.source)
             let suppressed = match.suppressed > 0 ? "  (+\(match.suppressed) suppressed)" : ""
-            text += "\(indent)    \(time) \(place): \(match.text)\(suppressed)\n"
+            // A kernel log line is written by whoever can write to syslog: shown escaped, unambiguously.
+            text += "\(indent)    \(time) \(place): \(TerminalText.escape(match.text))\(suppressed)\n"
         }
         for child in result.children { text += render(child, indent: indent + "    ") }
         return text

@@ -50,15 +50,15 @@ public struct RollbackCommand: Sendable {
         var expected: [String: String?] = [:]
         for step in changes.reversed() {
             guard let undo = step.undo else {
-                ctx.output.line("cannot undo: \(step.summaryLine)")
+                ctx.output.line("cannot undo: \(TerminalText.content(step.summaryLine))")
                 continue
             }
             if Self.alreadyRestored(undo, ctx.fileSystem, expected: expected) {
-                ctx.output.line("already restored: \(undo.summaryLine)")
+                ctx.output.line("already restored: \(TerminalText.content(undo.summaryLine))")
                 continue
             }
             if !force, let conflict = Self.conflict(undo, ctx.fileSystem, expected: expected) {
-                ctx.output.line("left alone: \(conflict) (use --force to restore anyway)")
+                ctx.output.line("left alone: \(TerminalText.content(conflict)) (use --force to restore anyway)")
                 continue
             }
             if case .writeFile(let path, _, let after, _, _) = undo { expected[path] = .some(after) }
@@ -69,7 +69,7 @@ public struct RollbackCommand: Sendable {
             return .ok
         }
         ctx.output.line("Rollback of run \(runID):")
-        for step in plan { ctx.output.line("  \(step.summaryLine)") }
+        for step in plan { ctx.output.line("  \(TerminalText.content(step.summaryLine))") }
         if dryRun { return .ok }
         if !assumeYes {
             guard ctx.terminal.isInteractive else {
@@ -95,11 +95,11 @@ public struct RollbackCommand: Sendable {
                 try audit.record("intent", ["steps": .from([step])])
                 let result = try await applier.apply(step)
                 try audit.record("outcome", ["status": "applied", "steps": .from([step])])
-                ctx.output.line("restored: \(result.message)")
+                ctx.output.line("restored: \(TerminalText.content(result.message))")
             } catch let error as StepApplier.Failure {
                 failed = true
                 try? audit.record("outcome", ["status": "failed", "error": .string(error.message)])
-                ctx.output.line("failed: \(error.message)")
+                ctx.output.line("failed: \(TerminalText.content(error.message))")
                 break
             } catch {
                 failed = true

@@ -72,7 +72,7 @@ public struct StatusCommand: Sendable {
             case let matches?:
                 for match in matches {
                     let suppressed = match.suppressed > 0 ? "  (+\(match.suppressed) suppressed)" : ""
-                    ctx.output.line("  \(match.source)\(match.line.map { ":\($0)" } ?? ""): \(match.text)\(suppressed)")
+                    ctx.output.line("  \(TerminalText.content(match.source))\(match.line.map { ":\($0)" } ?? ""): \(TerminalText.escape(match.text))\(suppressed)")
                 }
             }
         }

@@ -17,7 +17,7 @@ public struct Diagnostic: Sendable, Equatable, Codable, CustomStringConvertible 
         self.message = message
     }
 
-    public var description: String { "\(file):\(line):\(column): \(severity.rawValue): \(message)" }
+    public var description: String { "\(TerminalText.content(file)):\(line):\(column): \(severity.rawValue): \(TerminalText.content(message))" }
 }
 
 /// All the problems of one or more files, thrown once after validation collected them

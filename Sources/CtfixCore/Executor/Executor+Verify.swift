@@ -14,9 +14,13 @@ extension Executor {
         if delay > .zero, !options.skipVerifyDelay {
             let countdown = ctx.terminal.isInteractive && !options.json
             let waited = await options.interruption.sleep(for: delay) { seconds in
-                if countdown { ctx.output.write("\rverifying in \(seconds) s… (Ctrl-C to stop)\u{1B}[K") }
+                if countdown {
+                    ctx.output.writeTerminalControl("\r")
+                    ctx.output.write("verifying in \(seconds) s… (Ctrl-C to stop)")
+                    ctx.output.writeTerminalControl("\u{1B}[K")
+                }
             }
-            if countdown { ctx.output.write("\r\u{1B}[K") }
+            if countdown { ctx.output.writeTerminalControl("\r\u{1B}[K") }
             if !waited { return await interrupted(applier: applier, at: nil) }
         }
         let evaluation = EvaluationContext(host: ctx, parameters: parameters.numericValues, notBefore: since)

@@ -94,22 +94,26 @@ extension RunReport {
     public func planText() -> String {
         var text = "Plan for \(name) on \(host) (\(mode)\(forced ? ", forced" : "")):\n"
         for (index, action) in actions.enumerated() {
-            text += "\n\(index + 1). \(action.name) [\(action.risk.rawValue)] — \(action.explain)\n"
+            text += "\n\(index + 1). \(action.name) [\(action.risk.rawValue)] — \(TerminalText.content(action.explain))\n"
             switch action.status {
             case .noChange, .skipped, .refused:
-                text += "   \(action.status.rawValue.replacingOccurrences(of: "_", with: " ")): \(action.reason ?? "")\n"
+                text += "   \(action.status.rawValue.replacingOccurrences(of: "_", with: " ")): \(TerminalText.content(action.reason ?? ""))\n"
             default:
                 break
             }
-            for note in action.notes { text += "   note: \(note)\n" }
+            for note in action.notes { text += "   note: \(TerminalText.content(note))\n" }
             for step in action.steps {
-                text += "   \(step.summary)\n"
+                text += "   \(TerminalText.content(step.summary))\n"
                 if step.simulated { text += "     (\(Self.simulatedReason): not executed)\n" }
                 if case .writeFile(_, _, _, let diff, let backup) = step.step {
+                    // File content is outside text: a control character in it is shown escaped, and said so.
+                    var escaped = false
                     for line in diff.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
-                        text += "     \(line)\n"
+                        escaped = escaped || TerminalText.contentNeedsEscape(String(line))
+                        text += "     \(TerminalText.content(String(line)))\n"
                     }
-                    if let backup { text += "     (backup: \(backup))\n" }
+                    if escaped { text += "     (control characters in these lines are shown as \\xNN escapes)\n" }
+                    if let backup { text += "     (backup: \(TerminalText.content(backup)))\n" }
                 }
             }
         }

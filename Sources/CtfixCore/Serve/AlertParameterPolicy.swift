@@ -21,7 +21,7 @@ public enum AlertParameterPolicy {
         let value: ParameterValue
         switch parameter.value(from: text) {
         case .success(let parsed): value = parsed
-        case .failure(let error): return .failure(Refusal("\(error.description) (value \"\(ServeText.escape(String(text.prefix(64))))\")"))
+        case .failure(let error): return .failure(Refusal("\(error.description) (value \"\(TerminalText.escape(String(text.prefix(64))))\")"))
         }
         guard let number = value.number, number.isFinite, let base = parameter.defaultValue.number else {
             return .failure(Refusal("parameter \(name): not a finite number"))

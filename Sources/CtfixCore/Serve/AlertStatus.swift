@@ -14,7 +14,7 @@ public enum AlertStatus: Sendable, Equatable, Codable {
         case "resolved": self = .resolved
         default:
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "status must be \"firing\" or \"resolved\", found \"\(ServeText.escape(String(text.prefix(64))))\"")
+                in: container, debugDescription: "status must be \"firing\" or \"resolved\", found \"\(TerminalText.escape(String(text.prefix(64))))\"")
         }
     }
 

@@ -43,7 +43,7 @@ public struct AlertWorker: Sendable {
                 "detail": .string("found running at start-up after \(job.starts ?? 1) start(s) (each stopped serve mid-run); not started again"),
             ])
             observer.jobFinished("interrupted")
-            ctx.output.errorLine("ctfix serve: alert \(ServeText.escape(job.alertName)) (\(ServeText.escape(job.fingerprint))): interrupted \(job.starts ?? 1) time(s) mid-run; not started again")
+            ctx.output.errorLine("ctfix serve: alert \(TerminalText.escape(job.alertName)) (\(TerminalText.escape(job.fingerprint))): interrupted \(job.starts ?? 1) time(s) mid-run; not started again")
         }
     }
 
@@ -139,7 +139,7 @@ public struct AlertWorker: Sendable {
             ctx.output.errorLine("ctfix serve: \(error)")
         }
         observer.jobFinished(outcome)
-        ctx.output.line("alert \(ServeText.escape(job.alertName)) (\(ServeText.escape(job.fingerprint))): \(job.playbookName) \(job.mode.rawValue) → \(outcome)" + (runID.map { " (run \($0))" } ?? ""))
+        ctx.output.line("alert \(TerminalText.escape(job.alertName)) (\(TerminalText.escape(job.fingerprint))): \(job.playbookName) \(job.mode.rawValue) → \(outcome)" + (runID.map { " (run \($0))" } ?? ""))
         return (runID, outcome)
     }
 }

@@ -28,7 +28,7 @@ public struct HostAlertFilter: Sendable, Equatable {
         }
         if ([me] + aliases).contains(where: { Self.sameHost(value, $0) }) { return nil }
         if let address = Self.address(Self.normalized(value)), addresses.compactMap(Self.address).contains(address) { return nil }
-        return "\(label)=\"\(ServeText.escape(String(value.prefix(128))))\" is not this host (\(ServeText.escape(me)))"
+        return "\(label)=\"\(TerminalText.escape(String(value.prefix(128))))\" is not this host (\(TerminalText.escape(me)))"
     }
 
     /// True when a label value names the host `name`: whole names, case-insensitive.

@@ -38,7 +38,7 @@ public struct PayloadLimits: Sendable, Equatable {
             throw PayloadError(message: "\(path): \(map.count) entries, more than the limit of \(maxLabels)")
         }
         for (name, value) in map.sorted(by: { $0.key < $1.key }) {
-            let shown = ServeText.escape(String(name.prefix(64)))
+            let shown = TerminalText.escape(String(name.prefix(64)))
             guard !name.isEmpty, name.utf8.count <= maxNameBytes else {
                 throw PayloadError(message: "\(path): name \"\(shown)\" is empty or longer than \(maxNameBytes) bytes")
             }

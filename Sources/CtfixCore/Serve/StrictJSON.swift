@@ -74,7 +74,7 @@ public enum StrictJSON {
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let key = try string()
             guard case .object(var keys) = stack[stack.count - 1] else { return }
-            guard keys.insert(key).inserted else { throw fail("duplicate key \"\(ServeText.escape(String(key.prefix(64))))\"", at: start) }
+            guard keys.insert(key).inserted else { throw fail("duplicate key \"\(TerminalText.escape(String(key.prefix(64))))\"", at: start) }
             stack[stack.count - 1] = .object(keys)
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }

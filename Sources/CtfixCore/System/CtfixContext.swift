@@ -51,9 +51,13 @@ public struct CtfixContext: Sendable {
 public protocol OutputSink: Sendable {
     func write(_ text: String)
     func writeError(_ text: String)
+    /// ctfix's own terminal control sequences (a countdown's `\r`, erase-line); a guarding sink
+    /// lets only these through unescaped.
+    func writeTerminalControl(_ text: String)
 }
 
 extension OutputSink {
+    public func writeTerminalControl(_ text: String) { write(text) }
     public func line(_ text: String = "") { write(text + "\n") }
     public func errorLine(_ text: String) { writeError(text + "\n") }
 }

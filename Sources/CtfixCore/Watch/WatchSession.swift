@@ -171,7 +171,7 @@ public final class WatchSession {
             skip(name, .busy, source: source, fields: fields, "run \(report.runID) found the host lock held: \(report.messages.last ?? "busy")")
         } else {
             ctx.output.line("ctfix watch: \(name) (\(source)): run \(report.runID) \(report.outcome.rawValue)"
-                            + (report.messages.last.map { ": \($0)" } ?? "")
+                            + (report.messages.last.map { ": \(TerminalText.content($0))" } ?? "")
                             + (changed ? "" : " (nothing changed: no cooldown started)"))
         }
         return RunSummary(playbook: name, runID: report.runID, outcome: report.outcome, trigger: runOptions.trigger, changed: changed)
@@ -186,7 +186,7 @@ public final class WatchSession {
         fields["reason"] = .string(reason)
         fields["repeats"] = .number(Double(repeats))
         record("watch_decision", fields)
-        ctx.output.line("ctfix watch: \(playbook) (\(source)): skipped: \(reason)"
+        ctx.output.line("ctfix watch: \(playbook) (\(TerminalText.content(source))): skipped: \(TerminalText.content(reason))"
                         + (repeats > 0 ? " (and \(repeats) more like it since the last message)" : ""))
     }
 
