@@ -58,8 +58,8 @@ for name in "${selected[@]}"; do
   after=$(find "$crashes" -type f | wc -l)
   echo "== $name: stat::number_of_executed_units: ${execs:-0}  cov: ${cov:-?}  corpus: ${corp:-?}  oom/timeout/crash: ${otk:-0/0/0}  new finding files: $((after - before)) (in $crashes/)"
   # One line per distinct failure, from the children's reports.
-  grep -hE 'Fatal error:|invariant broken|ERROR: libFuzzer: (timeout|out-of-memory)|^  ' "$log" \
-    | grep -vE '^  +(#|0x)' | sed -E 's/==[0-9]+==//' | sort | uniq -c | sort -rn | head -8 | sed 's/^/   /' || true
+  grep -hE 'Fatal error:|^  ! |ERROR: libFuzzer: (deadly signal|timeout|out-of-memory)|^ +#[0-9]+ 0x[0-9a-f]+ in \$s9CtfixCore' "$log" \
+    | sed -E 's/==[0-9]+==//; s/^ +#[0-9]+ 0x[0-9a-f]+ in /   frame: /' | sort | uniq -c | sort -rn | head -12 | sed 's/^/   /' || true
   summary+=("$name: executed units ${execs:-0}, crashes (oom/timeout/crash) ${otk:-0/0/0}, new finding files $((after - before))")
 done
 echo "== summary"

@@ -21,8 +21,8 @@ func testOneInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
     let violations = selected.check(bytes)
     if !violations.isEmpty {
-        FileHandle.standardError.write(Data(("ctfix-fuzz \(selected.rawValue): invariant broken:\n  "
-            + violations.prefix(5).joined(separator: "\n  ") + "\n").utf8))
+        FileHandle.standardError.write(Data(("ctfix-fuzz \(selected.rawValue): invariant broken:\n  ! "
+            + violations.prefix(5).joined(separator: "\n  ! ") + "\n").utf8))
         abort() // libFuzzer writes the input as a crash file
     }
     return 0
