@@ -55,6 +55,18 @@ let package = Package(
             dependencies: ["CtfixCore"],
             path: "Benchmarks/ctfix-bench"
         ),
+        // Fuzzing (docs/fuzzing.md): one checker per fuzz target, asserting invariants on any bytes.
+        .target(
+            name: "CtfixFuzzEntries",
+            dependencies: ["CtfixCore"],
+            path: "Fuzz/Entries"
+        ),
+        // The libFuzzer driver (`scripts/fuzz.sh`); in an ordinary build it replays corpus files.
+        .executableTarget(
+            name: "ctfix-fuzz",
+            dependencies: ["CtfixFuzzEntries"],
+            path: "Fuzz/ctfix-fuzz"
+        ),
         .testTarget(
             name: "CtfixCoreTests",
             dependencies: ["CtfixCore"],
@@ -71,6 +83,11 @@ let package = Package(
         .testTarget(
             name: "CtfixServerTests",
             dependencies: ["CtfixServer", "CtfixCore"]
+        ),
+        // Replays every file of Fuzz/Corpus through ctfix-fuzz (no fuzzing).
+        .testTarget(
+            name: "CtfixFuzzTests",
+            dependencies: ["CtfixFuzzEntries", "CtfixCore"]
         ),
     ]
 )

@@ -32,6 +32,10 @@ import Testing
             (#"{"status":"firing","alerts":[],}"#, "trailing comma before '}'"),
             (#"{"status":"firing","alerts":[,]}"#, "unexpected ','"),
             ("", "unexpected end of the body"),
+            // Found by the webhook fuzz target: syntactically JSON, but Foundation cannot read it,
+            // so it was refused only by the decoder, without a place.
+            ("{\"status\":\"firing\",\"alerts\":[],\n\"n\":[1,-1e400]}", "line 2, column 8: not valid JSON: number out of range"),
+            (#"{"status":"firing","alerts":[],"n":1E+309}"#, "number out of range"),
         ]
         for (body, expected) in cases {
             let message = rejection(body)

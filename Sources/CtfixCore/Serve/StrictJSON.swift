@@ -3,8 +3,9 @@ import Foundation
 /// A strict, bounded, iterative RFC 8259 validator for webhook bodies. Foundation's parsers are
 /// lenient where an attacker benefits (duplicate keys: one silently wins) and recursive (a deep
 /// body costs stack); this one runs first, with an explicit stack, and rejects trailing commas,
-/// duplicate object keys, nesting deeper than `maxDepth`, invalid UTF-8, lone surrogates and
-/// anything after the value, each with `line L, column C`. Only a body it accepts is decoded.
+/// duplicate object keys, nesting deeper than `maxDepth`, numbers a Double cannot hold (`1e400`),
+/// invalid UTF-8, lone surrogates and anything after the value, each with `line L, column C`.
+/// Only a body it accepts is decoded.
 public enum StrictJSON {
     /// Deeper than any Alertmanager payload needs (it nests 4 levels).
     public static let maxDepth = 16
@@ -135,6 +136,11 @@ public enum StrictJSON {
                 guard digits(&self) > 0 else { throw fail("invalid number", at: start) }
             }
             if i < bytes.count, (0x30...0x39).contains(bytes[i]) { throw fail("leading zero in a number", at: start) }
+            // RFC 8259 §6 lets a parser bound the range; Foundation refuses what a Double cannot
+            // hold (1e400), so refuse it here, with its place, rather than as a decoder error.
+            guard let value = Double(String(decoding: bytes[start..<i], as: UTF8.self)), value.isFinite else {
+                throw fail("number out of range", at: start)
+            }
         }
 
         /// A string starting at `"`; returns its decoded text (for duplicate-key checks).
