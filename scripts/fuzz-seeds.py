@@ -9,25 +9,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "Fuzz", "Corpus")
 
 
-# Seeds that crash (or break an invariant) on code without the parser limits of issue 8 item 1:
-# they live in Fuzz/Pending until that work is merged (a crashing seed stops libFuzzer at start).
-PENDING = {
-    ("playbook", "hostile-huge-duration.yaml"), ("playbook", "hostile-huge-within.yaml"),
-    ("playbook", "hostile-deep-unary-minus.yaml"), ("playbook", "hostile-deep-parentheses.yaml"),
-
-    ("expression", "hostile-60000-minus"), ("expression", "hostile-deep-parentheses"),
-    ("expression", "hostile-deep-calls"), ("expression", "hostile-huge-duration"), ("expression", "hostile-huge-ms"),
-    ("expression", "hostile-huge-number"), ("expression", "hostile-many-terms"),
-    ("webhook", "threshold-huge-duration.json"),
-}
-
-
 def write(target, name, content):
-    base = os.path.join(ROOT, "Fuzz", "Pending") if (target, name) in PENDING else CORPUS
-    for stale in (os.path.join(ROOT, "Fuzz", "Pending", target, "seed-" + name), os.path.join(CORPUS, target, "seed-" + name)):
-        if os.path.exists(stale):
-            os.remove(stale)
-    path = os.path.join(base, target, "seed-" + name)
+    path = os.path.join(CORPUS, target, "seed-" + name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     data = content if isinstance(content, bytes) else content.encode()
     with open(path, "wb") as f:

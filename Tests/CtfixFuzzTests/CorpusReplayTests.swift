@@ -56,20 +56,6 @@ import Testing
         #expect(result.output.contains("replayed \(names.count) files, 0 broke an invariant"), "\(result.output)")
     }
 
-    /// Fuzz/Pending holds inputs that crash code without the parser limits of issue 8 item 1
-    /// (deep recursion, overflowing numbers and durations): known issues until that work is
-    /// merged, then moved into Fuzz/Corpus (docs/fuzzing.md).
-    @Test(arguments: FuzzTarget.allCases)
-    func pendingReproducers(_ target: FuzzTarget) throws {
-        let directory = Self.root.appendingPathComponent("Fuzz/Pending/\(target.rawValue)")
-        for name in Self.files(directory) {
-            let result = try Self.replay(target, [directory.appendingPathComponent(name).path])
-            withKnownIssue("crashes until the parser limits of issue 8 are merged", isIntermittent: true) {
-                #expect(!result.signalled && result.status == 0, "\(target.rawValue) \(name): \(result.signalled ? "signal" : "exit") \(result.status)")
-            }
-        }
-    }
-
     /// The checkers' own yardsticks attack what they are meant to catch.
     @Test func checkersSeeWhatTheyAreBuiltToSee() throws {
         // A repeated key: Foundation keeps one value, so one member is missing from its result.
