@@ -98,7 +98,8 @@ public enum YAMLDocumentParser {
             // libyaml reports where it gave up (for an unclosed quote: the end of the file);
             // the construct's start is where the author has to look.
             let start = context.flatMap { $0.mark.line != mark.line ? "; it starts at line \($0.mark.line), column \($0.mark.column)" : nil } ?? ""
-            return Diagnostic(file: file, line: mark.line, column: mark.column,
+            let place = clamped(mark.line, mark.column, in: text)
+            return Diagnostic(file: file, line: place.0, column: place.1,
                               message: "invalid YAML: \(prefix)\(problem)".trimmingCharacters(in: .whitespaces) + start)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let key = duplicates.first ?? "?"
@@ -111,6 +112,25 @@ public enum YAMLDocumentParser {
         default:
             return Diagnostic(file: file, line: 1, column: 1, message: "invalid YAML: \(error)")
         }
+    }
+
+    /// A place inside the text: libyaml reports a problem at the end of a file without a final
+    /// newline on the line after the last one (found by the playbook fuzz target); that is the
+    /// end of the last line.
+    /// Lines are counted as libyaml counts them (`\n`, `\r\n`, `\r`, NEL, U+2028, U+2029).
+    static func clamped(_ line: Int, _ column: Int, in text: String) -> (Int, Int) {
+        var lines = 1, lastLength = 0
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n" where previous == "\r": break
+            case "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}": lines += 1; lastLength = 0
+            default: lastLength += 1
+            }
+            previous = scalar
+        }
+        guard line > lines else { return (line, column) }
+        return (lines, lastLength + 1)
     }
 
     /// libyaml reports the first of two equal keys; editors want the second, the one to delete.
