@@ -59,16 +59,25 @@ enum PlaybookFuzzEntry {
         }
     }
 
-    /// Line L is a line of the file (or the empty one after a final line break) and column C at
-    /// most one past that line's end. libyaml counts characters and also breaks lines at `\r`,
-    /// NEL, LS and PS; other places count UTF-8 bytes: a file with such breaks is checked
-    /// against its longest line only.
+    /// True when the diagnostic's place is inside the text, counting lines either as ctfix's own
+    /// checks do (`\n` only, columns in bytes) or as libyaml does (`\n`, `\r\n`, `\r`, NEL,
+    /// U+2028, U+2029; a form feed is not a line break in YAML).
     static func place(_ diagnostic: Diagnostic, in text: String) -> Bool {
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        guard diagnostic.line >= 1, diagnostic.line <= lines.count, diagnostic.column >= 1 else { return false }
-        let otherBreaks: Set<Unicode.Scalar> = ["\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"]
-        let onlyNewlines = !text.unicodeScalars.contains { otherBreaks.contains($0) }
-        let width = onlyNewlines ? lines[diagnostic.line - 1].utf8.count : lines.map(\.utf8.count).max() ?? 0
-        return diagnostic.column <= width + 1
+        guard diagnostic.line >= 1, diagnostic.column >= 1 else { return false }
+        func inside(_ widths: [Int]) -> Bool {
+            diagnostic.line <= widths.count && diagnostic.column <= widths[diagnostic.line - 1] + 1
+        }
+        let newlineOnly = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(\.count)
+        var yaml: [Int] = [0]
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n" where previous == "\r": break
+            case "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}": yaml.append(0)
+            default: yaml[yaml.count - 1] += scalar.utf8.count
+            }
+            previous = scalar
+        }
+        return inside(newlineOnly) || inside(yaml)
     }
 }
