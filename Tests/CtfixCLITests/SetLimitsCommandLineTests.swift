@@ -42,5 +42,10 @@ struct SetLimitsCommandLineTests {
         #expect(result.standardError.utf8.count < 1000, "the message quotes a prefix, not the whole value")
         let check = try await run(["--set", setting], command: "check")
         #expect(check.exitStatus == ExitStatus.unknown.rawValue, "\(check.exitStatus)")
+        // The parameter is declared: check names the bad value, with a Nagios line, never
+        // "no playbook declares this parameter" (what it said before).
+        #expect(check.standardOutput.hasPrefix("CTFIX UNKNOWN"), "\(check.standardOutput.prefix(300))")
+        #expect(check.standardOutput.contains("--set: parameter '"), "\(check.standardOutput.prefix(300))")
+        #expect(!check.standardError.contains("no playbook declares"), "\(check.standardError.prefix(300))")
     }
 }

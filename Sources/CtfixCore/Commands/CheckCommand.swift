@@ -41,6 +41,8 @@ public struct CheckCommand: Sendable {
         public var parameters: [String: String]
         public var evaluatedAt: Date
         public var perfdata: String
+        /// The parameters the playbook declares (not printed): a `--set` name none declares is a typo.
+        var declared: Set<String> = []
 
         enum CodingKeys: String, CodingKey {
             case playbook, name, firing, status, evidence, errors, parameters, perfdata
@@ -85,6 +87,7 @@ public struct CheckCommand: Sendable {
         outcome.playbook = playbook.path
         outcome.name = playbook.name
         let declared = Set(playbook.parameters.map(\.name))
+        outcome.declared = declared
         let values: [String: ParameterValue]
         do {
             values = try playbook.resolveParameters(settings.filter { declared.contains($0.key) })
@@ -111,6 +114,8 @@ public struct CheckCommand: Sendable {
         guard !settings.isEmpty else { return nil }
         let loaded = outcomes.filter { $0.name != nil }
         guard !loaded.isEmpty else { return nil }
-        return settings.keys.sorted().first { key in !loaded.contains { $0.parameters[key] != nil } }
+        // By declaration, not by resolved value: a declared parameter given a bad value is that
+        // playbook's error (UNKNOWN with the reason), not "no playbook declares this parameter".
+        return settings.keys.sorted().first { key in !loaded.contains { $0.declared.contains(key) } }
     }
 }
