@@ -42,6 +42,7 @@ for name in "${selected[@]}"; do
   log="$scratch/fuzz-$name.log"
   mkdir -p "$corpus" "$crashes"
   before=$(find "$crashes" -type f | wc -l)
+  touch "$log.start"
   echo "fuzzing $name for $minutes minute(s): log $log, findings in $crashes/"
   # SWIFT_BACKTRACE=enable=no: Swift's backtracer would otherwise catch the crash signal
   # first and libFuzzer would write no crash file.
@@ -57,9 +58,19 @@ for name in "${selected[@]}"; do
   otk=$(sed -nE 's/.*oom\/timeout\/crash: ([0-9]+\/[0-9]+\/[0-9]+).*/\1/p' <<<"$last")
   after=$(find "$crashes" -type f | wc -l)
   echo "== $name: stat::number_of_executed_units: ${execs:-0}  cov: ${cov:-?}  corpus: ${corp:-?}  oom/timeout/crash: ${otk:-0/0/0}  new finding files: $((after - before)) (in $crashes/)"
-  # One line per distinct failure, from the children's reports.
-  grep -hE 'Fatal error:|^  ! |ERROR: libFuzzer: (deadly signal|timeout|out-of-memory)|^ +#[0-9]+ 0x[0-9a-f]+ in \$s9CtfixCore' "$log" \
-    | sed -E 's/==[0-9]+==//; s/^ +#[0-9]+ 0x[0-9a-f]+ in /   frame: /' | sort | uniq -c | sort -rn | head -12 | sed 's/^/   /' || true
+  # One line per distinct failure: replay each new finding (fork mode keeps no child output).
+  if (( after > before )); then
+    find "$crashes" -type f -newer "$log.start" | head -200 | while read -r finding; do
+      out=$(SWIFT_BACKTRACE=enable=no timeout 60 "$binary" "$name" -runs=1 "$finding" 2>&1 || true)
+      sig=$(grep -m1 -E '^  ! |Fatal error:' <<<"$out" | sed -E 's/"[^"]*"(…\([0-9]+ scalars\))?/"…"/g; s/[-+]?[0-9][0-9.e+]*/N/g' || true)
+      if [[ -z $sig ]]; then
+        kind=$(grep -m1 -oE 'ERROR: libFuzzer: [a-z -]+' <<<"$out" || echo "killed without a libFuzzer report (stack overflow?)")
+        frame=$(grep -m1 -oE ' in \$s9CtfixCore[A-Za-z0-9_]+' <<<"$out" | sed 's/^ in //' || true)
+        sig="$kind${frame:+ at $(swift demangle --simplified "$frame" 2>/dev/null | sed -E 's/ ---> .*//' || echo "$frame")}"
+      fi
+      echo "$sig"
+    done | sort | uniq -c | sort -rn | head -15 | sed 's/^/   /'
+  fi
   summary+=("$name: executed units ${execs:-0}, crashes (oom/timeout/crash) ${otk:-0/0/0}, new finding files $((after - before))")
 done
 echo "== summary"
