@@ -2,6 +2,7 @@ import CtfixCore
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import Logging
 import ServiceLifecycle
 import UnixSignals
 
@@ -48,6 +49,16 @@ public struct ServeServer: Sendable {
         AlertWorker(ctx: ctx, queue: queue, audit: audit, budget: config.budget, auditLogPath: auditLogPath, observer: metrics)
     }
 
+    /// The server's logger. Hummingbird would take `LOG_LEVEL` from the environment as is, and at
+    /// `debug` service-lifecycle describes the worker's context, environment included (secrets
+    /// passed that way reached stdout): levels below `info` are not honoured.
+    static func logger(environment: [String: String] = ProcessInfo.processInfo.environment) -> Logger {
+        var logger = Logger(label: "ctfix/\(CtfixVersion.current)")
+        logger.logLevel = .info
+        if let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)), level > .info { logger.logLevel = level }
+        return logger
+    }
+
     /// Runs until SIGTERM/SIGINT (graceful; only when `handleSignals`) or cancellation of the
     /// calling task (tests run several servers in one process and stop them that way).
     public func run(handleSignals: Bool = true) async throws {
@@ -59,7 +70,8 @@ public struct ServeServer: Sendable {
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(config.idleTimeout.seconds * 1e9)))),
             configuration: .init(address: .hostname(host, port: port), serverName: "ctfix/\(CtfixVersion.current)",
                                  availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
-            services: [WorkerService(worker: worker)]
+            services: [WorkerService(worker: worker)],
+            logger: Self.logger()
         )
         try await app.runService(gracefulShutdownSignals: signals)
     }

@@ -17,7 +17,8 @@ struct List: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let ctx = CtfixContext(fileSystem: InMemoryFileSystem())
+        // Playbook text (summaries, names) is outside text: guarded like every command's output.
+        let ctx = CtfixContext(fileSystem: InMemoryFileSystem(), output: GuardedOutputSink(StandardOutputSink(), exactStandardOutput: json))
         let locator = PlaybookLocator.standard(environment: ProcessInfo.processInfo.environment)
         throw ListCommand(locator: locator, json: json).run(ctx).exitCode
     }

@@ -19,7 +19,8 @@ struct Validate: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let ctx = CtfixContext(fileSystem: InMemoryFileSystem())
+        // Playbook text (summaries, names) is outside text: guarded like every command's output.
+        let ctx = CtfixContext(fileSystem: InMemoryFileSystem(), output: GuardedOutputSink(StandardOutputSink(), exactStandardOutput: json))
         let status = ValidateCommand(paths: playbooks, json: json, locator: PlaybookArgument.locator).run(ctx)
         throw status.exitCode
     }

@@ -61,6 +61,24 @@ import Testing
         return await Executor(ctx: ctx, playbook: playbook, parameters: try playbook.resolveParameters(options.settings), options: options).run()
     }
 
+    /// The root's host name (its `/proc/sys/kernel/hostname`) is outside text: the destructive
+    /// prompt shows it escaped (it printed the raw ESC sequences, so the prompt could name a
+    /// machine of the root author's choosing), and what is shown is what must be typed.
+    @Test func theDestructivePromptShowsAHostileHostNameEscapedAndAsksForWhatItShows() async throws {
+        let fs = try host()
+        fs.set("/proc/sys/kernel/hostname", "web\u{1B}[2K\u{1B}[1A\rprod-db-01\n")
+        let terminal = ScriptedTerminal(answers: ["n", "n", "y", "web\\x1B[2K\\x1B[1A\\x0Dprod-db-01", "n"])
+        let report = try await execute(Self.everythingRuns, fs: fs, terminal: terminal)
+        let destructive = terminal.prompts.filter { $0.contains("is destructive") }
+        #expect(!destructive.isEmpty, "\(terminal.prompts) \(report.actions.map(\.status)) \(report.messages)")
+        for prompt in destructive {
+            #expect(!prompt.unicodeScalars.contains { $0.value == 0x1B || $0 == "\r" }, "\(prompt.debugDescription)")
+            #expect(prompt.contains("(web\\x1B[2K\\x1B[1A\\x0Dprod-db-01)"), "\(prompt.debugDescription)")
+        }
+        #expect(report.actions.map(\.status) == [.declined, .declined, .simulated, .declined],
+                "typing the escaped name shown confirms: \(report.actions.map(\.status))")
+    }
+
     @Test func underAForeignRootNothingRunsAndTheRunIsPartial() async throws {
         let fs = try host()
         let commands = ScriptedCommandRunner(available: ["touch", "systemctl", "modprobe", "shutdown"]) { _ in CommandResult(exitStatus: 0) }

@@ -76,6 +76,13 @@ public struct PlanContext: Sendable {
         return try? fileSystem.readText(path)
     }
 
+    /// The first byte of the file on disk that is not UTF-8 (nil: valid, absent or already
+    /// replaced by this run's plan): an edit of such a file would change lines it never showed.
+    public func invalidUTF8Offset(of path: String) -> Int? {
+        guard pendingFiles.content(path) == nil, let data = try? fileSystem.readFile(path) else { return nil }
+        return UTF8Check.firstInvalidOffset(data)
+    }
+
     /// A write-file step from the planned content to `after`, recorded for later actions;
     /// nil when nothing changes.
     public func fileStep(_ path: String, after: String, backup: Bool = true) -> PlannedStep? {

@@ -117,7 +117,7 @@ extension Executor {
             if !recordOrStop("outcome", fields) { return report }
             if !options.json {
                 // ("applied NAME: …"; a simulated step's own result starts with "simulated: …")
-                ctx.output.line((simulated ? "" : "applied ") + "\(action.name): " + report.actions[index].steps.compactMap(\.result).joined(separator: "; "))
+                ctx.output.line((simulated ? "" : "applied ") + "\(action.name): " + TerminalText.content(report.actions[index].steps.compactMap(\.result).joined(separator: "; ")))
             }
         }
         if options.interruption.isRequested { return await interrupted(applier: applier, at: nil) }

@@ -45,18 +45,21 @@ extension Executor {
     /// — the prompt says nothing runs on this machine — and the root's host name is typed,
     /// because its files are what would change.
     func destructivePrompt(_ action: PlaybookAction, index: Int) -> (String, String) {
-        let machine = Self.thisMachineName()
+        // Host names and the root come from files under the root (`/etc/hostname`): shown
+        // escaped, and what is shown is what must be typed.
+        let machine = TerminalText.escape(Self.thisMachineName())
+        let hostName = TerminalText.escape(facts.hostName)
         if ctx.isLiveHost {
             return ("'\(action.name)' is destructive and acts on this machine, \(machine). Type its host name (\(machine)) to confirm: ", machine)
         }
-        let root = ctx.fileSystem.rootDescription
+        let root = TerminalText.content(ctx.fileSystem.rootDescription)
         let simulated = report.actions[index].steps.contains(where: \.simulated)
         let shared = (ctx.fileSystem as? RootedFileSystem)?.thisMachineReason
         var effect = simulated
             ? "\(RunReport.simulatedReason) (\(root)): nothing runs on \(machine), and no program is started or reboot requested"
             : shared == nil ? "it changes files under \(root) only, not this machine (\(machine))" : "it changes files under \(root)"
-        if let shared { effect += "; but \(shared): its files and values are \(machine)'s own and do change" }
-        return ("'\(action.name)' is destructive; \(effect). Type the host name (\(facts.hostName)) to confirm: ", facts.hostName)
+        if let shared { effect += "; but \(TerminalText.content(shared)): its files and values are \(machine)'s own and do change" }
+        return ("'\(action.name)' is destructive; \(effect). Type the host name (\(hostName)) to confirm: ", hostName)
     }
 
     /// Under a root that is not this machine's `/` by name but whose files are (a bind mount of

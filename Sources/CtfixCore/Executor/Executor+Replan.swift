@@ -39,7 +39,9 @@ extension Executor {
             report.actions[index].status = replanned.status
             report.actions[index].steps = []
             report.actions[index].reason = "planned again: " + (plan.reason ?? "")
-            ctx.output.line("\(action.name): \(because); planned again: \(replanned.status.rawValue.replacingOccurrences(of: "_", with: " ")): \(plan.reason ?? "")")
+            if !options.json {
+                ctx.output.line("\(action.name): \(TerminalText.content(because)); planned again: \(replanned.status.rawValue.replacingOccurrences(of: "_", with: " ")): \(TerminalText.content(plan.reason ?? ""))")
+            }
             return .notReady
         }
         if Self.sameEffect(shown, plan.steps) {
@@ -54,7 +56,7 @@ extension Executor {
         var single = report
         single.actions = [replanned]
         let text = single.planText().split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\n")
-        ctx.output.line("\(action.name): \(because). Its plan now is:\n\(text)")
+        ctx.output.line("\(action.name): \(TerminalText.content(because)). Its plan now is:\n\(text)")
         return .askAgain
     }
 

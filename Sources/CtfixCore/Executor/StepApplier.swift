@@ -64,7 +64,11 @@ public struct StepApplier: Sendable {
 
         case .writeFile(let path, let before, let after, _, let plannedBackup):
             do {
-                let current = fs.exists(path) ? try fs.readText(path) : nil
+                let currentBytes = fs.exists(path) ? try fs.readFile(path) : nil
+                if let currentBytes, let offset = UTF8Check.firstInvalidOffset(currentBytes) {
+                    throw Failure(message: "\(path) is not UTF-8 text (byte \(offset) is not); not overwriting it (writing it back would change lines the plan did not show)", changed: false)
+                }
+                let current = currentBytes.map { String(decoding: $0, as: UTF8.self) }
                 guard current == before else {
                     throw Failure(message: "\(path) changed since the plan was made (an earlier action was declined, or someone edited it); not overwriting it", changed: false)
                 }

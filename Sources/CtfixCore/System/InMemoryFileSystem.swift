@@ -29,6 +29,12 @@ public final class InMemoryFileSystem: FileSystem {
         files.withLock { $0[normalized] = Data(text.utf8) }
     }
 
+    /// Adds or replaces a file with exact bytes (content that is not UTF-8).
+    public func setData(_ path: String, _ data: Data) {
+        let normalized = (try? HostPath.normalize(path)) ?? path
+        files.withLock { $0[normalized] = data }
+    }
+
     /// Makes a path fail with permission denied, as `/proc/slabinfo` does for non-root users.
     public func denyAccess(_ path: String) {
         unreadable.withLock { _ = $0.insert(path) }

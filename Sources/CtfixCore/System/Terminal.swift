@@ -26,7 +26,8 @@ public struct ProcessTerminal: Terminal {
     public var isInteractive: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
 
     public func ask(_ prompt: String) -> String? {
-        FileHandle.standardOutput.write(Data(prompt.utf8))
+        // Prompts quote outside text (host names, paths): guarded like every other human line.
+        FileHandle.standardOutput.write(Data(GuardedOutputSink.guarded(prompt).utf8))
         var line: [UInt8] = []
         while !interruption.isRequested {
             var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),

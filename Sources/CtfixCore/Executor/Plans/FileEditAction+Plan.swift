@@ -5,6 +5,9 @@ extension FileEditAction: PlannableAction {
         guard let content = context.plannedContent(of: path) else {
             return ifMissing == .skip ? .noChange("\(path) does not exist") : .refused("\(path) does not exist on this host")
         }
+        if let offset = context.invalidUTF8Offset(of: path) {
+            return .refused("\(path) is not UTF-8 text (byte \(offset) is not): ctfix edits only UTF-8 files, since writing it back would change lines the plan does not show")
+        }
         var lines = content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let trailingNewline = lines.last == ""
         if trailingNewline { lines.removeLast() }
