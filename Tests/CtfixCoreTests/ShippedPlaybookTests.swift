@@ -23,6 +23,29 @@ import Testing
         #expect(playbook?.actions.allSatisfy { !$0.explain.isEmpty } == true)
     }
 
+    /// The shipped table-full pattern against every kernel's wording of a full table, and the
+    /// look-alikes it must not take (issue 9 item 4: the 2.4.0–2.4.1 wording was not recognised).
+    @Test func tableFullPatternKnowsEveryKernelsWording() throws {
+        let text = try String(contentsOfFile: Self.playbook("table-full"), encoding: .utf8)
+        let playbook = try PlaybookLoader.parse(text, file: "table-full.yaml")
+        guard case .any(let children) = playbook.detect, case .leaf(let leaf)? = children.first, let log = leaf as? LogPredicate else {
+            Issue.record("table-full's first detection clause is no longer its log pattern")
+            return
+        }
+        for line in ["ip_conntrack: maximum limit of 16384 entries exceeded",          // 2.4.0–2.4.1
+                     "ip_conntrack: table full, dropping packet.",                      // 2.4.2–2.6.x
+                     "nf_conntrack: table full, dropping packet.",                      // 2.6.15 on
+                     "nf_conntrack: table full, dropping packet",
+                     "nf_conntrack: nf_conntrack: table full, dropping packet",         // about 4.9 on
+                     "nf_conntrack: nf_conntrack: table full in netns 4026532177, dropping packet"] {  // 6.18
+            #expect(log.pattern.test(line) == .match, "\(line)")
+        }
+        for line in ["nf_conntrack: expectation table full", "ip_conntrack: maximum limit of entries exceeded",
+                     "nf_conntrack: falling back to vmalloc."] {
+            #expect(log.pattern.test(line) == .noMatch, "\(line)")
+        }
+    }
+
     func check(_ playbook: String, on host: String) async throws -> (CtfixCore.ExitStatus, CheckCommand.Outcome, String) {
         let output = CapturedOutput()
         var ctx = try CtfixContext.live(root: Self.host(host), environment: [:])
