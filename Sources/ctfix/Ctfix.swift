@@ -29,7 +29,9 @@ struct HostOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
-    func context() throws -> CtfixContext {
+    /// `printsJSON`: whether standard output carries JSON and stays exact (nil: `--json`; serve
+    /// prints no JSON whatever the flag says, so it passes false).
+    func context(printsJSON: Bool? = nil) throws -> CtfixContext {
         let environment = ProcessInfo.processInfo.environment
         let root = root ?? environment["CTFIX_ROOT"] ?? "/"
         var instant: Date?
@@ -42,7 +44,7 @@ struct HostOptions: ParsableArguments {
         do {
             var ctx = try CtfixContext.live(root: root, now: instant, environment: environment)
             // No control sequence from outside reaches the terminal (JSON on stdout stays exact).
-            ctx.output = GuardedOutputSink(ctx.output, exactStandardOutput: json)
+            ctx.output = GuardedOutputSink(ctx.output, exactStandardOutput: printsJSON ?? json)
             return ctx
         } catch {
             throw ValidationError("--root: \(error)")

@@ -31,9 +31,8 @@ struct Serve: AsyncParsableCommand {
     var insecureNoAuth = false
 
     func run() async throws {
-        var ctx = try host.context()
         // serve prints no JSON: its lines are always guarded, whatever --json says.
-        if let guarded = ctx.output as? GuardedOutputSink { ctx.output = GuardedOutputSink(guarded.base, exactStandardOutput: false) }
+        let ctx = try host.context(printsJSON: false)
         let command = ServeCommand(configPath: config, listen: listen, auditLogPath: auditLog, insecureNoAuth: insecureNoAuth)
         throw await command.run(ctx).exitCode
     }

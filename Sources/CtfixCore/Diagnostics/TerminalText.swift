@@ -32,15 +32,17 @@ public enum TerminalText {
         text.unicodeScalars.contains { needsEscape($0, keepingTabs: true, doublingBackslash: false) }
     }
 
-    /// `text` safe to print; `keepingTabs` keeps tabs, `doublingBackslash` writes `\\` for `\\`.
-    public static func escape(_ text: String, keepingTabs: Bool, doublingBackslash: Bool) -> String {
-        guard text.unicodeScalars.contains(where: { needsEscape($0, keepingTabs: keepingTabs, doublingBackslash: doublingBackslash) }) else {
-            return text
+    /// `text` safe to print; `keepingTabs` keeps tabs, `keepingNewlines` newlines (whole output
+    /// blocks, `GuardedOutputSink`), `doublingBackslash` writes `\\` for `\`.
+    public static func escape(_ text: String, keepingTabs: Bool, keepingNewlines: Bool = false, doublingBackslash: Bool) -> String {
+        func escapes(_ scalar: Unicode.Scalar) -> Bool {
+            !(keepingNewlines && scalar == "\n") && needsEscape(scalar, keepingTabs: keepingTabs, doublingBackslash: doublingBackslash)
         }
+        guard text.unicodeScalars.contains(where: escapes) else { return text }
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 8)
         for scalar in text.unicodeScalars {
-            if needsEscape(scalar, keepingTabs: keepingTabs, doublingBackslash: doublingBackslash) {
+            if escapes(scalar) {
                 out += escaped(scalar)
             } else {
                 out.unicodeScalars.append(scalar)

@@ -29,15 +29,6 @@ public struct GuardedOutputSink: OutputSink {
     /// `text` with every control but newline and tab escaped (backslashes kept). Scalar by
     /// scalar: `"\r\n"` is one Swift `Character`, so a split on characters would miss the newline.
     public static func guarded(_ text: String) -> String {
-        func bad(_ scalar: Unicode.Scalar) -> Bool {
-            scalar != "\n" && TerminalText.needsEscape(scalar, keepingTabs: true, doublingBackslash: false)
-        }
-        guard text.unicodeScalars.contains(where: bad) else { return text }
-        var out = ""
-        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 8)
-        for scalar in text.unicodeScalars {
-            if bad(scalar) { out += TerminalText.escape(String(scalar), keepingTabs: true, doublingBackslash: false) } else { out.unicodeScalars.append(scalar) }
-        }
-        return out
+        TerminalText.escape(text, keepingTabs: true, keepingNewlines: true, doublingBackslash: false)
     }
 }
