@@ -37,6 +37,10 @@ public protocol FileSystem: Sendable {
     /// resolved inside the root): for files that are read and then replaced (the audit head),
     /// so a planted link is refused by name before it is read.
     func isSymbolicLink(_ path: String) -> Bool
+    /// The text of the symlink at `path` (its last component not followed), nil when it is not
+    /// one. Namespace links (`/proc/PID/ns/net` → `net:[4026531840]`) are read this way: they
+    /// are never followed.
+    func linkTarget(_ path: String) -> String?
 
     // MARK: Changes (only the executor and the audit log call these)
 
@@ -147,6 +151,8 @@ extension FileSystem {
     }
 
     public func isSymbolicLink(_ path: String) -> Bool { false }
+
+    public func linkTarget(_ path: String) -> String? { nil }
 
     /// Reads a file as UTF-8 text (invalid bytes replaced, never a failure: procfs is ASCII).
     public func readText(_ path: String) throws(FileSystemError) -> String {

@@ -8,6 +8,7 @@ public final class InMemoryFileSystem: FileSystem {
     private let unreadable: Mutex<Set<String>>
     private let readOnly = Mutex<Set<String>>([])
     private let locks = Mutex<Set<String>>([])
+    private let links = Mutex<[String: String]>([:])
 
     /// Builds a host from host path → contents.
     public init(_ contents: [String: String] = [:]) {
@@ -33,6 +34,17 @@ public final class InMemoryFileSystem: FileSystem {
     public func setData(_ path: String, _ data: Data) {
         let normalized = (try? HostPath.normalize(path)) ?? path
         files.withLock { $0[normalized] = data }
+    }
+
+    /// Adds a symlink that is only ever read, never followed (`/proc/PID/ns/net`).
+    public func setLink(_ path: String, _ target: String) {
+        let normalized = (try? HostPath.normalize(path)) ?? path
+        links.withLock { $0[normalized] = target }
+    }
+
+    public func linkTarget(_ path: String) -> String? {
+        guard let normalized = try? HostPath.normalize(path) else { return nil }
+        return links.withLock { $0[normalized] }
     }
 
     /// Makes a path fail with permission denied, as `/proc/slabinfo` does for non-root users.
@@ -85,11 +97,10 @@ public final class InMemoryFileSystem: FileSystem {
     public func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
         let normalized = try HostPath.normalize(path)
         let prefix = normalized == "/" ? "/" : normalized + "/"
-        let names = files.withLock { files in
-            Set(files.keys.filter { $0.hasPrefix(prefix) }.compactMap {
-                $0.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
-            })
-        }
+        let keys = files.withLock { Array($0.keys) } + links.withLock { Array($0.keys) }
+        let names = Set(keys.filter { $0.hasPrefix(prefix) }.compactMap {
+            $0.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+        })
         guard !names.isEmpty else { throw FileSystemError(path: path, reason: .notFound) }
         return names.sorted()
     }

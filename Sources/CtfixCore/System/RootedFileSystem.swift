@@ -79,6 +79,12 @@ public struct RootedFileSystem: FileSystem {
         return (target, host.isEmpty ? "/" : host)
     }
 
+    public func linkTarget(_ path: String) -> String? {
+        guard let link = try? openDescriptor(path, flags: O_PATH | O_NOFOLLOW) else { return nil }
+        defer { close(link) }
+        return RootDescriptor.linkTarget(link, "")
+    }
+
     public func isSymbolicLink(_ path: String) -> Bool {
         guard let fd = try? openDescriptor(path, flags: O_PATH | O_NOFOLLOW) else { return false }
         defer { close(fd) }
