@@ -19,17 +19,36 @@ public final class EvaluationContext: Sendable {
     public let lineEvidence: (any LogLineEvidence)?
     /// The instant windows end at, fixed once per evaluation so all predicates agree.
     public let now: Date
+    /// True when waits may show a countdown (`check`/`run` on a terminal, not `--json`).
+    public let showsProgress: Bool
 
     private let cache = Mutex<[String: CachedValue]>([:])
 
     public init(host: CtfixContext, parameters: [String: Double] = [:], logFiles: [String]? = nil, notBefore: Date? = nil,
-                lineEvidence: (any LogLineEvidence)? = nil) {
+                lineEvidence: (any LogLineEvidence)? = nil, showsProgress: Bool = false) {
         self.host = host
+        self.showsProgress = showsProgress
         self.lineEvidence = lineEvidence
         self.parameters = parameters
         self.logFiles = logFiles
         self.notBefore = notBefore
         self.now = host.clock.now()
+    }
+
+    /// Waits for a measurement through the context's sleeper, with a one-line countdown
+    /// ("sampling drop, early_drop: 7 s…") on a terminal that is erased afterwards. False when
+    /// interrupted: the caller answers `unknown`, never a guess.
+    public func wait(_ duration: Duration, doing label: String) async -> Bool {
+        let output = host.output
+        let shows = showsProgress
+        let waited = await host.sleeper.sleep(for: duration) { seconds in
+            guard shows else { return }
+            output.writeTerminalControl("\r")
+            output.write("\(label): \(seconds) s… (Ctrl-C to stop)")
+            output.writeTerminalControl("\u{1B}[K")
+        }
+        if shows { output.writeTerminalControl("\r\u{1B}[K") }
+        return waited
     }
 
     /// Reads a host file once per evaluation: several predicates reading `/proc/meminfo` or

@@ -7,6 +7,8 @@ import Foundation
 public struct CtfixContext: Sendable {
     public var fileSystem: any FileSystem
     public var clock: any HostClock
+    /// How measurements wait (counter samples, `for:`); interruptible, scripted in tests.
+    public var sleeper: any Sleeper
     public var commands: any CommandRunner
     public var output: any OutputSink
     /// The operator's terminal, for confirmation prompts.
@@ -17,12 +19,13 @@ public struct CtfixContext: Sendable {
     /// are the live ones); false for a snapshot or example root.
     public var isLiveHost: Bool
 
-    public init(fileSystem: any FileSystem, clock: any HostClock = SystemClock(),
+    public init(fileSystem: any FileSystem, clock: any HostClock = SystemClock(), sleeper: (any Sleeper)? = nil,
                 commands: any CommandRunner = NoCommandRunner(), output: any OutputSink = StandardOutputSink(),
                 terminal: any Terminal = NoTerminal(),
                 environment: [String: String] = [:], isLiveHost: Bool = false) {
         self.fileSystem = fileSystem
         self.clock = clock
+        self.sleeper = sleeper ?? (clock as? any Sleeper) ?? InterruptibleSleeper()
         self.commands = commands
         self.output = output
         self.terminal = terminal
