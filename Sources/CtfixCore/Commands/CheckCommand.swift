@@ -96,7 +96,8 @@ public struct CheckCommand: Sendable {
             return outcome
         }
         outcome.parameters = values.mapValues(\.description)
-        let context = EvaluationContext(host: ctx, parameters: values.numericValues, logFiles: logFiles)
+        let context = EvaluationContext(host: ctx, parameters: values.numericValues, logFiles: logFiles,
+                                        showsProgress: ctx.terminal.isInteractive && !json)
         let result = await playbook.detect.evaluate(in: context)
         outcome.evidence = result
         outcome.firing = result.state == .holds

@@ -23,7 +23,8 @@ extension Executor {
             if countdown { ctx.output.writeTerminalControl("\r\u{1B}[K") }
             if !waited { return await interrupted(applier: applier, at: nil) }
         }
-        let evaluation = EvaluationContext(host: ctx, parameters: parameters.numericValues, notBefore: since)
+        let evaluation = EvaluationContext(host: ctx, parameters: parameters.numericValues, notBefore: since,
+                                           showsProgress: ctx.terminal.isInteractive && !options.json)
         let gone: Bool
         let result: PredicateResult
         let measured: Bool

@@ -86,7 +86,9 @@ public final class Executor: @unchecked Sendable {
         defer { withExtendedLifetime(lock) {} }
 
         // 4. Detect.
-        let evaluation = EvaluationContext(host: ctx, parameters: parameters.numericValues)
+        let evaluation = EvaluationContext(host: ctx, parameters: parameters.numericValues,
+                                           showsProgress: ctx.terminal.isInteractive && !options.json,
+                                           sustainedHistory: options.sustainedHistory)
         let evidence = await playbook.detect.evaluate(in: evaluation)
         report.evidence = evidence
         report.firing = evidence.state == .holds

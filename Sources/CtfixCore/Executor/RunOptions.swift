@@ -23,6 +23,9 @@ public struct RunOptions: Sendable {
     /// Skip the verification delay (tests, `--no-wait`).
     public var skipVerifyDelay = false
     public var json = false
+    /// The `for:` streaks of whoever started the run (`watch`): detection continues them
+    /// rather than sampling the whole duration again. Nil for a run started by hand.
+    public var sustainedHistory: SustainedHistory?
     /// Set by SIGINT/SIGTERM/SIGHUP (the CLI passes `Interruption.process`): the run stops at
     /// the next primitive boundary and ends `interrupted`.
     public var interruption = Interruption()

@@ -90,11 +90,14 @@ public struct Parameter: Sendable, Equatable {
         guard value.isFinite, abs(value) <= ParseLimits.maximumMagnitude else {
             return .failure(ParameterError(name: name, message: "must be a finite number within ±\(formatNumber(ParseLimits.maximumMagnitude))"))
         }
+        let shown = { (number: Double) in
+            self.type == .duration ? DurationText.format(.milliseconds(Int64((number * 1000).rounded()))) : formatNumber(number)
+        }
         if let minimum, value < minimum {
-            return .failure(ParameterError(name: name, message: "must be at least \(formatNumber(minimum)), got \(formatNumber(value))"))
+            return .failure(ParameterError(name: name, message: "must be at least \(shown(minimum)), got \(shown(value))"))
         }
         if let maximum, value > maximum {
-            return .failure(ParameterError(name: name, message: "must be at most \(formatNumber(maximum)), got \(formatNumber(value))"))
+            return .failure(ParameterError(name: name, message: "must be at most \(shown(maximum)), got \(shown(value))"))
         }
         return .success(value)
     }

@@ -24,10 +24,14 @@ enum ParameterParser {
                 }
             }
             let description = reader.required("description", scope: &scope).flatMap { scope.nonEmptyString($0, "description") } ?? ""
-            let minimum = bound(reader.optional("minimum"), "minimum", scope: &scope)
-            let maximum = bound(reader.optional("maximum"), "maximum", scope: &scope)
+            let isDuration = type == .duration
+            let minimum = isDuration ? durationBound(reader.optional("minimum"), "minimum", scope: &scope)
+                : bound(reader.optional("minimum"), "minimum", scope: &scope)
+            let maximum = isDuration ? durationBound(reader.optional("maximum"), "maximum", scope: &scope)
+                : bound(reader.optional("maximum"), "maximum", scope: &scope)
             if let minimum, let maximum, minimum > maximum, let node = reader.optional("maximum") {
-                scope.error(node, "maximum (\(formatNumber(maximum))) is below minimum (\(formatNumber(minimum)))")
+                let shown = { (value: Double) in isDuration ? DurationText.format(.milliseconds(Int64(value * 1000))) : formatNumber(value) }
+                scope.error(node, "maximum (\(shown(maximum))) is below minimum (\(shown(minimum)))")
             }
             var parameter = Parameter(name: name, type: type, defaultValue: .string(""), description: description,
                                       minimum: minimum, maximum: maximum)
@@ -64,6 +68,16 @@ enum ParameterParser {
             return nil
         }
         return direction
+    }
+
+    /// A duration parameter's bound, written as a duration (`minimum: 1m`), held in seconds.
+    private static func durationBound(_ node: YAMLNode?, _ what: String, scope: inout ParseScope) -> Double? {
+        guard let node else { return nil }
+        if case .scalar(let text, _) = node.value, !text.isEmpty, text.allSatisfy({ $0.isNumber }) {
+            scope.error(node, "\(what) of a duration parameter is a duration such as 30s or 15m, found \(node.kindDescription)")
+            return nil
+        }
+        return scope.duration(node, what, allowZero: true).map(\.seconds)
     }
 
     private static func bound(_ node: YAMLNode?, _ what: String, scope: inout ParseScope) -> Double? {

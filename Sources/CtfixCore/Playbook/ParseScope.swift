@@ -8,6 +8,9 @@ public struct ParseScope {
     public private(set) var diagnostics: [Diagnostic] = []
     /// Declared parameter names, so `${name}` references can be checked where they are written.
     public var parameterNames: Set<String> = []
+    /// Declared parameter types, so `${name}` in a duration can be checked to be a duration.
+    /// A name declared without a type here (a documentation example) is accepted anywhere.
+    public var parameterTypes: [String: Parameter.ValueType] = [:]
 
     public init(file: String, parameterNames: Set<String> = []) {
         self.file = file

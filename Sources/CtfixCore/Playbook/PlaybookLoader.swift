@@ -86,6 +86,7 @@ public enum PlaybookLoader {
 
         let parameters = top.optional("parameters").map { ParameterParser.parse($0, scope: &scope) } ?? []
         scope.parameterNames = Set(parameters.map(\.name))
+        scope.parameterTypes = Dictionary(parameters.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
 
         let detect = top.required("detect", scope: &scope).flatMap { Predicate.parse($0, scope: &scope, what: "'detect'") }
         let actions = top.required("actions", scope: &scope).map { ActionListParser.parse($0, scope: &scope) } ?? []

@@ -19,20 +19,31 @@ public final class EvaluationContext: Sendable {
     public let lineEvidence: (any LogLineEvidence)?
     /// The instant windows end at, fixed once per evaluation so all predicates agree.
     public let now: Date
+    /// Streaks of `for:` conditions kept across evaluations (`watch`); nil samples instead.
+    public let sustainedHistory: SustainedHistory?
     /// True when waits may show a countdown (`check`/`run` on a terminal, not `--json`).
     public let showsProgress: Bool
 
     private let cache = Mutex<[String: CachedValue]>([:])
 
     public init(host: CtfixContext, parameters: [String: Double] = [:], logFiles: [String]? = nil, notBefore: Date? = nil,
-                lineEvidence: (any LogLineEvidence)? = nil, showsProgress: Bool = false) {
+                lineEvidence: (any LogLineEvidence)? = nil, showsProgress: Bool = false,
+                sustainedHistory: SustainedHistory? = nil) {
         self.host = host
+        self.sustainedHistory = sustainedHistory
         self.showsProgress = showsProgress
         self.lineEvidence = lineEvidence
         self.parameters = parameters
         self.logFiles = logFiles
         self.notBefore = notBefore
         self.now = host.clock.now()
+    }
+
+    /// The same evaluation's choices with a fresh file cache and "now": for a condition
+    /// evaluated again after a wait, which must read the host again.
+    public func renewed() -> EvaluationContext {
+        EvaluationContext(host: host, parameters: parameters, logFiles: logFiles, notBefore: notBefore,
+                          lineEvidence: lineEvidence, showsProgress: showsProgress, sustainedHistory: sustainedHistory)
     }
 
     /// Waits for a measurement through the context's sleeper, with a one-line countdown

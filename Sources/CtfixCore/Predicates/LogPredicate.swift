@@ -20,7 +20,12 @@ public struct LogPredicate: PredicateKind {
     public static let maximumWindow: Duration = .seconds(31 * 86_400)
 
     public var pattern: CompiledPattern
-    public var within: Duration?
+    /// `within:` as written: a duration or a duration parameter (`${window}`); nil = whole log.
+    public var window: DurationValue?
+    /// The written window, nil for the whole log or a parameter (see `within(_:)`).
+    public var within: Duration? {
+        if case .constant(let value) = window { value } else { nil }
+    }
     public var minimumCount: Int
     public var sources: [KernelLogSource]
     /// Syslog facilities counted: the kernel's only, unless the playbook opts more in.
@@ -28,8 +33,13 @@ public struct LogPredicate: PredicateKind {
 
     public init(pattern: CompiledPattern, within: Duration? = nil, minimumCount: Int = 1,
                 sources: [KernelLogSource] = [.automatic], facilities: Set<Int> = LogFacilities.kernelOnly) {
+        self.init(pattern: pattern, window: within.map { .constant($0) }, minimumCount: minimumCount, sources: sources, facilities: facilities)
+    }
+
+    public init(pattern: CompiledPattern, window: DurationValue?, minimumCount: Int = 1,
+                sources: [KernelLogSource] = [.automatic], facilities: Set<Int> = LogFacilities.kernelOnly) {
         self.pattern = pattern
-        self.within = within
+        self.window = window
         self.minimumCount = minimumCount
         self.sources = sources
         self.facilities = facilities
@@ -43,6 +53,7 @@ public struct LogPredicate: PredicateKind {
             "log:\n  pattern: 'table full(, dropping packet| in netns [0-9]+)'\n  within: 2h30m\n  sources: default\n",
             "log:\n  pattern: 'nf_conntrack: .*table full'\n  within: 31d\n  min_count: 1_000\n",
             "log:\n  pattern: 'table full'\n  within: 15m\n  sources: [kmsg]\n  facilities: [kern, user]\n",
+            "log:\n  pattern: 'table full'\n  within: ${window}\n",
         ],
         invalid: [
             .init("log:\n  within: 15m\n", at: 2, 3, "missing required key 'pattern'"),
@@ -58,19 +69,22 @@ public struct LogPredicate: PredicateKind {
             .init("log:\n  pattern: 'table full'\n  withn: 15m\n", at: 3, 3, "unknown key 'withn' in 'log' (did you mean 'within'?)"),
             .init("log:\n  pattern: 'table full'\n  facilities: [kern, usr]\n", at: 3, 22, "unknown facility 'usr' (did you mean 'user'?)"),
             .init("log:\n  pattern: 'table full'\n  facilities: [user]\n", at: 3, 15, "facilities must include kern"),
-        ]
+            .init("log:\n  pattern: 'table full'\n  within: ${widow}\n", at: 3, 11, "undeclared parameter 'widow' (did you mean 'window'?)"),
+        ],
+        parameters: ["window"]
     )
 
     public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> LogPredicate? {
         let errorsBefore = scope.diagnostics.filter { $0.severity == .error }.count
         guard let reader = MappingReader(node, "'log'", scope: &scope) else { return nil }
         let pattern = reader.required("pattern", scope: &scope).flatMap { scope.regex($0, "pattern") }
-        var within: Duration?
-        if let windowNode = reader.optional("within"), let value = scope.duration(windowNode, "within") {
-            if value > maximumWindow {
-                scope.error(windowNode, "within must be at most 31d, found \(windowNode.scalar ?? "")")
+        var window: DurationValue?
+        if let windowNode = reader.optional("within") {
+            if case .scalar(let text, _) = windowNode.value, let value = DurationText.parse(text), value > maximumWindow {
+                scope.error(windowNode, "within must be at most 31d, found \(text)")
+            } else {
+                window = scope.durationValue(windowNode, "within", within: .milliseconds(1)...maximumWindow)
             }
-            within = value
         }
         var minimumCount = 1
         if let countNode = reader.optional("min_count"), let value = scope.integer(countNode, "min_count") {
@@ -81,7 +95,7 @@ public struct LogPredicate: PredicateKind {
         let facilities = reader.optional("facilities").map { parseFacilities($0, scope: &scope) } ?? LogFacilities.kernelOnly
         reader.finish(scope: &scope)
         guard let pattern, scope.diagnostics.filter({ $0.severity == .error }).count == errorsBefore else { return nil }
-        return LogPredicate(pattern: pattern, within: within, minimumCount: minimumCount, sources: sources, facilities: facilities)
+        return LogPredicate(pattern: pattern, window: window, minimumCount: minimumCount, sources: sources, facilities: facilities)
     }
 
     /// `facilities: [kern, user]`: names from the syslog table; `kern` must be among them
@@ -137,7 +151,7 @@ public struct LogPredicate: PredicateKind {
 
     public var summaryLine: String {
         var line = "kernel log matches /\(pattern.source)/ ≥ \(minimumCount)×"
-        line += within.map { " within \(DurationText.format($0))" } ?? " in the whole log"
+        line += window.map { " within \($0)" } ?? " in the whole log"
         if sources != [.automatic] { line += " in " + sources.map(\.description).joined(separator: ", ") }
         if facilities != LogFacilities.kernelOnly {
             line += " (facilities " + facilities.sorted().map(LogFacilities.name(of:)).joined(separator: ", ") + ")"
@@ -145,9 +159,22 @@ public struct LogPredicate: PredicateKind {
         return line
     }
 
+    /// The window with parameters filled in (nil = whole log, or a parameter out of range).
+    public func within(_ parameters: [String: Double]) -> Duration? {
+        guard let window else { return nil }
+        return try? window.resolve(parameters, key: "within", within: .milliseconds(1)...Self.maximumWindow).get()
+    }
+
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {
         var scanner = KernelLogScanner()
         scanner.facilities = facilities
+        var within: Duration?
+        if let window {
+            switch window.resolve(context.parameters, key: "within", within: .milliseconds(1)...Self.maximumWindow) {
+            case .success(let value): within = value
+            case .failure(let failure): return .unknown(kind: Self.keyword, predicate: summaryLine, failure.message)
+            }
+        }
         let scan = await scanner.scan(pattern: pattern, within: within, sources: sources, in: context)
         let readings = scan.readSources.map {
             Reading(name: "log bytes read", source: $0.files.isEmpty ? $0.name : $0.files.joined(separator: " + "),

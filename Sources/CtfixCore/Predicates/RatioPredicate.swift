@@ -21,7 +21,11 @@ public struct RatioPredicate: PredicateKind {
     public let denominator: ValueSource
     public let comparison: ValueComparison
 
-    public init(numerator: ValueSource, denominator: ValueSource, comparison: ValueComparison) {
+    /// `for:`: the comparison must hold across this duration (see `SustainedClause`).
+    public let sustained: SustainedClause?
+
+    public init(numerator: ValueSource, denominator: ValueSource, comparison: ValueComparison, sustained: SustainedClause? = nil) {
+        self.sustained = sustained
         self.numerator = numerator
         self.denominator = denominator
         self.comparison = comparison
@@ -61,6 +65,13 @@ public struct RatioPredicate: PredicateKind {
               denominator:
                 file: /sys/module/nf_conntrack/parameters/hashsize
               above: 1.5
+            """,
+            """
+            ratio:
+              numerator: {sysctl: net.netfilter.nf_conntrack_count}
+              denominator: {sysctl: net.netfilter.nf_conntrack_max}
+              above: ${usage_threshold}
+              for: 5m
             """,
         ],
         invalid: [
@@ -124,6 +135,13 @@ public struct RatioPredicate: PredicateKind {
                   denominator: {sysctl: net.netfilter.nf_conntrack_max}
                   above: current * 2
                 """, at: 4, 10, "unknown name 'current'"),
+            .init("""
+                ratio:
+                  numerator: {sysctl: net.netfilter.nf_conntrack_count}
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                  above: 90%
+                  for: 0s
+                """, at: 5, 8, "for must be longer than zero"),
         ],
         parameters: ["usage_threshold"]
     )
@@ -135,21 +153,28 @@ public struct RatioPredicate: PredicateKind {
         let denominator = reader.required("denominator", scope: &scope)
             .flatMap { ValueSource.parse($0, what: "'denominator'", scope: &scope) }
         let comparison = ValueComparison.parse(from: reader, what: "'ratio'", isRatio: true, scope: &scope)
+        let sustained = SustainedClause.parse(from: reader, scope: &scope)
         reader.finish(scope: &scope)
-        guard let numerator, let denominator, let comparison else { return nil }
-        return RatioPredicate(numerator: numerator, denominator: denominator, comparison: comparison)
+        guard let numerator, let denominator, let comparison, let sustained else { return nil }
+        return RatioPredicate(numerator: numerator, denominator: denominator, comparison: comparison, sustained: sustained)
     }
 
     public var summaryLine: String {
-        "\(numerator.summaryLine) / \(denominator.summaryLine) \(comparison.summaryLine)"
+        "\(numerator.summaryLine) / \(denominator.summaryLine) \(comparison.summaryLine)" + (sustained?.summarySuffix ?? "")
     }
 
     /// The summary with parameter values filled in, for results.
     func summaryLine(_ parameters: [String: Double]) -> String {
-        "\(numerator.summaryLine) / \(denominator.summaryLine) \(comparison.summaryLine(parameters: parameters))"
+        "\(numerator.summaryLine) / \(denominator.summaryLine) \(comparison.summaryLine(parameters: parameters))" + (sustained?.summarySuffix ?? "")
     }
 
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {
+        guard let sustained else { return await evaluateOnce(in: context) }
+        return await sustained.evaluate(identity: Self.keyword + ": " + summaryLine, in: context) { await self.evaluateOnce(in: $0) }
+    }
+
+    /// One reading of both sources and the comparison, without `for:`.
+    func evaluateOnce(in context: EvaluationContext) async -> PredicateResult {
         let top: Reading, bottom: Reading
         switch (numerator.read(in: context), denominator.read(in: context)) {
         case let (.success(n), .success(d)):

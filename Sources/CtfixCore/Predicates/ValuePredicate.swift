@@ -13,10 +13,13 @@ public struct ValuePredicate: PredicateKind {
 
     public let source: ValueSource
     public let comparison: ValueComparison
+    /// `for:`: the comparison must hold across this duration (see `SustainedClause`).
+    public let sustained: SustainedClause?
 
-    public init(source: ValueSource, comparison: ValueComparison) {
+    public init(source: ValueSource, comparison: ValueComparison, sustained: SustainedClause? = nil) {
         self.source = source
         self.comparison = comparison
+        self.sustained = sustained
     }
 
     public static let examples = KindExamples(
@@ -52,6 +55,18 @@ public struct ValuePredicate: PredicateKind {
             value:
               sysctl: net/netfilter/nf_conntrack_tcp_timeout_established
               above: 86400
+            """,
+            """
+            value:
+              meminfo: MemAvailable
+              below: 512MiB
+              for: 5m
+            """,
+            """
+            value:
+              sysctl: net.netfilter.nf_conntrack_count
+              above: ${threshold}
+              for: ${sustain}
             """,
         ],
         invalid: [
@@ -117,27 +132,46 @@ public struct ValuePredicate: PredicateKind {
                   field: 2
                   above: 1
                 """, at: 3, 3, "'field' only applies to 'file:'"),
+            .init("""
+                value:
+                  meminfo: MemAvailable
+                  below: 512MiB
+                  for: 2d
+                """, at: 4, 8, "for must be between 1s and 1d"),
+            .init("""
+                value:
+                  meminfo: MemAvailable
+                  below: 512MiB
+                  for: ${sustian}
+                """, at: 4, 8, "undeclared parameter 'sustian' (did you mean 'sustain'?)"),
         ],
-        parameters: ["min_available", "threshold"]
+        parameters: ["min_available", "threshold", "sustain"]
     )
 
     public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> ValuePredicate? {
         guard let reader = MappingReader(node, "'value'", scope: &scope) else { return nil }
-        let source = ValueSource.parse(from: reader, what: "'value'", otherKeys: ValueComparison.keys, scope: &scope)
+        let source = ValueSource.parse(from: reader, what: "'value'", otherKeys: ValueComparison.keys + [SustainedClause.key], scope: &scope)
         let comparison = ValueComparison.parse(from: reader, what: "'value'", isRatio: false, scope: &scope)
+        let sustained = SustainedClause.parse(from: reader, scope: &scope)
         reader.finish(scope: &scope)
-        guard let source, let comparison else { return nil }
-        return ValuePredicate(source: source, comparison: comparison)
+        guard let source, let comparison, let sustained else { return nil }
+        return ValuePredicate(source: source, comparison: comparison, sustained: sustained)
     }
 
-    public var summaryLine: String { "\(source.summaryLine) \(comparison.summaryLine)" }
+    public var summaryLine: String { "\(source.summaryLine) \(comparison.summaryLine)" + (sustained?.summarySuffix ?? "") }
 
     /// The summary with parameter values filled in, for results.
     func summaryLine(_ parameters: [String: Double]) -> String {
-        "\(source.summaryLine) \(comparison.summaryLine(parameters: parameters))"
+        "\(source.summaryLine) \(comparison.summaryLine(parameters: parameters))" + (sustained?.summarySuffix ?? "")
     }
 
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {
+        guard let sustained else { return await evaluateOnce(in: context) }
+        return await sustained.evaluate(identity: Self.keyword + ": " + summaryLine, in: context) { await self.evaluateOnce(in: $0) }
+    }
+
+    /// One reading and comparison, without `for:`.
+    func evaluateOnce(in context: EvaluationContext) async -> PredicateResult {
         let reading: Reading
         switch source.read(in: context) {
         case .success(let value): reading = value

@@ -18,6 +18,19 @@ public final class WatchSession {
     private var skips = WatchSkipReporter()
     /// Per source, the number the next line read gets (for notice attribution).
     private var nextIndex: [String: Int] = [:]
+    /// Per playbook, the streaks of its `for:` conditions (saved with the state).
+    private var sustained: [String: SustainedHistory] = [:]
+
+    /// A `for:` streak survives a gap between evaluations of at most three intervals (and at
+    /// least a minute): longer, and watch cannot say the condition held at every evaluation.
+    var sustainedGap: Duration { max(options.interval * 3, .seconds(60)) }
+
+    func history(for name: String) -> SustainedHistory {
+        if let known = sustained[name] { return known }
+        let made = SustainedHistory(state.sustained[name] ?? [:], maximumGap: sustainedGap)
+        sustained[name] = made
+        return made
+    }
 
     public init(ctx: CtfixContext, playbooks: [WatchedPlaybook], options: WatchOptions, state: WatchState) {
         self.ctx = ctx
@@ -112,7 +125,8 @@ public final class WatchSession {
         let name = watched.playbook.name
         let unconsumed = state.evidence.unconsumed(by: name)
         let evidence = WatchLineEvidence(entries: unconsumed, sources: sourceNames.isEmpty ? [source] : sourceNames)
-        let evaluation = EvaluationContext(host: ctx, parameters: watched.parameters.numericValues, lineEvidence: evidence)
+        let evaluation = EvaluationContext(host: ctx, parameters: watched.parameters.numericValues, lineEvidence: evidence,
+                                           sustainedHistory: history(for: name))
         let result = await watched.playbook.detect.evaluate(in: evaluation)
         var fields: [String: JSONValue] = ["playbook": .string(name), "source": .string(source),
                                            "detection": .string(result.state.rawValue), "detail": .string(result.detail)]
@@ -152,7 +166,8 @@ public final class WatchSession {
         let previousFloor = state.evidence.actedThrough[name]
         state.evidence.actedThrough[name] = state.evidence.lastSerial
         saveState(durable: false)
-        let runOptions = options.runOptions(source: source)
+        var runOptions = options.runOptions(source: source)
+        runOptions.sustainedHistory = history(for: name)
         let report = await Executor(ctx: ctx, playbook: watched.playbook, parameters: watched.parameters, options: runOptions).run()
         let changed = RunEffect.changedSomething(report)
         if report.outcome == .busy {
@@ -203,13 +218,16 @@ public final class WatchSession {
     /// Forgets evidence every playbook has acted on or that left every window, then saves the
     /// position, evidence and cooldowns; a failure is reported, not fatal.
     public func saveState(durable: Bool = true) {
-        let windows = playbooks.flatMap(\.logPredicates).map(\.within)
+        let windows = playbooks.flatMap { watched in
+            watched.logPredicates.map { $0.within(watched.parameters.numericValues) }
+        }
         let longest = windows.contains(where: { $0 == nil }) ? nil : windows.compactMap { $0 }.max()
         let cutoff = longest.map { ctx.clock.now().addingTimeInterval(-$0.seconds - KernelLogScanner.futureSlack) }
         let dropped = state.evidence.prune(playbooks: playbooks.map(\.playbook.name), olderThan: cutoff)
         if dropped > 0 {
             record("watch_note", ["source": "evidence", "note": .string("\(dropped) oldest unacted lines forgotten (more than \(WatchEvidence.capacity) kept)")])
         }
+        for (name, history) in sustained { state.sustained[name] = history.saved }
         do {
             try state.save(ctx.fileSystem, durable: durable)
         } catch {

@@ -37,10 +37,13 @@ public struct WatchState: Codable, Sendable, Equatable {
     public var lastUnchangedRun: [String: Date] = [:]
     /// Matching lines read but not yet acted on, and how far each playbook has acted.
     public var evidence = WatchEvidence()
+    /// Per playbook, the streaks of its `for:` conditions (see `SustainedHistory`), so a
+    /// restart does not reset a condition that has been holding.
+    public var sustained: [String: [String: SustainedHistory.Streak]] = [:]
 
     enum CodingKeys: String, CodingKey {
         case files, bootID = "boot_id", kmsgSequence = "kmsg_sequence", journalCursor = "journal_cursor"
-        case lastTriggered = "last_triggered", lastUnchangedRun = "last_unchanged_run", evidence
+        case lastTriggered = "last_triggered", lastUnchangedRun = "last_unchanged_run", evidence, sustained
     }
 
     public init() {}
@@ -54,6 +57,7 @@ public struct WatchState: Codable, Sendable, Equatable {
         lastTriggered = try container.decodeIfPresent([String: Date].self, forKey: .lastTriggered) ?? [:]
         lastUnchangedRun = try container.decodeIfPresent([String: Date].self, forKey: .lastUnchangedRun) ?? [:]
         evidence = try container.decodeIfPresent(WatchEvidence.self, forKey: .evidence) ?? WatchEvidence()
+        sustained = try container.decodeIfPresent([String: [String: SustainedHistory.Streak]].self, forKey: .sustained) ?? [:]
     }
 
     /// True when nothing was ever saved for any source: a first start.
