@@ -88,7 +88,7 @@ public final class Executor: @unchecked Sendable {
         // 4. Detect.
         let evaluation = EvaluationContext(host: ctx, parameters: parameters.numericValues,
                                            showsProgress: ctx.terminal.isInteractive && !options.json,
-                                           sustainedHistory: options.sustainedHistory)
+                                           sustainedHistory: options.sustainedHistory, counterSamples: options.counterSamples)
         let evidence = await playbook.detect.evaluate(in: evaluation)
         report.evidence = evidence
         report.firing = evidence.state == .holds

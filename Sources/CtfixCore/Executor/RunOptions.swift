@@ -26,6 +26,8 @@ public struct RunOptions: Sendable {
     /// The `for:` streaks of whoever started the run (`watch`): detection continues them
     /// rather than sampling the whole duration again. Nil for a run started by hand.
     public var sustainedHistory: SustainedHistory?
+    /// The counter samples of whoever started the run (`watch`), for its detection.
+    public var counterSamples: CounterSampleStore?
     /// Set by SIGINT/SIGTERM/SIGHUP (the CLI passes `Interruption.process`): the run stops at
     /// the next primitive boundary and ends `interrupted`.
     public var interruption = Interruption()

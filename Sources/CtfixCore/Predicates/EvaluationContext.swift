@@ -21,6 +21,8 @@ public final class EvaluationContext: Sendable {
     public let now: Date
     /// Streaks of `for:` conditions kept across evaluations (`watch`); nil samples instead.
     public let sustainedHistory: SustainedHistory?
+    /// The previous samples of counter files (`watch`); nil samples twice `over:`.
+    public let counterSamples: CounterSampleStore?
     /// True when waits may show a countdown (`check`/`run` on a terminal, not `--json`).
     public let showsProgress: Bool
 
@@ -28,8 +30,9 @@ public final class EvaluationContext: Sendable {
 
     public init(host: CtfixContext, parameters: [String: Double] = [:], logFiles: [String]? = nil, notBefore: Date? = nil,
                 lineEvidence: (any LogLineEvidence)? = nil, showsProgress: Bool = false,
-                sustainedHistory: SustainedHistory? = nil) {
+                sustainedHistory: SustainedHistory? = nil, counterSamples: CounterSampleStore? = nil) {
         self.host = host
+        self.counterSamples = counterSamples
         self.sustainedHistory = sustainedHistory
         self.showsProgress = showsProgress
         self.lineEvidence = lineEvidence
@@ -43,7 +46,8 @@ public final class EvaluationContext: Sendable {
     /// evaluated again after a wait, which must read the host again.
     public func renewed() -> EvaluationContext {
         EvaluationContext(host: host, parameters: parameters, logFiles: logFiles, notBefore: notBefore,
-                          lineEvidence: lineEvidence, showsProgress: showsProgress, sustainedHistory: sustainedHistory)
+                          lineEvidence: lineEvidence, showsProgress: showsProgress, sustainedHistory: sustainedHistory,
+                          counterSamples: counterSamples)
     }
 
     /// Waits for a measurement through the context's sleeper, with a one-line countdown

@@ -9,7 +9,7 @@ public indirect enum Predicate: Sendable {
 
     /// The leaf kinds a playbook may use, by keyword.
     public static let kinds: [any PredicateKind.Type] = [
-        LogPredicate.self, ValuePredicate.self, RatioPredicate.self, FileMatchPredicate.self,
+        LogPredicate.self, ValuePredicate.self, RatioPredicate.self, CounterPredicate.self, FileMatchPredicate.self,
     ]
 
     static let combinators = ["all", "any", "not"]

@@ -20,6 +20,8 @@ public final class WatchSession {
     private var nextIndex: [String: Int] = [:]
     /// Per playbook, the streaks of its `for:` conditions (saved with the state).
     private var sustained: [String: SustainedHistory] = [:]
+    /// Counter samples shared by every playbook (a sample of a file is a sample whoever reads it).
+    lazy var counterSamples = CounterSampleStore(state.counterSamples)
 
     /// A `for:` streak survives a gap between evaluations of at most three intervals (and at
     /// least a minute): longer, and watch cannot say the condition held at every evaluation.
@@ -126,7 +128,7 @@ public final class WatchSession {
         let unconsumed = state.evidence.unconsumed(by: name)
         let evidence = WatchLineEvidence(entries: unconsumed, sources: sourceNames.isEmpty ? [source] : sourceNames)
         let evaluation = EvaluationContext(host: ctx, parameters: watched.parameters.numericValues, lineEvidence: evidence,
-                                           sustainedHistory: history(for: name))
+                                           sustainedHistory: history(for: name), counterSamples: counterSamples)
         let result = await watched.playbook.detect.evaluate(in: evaluation)
         var fields: [String: JSONValue] = ["playbook": .string(name), "source": .string(source),
                                            "detection": .string(result.state.rawValue), "detail": .string(result.detail)]
@@ -168,6 +170,7 @@ public final class WatchSession {
         saveState(durable: false)
         var runOptions = options.runOptions(source: source)
         runOptions.sustainedHistory = history(for: name)
+        runOptions.counterSamples = counterSamples
         let report = await Executor(ctx: ctx, playbook: watched.playbook, parameters: watched.parameters, options: runOptions).run()
         let changed = RunEffect.changedSomething(report)
         if report.outcome == .busy {
@@ -228,6 +231,7 @@ public final class WatchSession {
             record("watch_note", ["source": "evidence", "note": .string("\(dropped) oldest unacted lines forgotten (more than \(WatchEvidence.capacity) kept)")])
         }
         for (name, history) in sustained { state.sustained[name] = history.saved }
+        state.counterSamples = counterSamples.saved
         do {
             try state.save(ctx.fileSystem, durable: durable)
         } catch {

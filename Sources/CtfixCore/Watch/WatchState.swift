@@ -40,10 +40,14 @@ public struct WatchState: Codable, Sendable, Equatable {
     /// Per playbook, the streaks of its `for:` conditions (see `SustainedHistory`), so a
     /// restart does not reset a condition that has been holding.
     public var sustained: [String: [String: SustainedHistory.Streak]] = [:]
+    /// The last sample of each counter file per namespace (see `CounterSampleStore`), so
+    /// `counter` predicates measure from the previous evaluation, across restarts.
+    public var counterSamples: [String: CounterSampleStore.Entry] = [:]
 
     enum CodingKeys: String, CodingKey {
         case files, bootID = "boot_id", kmsgSequence = "kmsg_sequence", journalCursor = "journal_cursor"
         case lastTriggered = "last_triggered", lastUnchangedRun = "last_unchanged_run", evidence, sustained
+        case counterSamples = "counter_samples"
     }
 
     public init() {}
@@ -58,6 +62,7 @@ public struct WatchState: Codable, Sendable, Equatable {
         lastUnchangedRun = try container.decodeIfPresent([String: Date].self, forKey: .lastUnchangedRun) ?? [:]
         evidence = try container.decodeIfPresent(WatchEvidence.self, forKey: .evidence) ?? WatchEvidence()
         sustained = try container.decodeIfPresent([String: [String: SustainedHistory.Streak]].self, forKey: .sustained) ?? [:]
+        counterSamples = try container.decodeIfPresent([String: CounterSampleStore.Entry].self, forKey: .counterSamples) ?? [:]
     }
 
     /// True when nothing was ever saved for any source: a first start.

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Two (or more) timed samples of `/proc/net/stat` files, kept beside a snapshot
+/// (`/ctfix-stat-samples.json` at its root) so a review elsewhere can compute how fast the
+/// counters rose: a single copy of a counter says nothing about *now*.
+///
+/// ```json
+/// { "samples": [ { "path": "/proc/net/stat/nf_conntrack", "taken_at": "2024-03-14T03:12:30Z", "text": "entries …" },
+///                { "path": "/proc/net/stat/nf_conntrack", "taken_at": "2024-03-14T03:12:40Z", "text": "entries …" } ] }
+/// ```
+public struct RecordedStatSamples: Codable, Sendable, Equatable {
+    public static let path = "/ctfix-stat-samples.json"
+    /// Bounds on what is read back (a hostile snapshot stays cheap).
+    public static let maximumBytes = 4 << 20
+    public static let maximumSamples = 64
+
+    public struct Sample: Codable, Sendable, Equatable {
+        /// The host path sampled (`/proc/net/stat/nf_conntrack`, or `/proc/PID/net/stat/…`).
+        public var path: String
+        /// The network namespace it shows, when known.
+        public var netns: UInt64?
+        public var takenAt: Date
+        public var text: String
+
+        enum CodingKeys: String, CodingKey { case path, netns, takenAt = "taken_at", text }
+
+        public init(path: String, netns: UInt64? = nil, takenAt: Date, text: String) {
+            self.path = path
+            self.netns = netns
+            self.takenAt = takenAt
+            self.text = text
+        }
+    }
+
+    public var samples: [Sample]
+
+    public init(samples: [Sample]) { self.samples = samples }
+
+    /// The samples at the root, nil when there are none; an unreadable or malformed file is
+    /// an error naming it.
+    public static func read(from fileSystem: any FileSystem) -> Result<RecordedStatSamples?, HostReadFailure> {
+        guard fileSystem.exists(path) else { return .success(nil) }
+        let data: Data
+        do { data = try fileSystem.readFile(path) } catch {
+            return .failure(HostReadFailure(path: path, message: error.description))
+        }
+        guard data.count <= maximumBytes else {
+            return .failure(HostReadFailure(path: path, message: "\(path) is \(data.count) bytes, more than \(maximumBytes)"))
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = PreciseTime.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
+            }
+            return date
+        }
+        do {
+            let decoded = try decoder.decode(RecordedStatSamples.self, from: data)
+            guard decoded.samples.count <= maximumSamples else {
+                return .failure(HostReadFailure(path: path, message: "\(path) holds \(decoded.samples.count) samples, more than \(maximumSamples)"))
+            }
+            return .success(decoded)
+        } catch {
+            return .failure(HostReadFailure(path: path, message: "\(path) is not a valid sample file: \(error)"))
+        }
+    }
+
+    /// The earliest and the latest sample of `path`, when there are two at different times.
+    public func pair(for path: String) -> (earlier: Sample, later: Sample)? {
+        let mine = samples.filter { $0.path == path }.sorted { $0.takenAt < $1.takenAt }
+        guard let first = mine.first, let last = mine.last, last.takenAt > first.takenAt else { return nil }
+        return (first, last)
+    }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(PreciseTime.format(date))
+        }
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+extension CounterPredicate {
+    /// One measurement: two samples per namespace, the increase of the columns in each, the
+    /// comparison in each. Holds when it holds in at least one namespace (so `not:` means
+    /// "in none"); the detail names where.
+    func evaluateOnce(in context: EvaluationContext) async -> PredicateResult {
+        let predicate = summaryLine(comparison.summaryLine(parameters: context.parameters))
+        let interval: Duration
+        switch over.resolve(context.parameters, key: "over", within: Self.overRange) {
+        case .success(let value): interval = value
+        case .failure(let failure): return .unknown(kind: Self.keyword, predicate: predicate, failure.message)
+        }
+        let sampling = CounterSampling(stat: stat)
+        let pairs: [CounterSampling.Pair]
+        var notes: [String]
+        switch await sampling.measure(over: interval, in: context) {
+        case .unknown(let reason): return .unknown(kind: Self.keyword, predicate: predicate, reason)
+        case .measured(let measured, let measuredNotes): (pairs, notes) = (measured, measuredNotes)
+        }
+        var held: [(String, Double)] = []
+        var quiet: [(String, Double)] = []
+        var readings: [Reading] = []
+        var threshold: Double?
+        for pair in pairs {
+            let increase: CounterIncrease
+            switch pair.later.increase(since: pair.earlier, columns: columns) {
+            case .success(let value): increase = value
+            case .failure(let missing):
+                return .unknown(kind: Self.keyword, predicate: predicate, "\(pair.path): \(missing.message)", readings: readings)
+            }
+            let total = Double(increase.total)
+            let rate = total / pair.seconds
+            let measured = perSecond ? rate : total
+            let shown = "\(columnsText) rose by \(formatNumber(total)) in \(Self.seconds(pair.seconds)) (\(Self.rate(rate))) in \(pair.namespace.displayName)"
+            if let note = increase.note { notes.append("\(pair.namespace.displayName): \(note)") }
+            if readings.count < 32 {
+                readings.append(Reading(name: "\(columnsText) increase (\(pair.namespace.isInitial ? "initial netns" : "netns \(pair.namespace.id)"))",
+                                        source: pair.path, value: total, unit: "events",
+                                        note: "\(Self.rate(rate)) over \(Self.seconds(pair.seconds))"))
+            }
+            switch comparison.evaluate(measured, parameters: context.parameters) {
+            case .failure(let failure):
+                return .unknown(kind: Self.keyword, predicate: predicate, "\(shown), but \(failure.message)", readings: readings)
+            case .success(let outcome):
+                threshold = outcome.threshold
+                if outcome.holds { held.append((shown, measured)) } else { quiet.append((shown, measured)) }
+            }
+        }
+        let detail: String
+        if held.isEmpty {
+            let top = quiet.max { $0.1 < $1.1 }?.0 ?? "no namespace measured"
+            detail = pairs.count == 1 ? "\(top) (not \(comparison.summaryLine(parameters: context.parameters)))"
+                : "in none of \(pairs.count) namespaces \(comparison.summaryLine(parameters: context.parameters)); most: \(top)"
+        } else {
+            let shown = held.sorted { $0.1 > $1.1 }.prefix(5).map(\.0)
+            detail = shown.joined(separator: "; ") + (held.count > 5 ? "; and \(held.count - 5) more namespaces" : "")
+                + " (\(comparison.summaryLine(parameters: context.parameters)))"
+        }
+        var result = PredicateResult(state: held.isEmpty ? .doesNotHold : .holds, kind: Self.keyword, predicate: predicate,
+                                     detail: notes.isEmpty ? detail : detail + "; " + notes.prefix(4).joined(separator: "; "),
+                                     readings: readings)
+        result.threshold = threshold
+        return result
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value >= 1 && abs(value - value.rounded()) < 0.05 ? DurationText.format(.seconds(Int64(value.rounded())))
+            : String(format: "%.1fs", value)
+    }
+
+    static func rate(_ perSecond: Double) -> String {
+        perSecond >= 10 || perSecond == 0 ? "\(formatNumber(perSecond.rounded()))/s" : String(format: "%.2g/s", perSecond)
+    }
+}

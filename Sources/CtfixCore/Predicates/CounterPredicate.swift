@@ -1,0 +1,131 @@
+import Foundation
+
+/// `counter:` — how much kernel counters rose over an interval: the sum over CPUs of named
+/// columns of a `/proc/net/stat` file (`drop`, `early_drop`, `insert_failed` of
+/// `nf_conntrack`), in every network namespace. The kernel counts every dropped packet here;
+/// the log line is rate-limited, often unreadable in a container, and for allocation failures
+/// usually never written at all.
+///
+/// ```yaml
+/// counter:
+///   stat: nf_conntrack
+///   columns: [drop, early_drop]
+///   over: 10s
+///   above: 0
+/// ```
+public struct CounterPredicate: PredicateKind {
+    public static let keyword = "counter"
+    public static let summary = "How much per-CPU kernel counters of a /proc/net/stat file (conntrack drop, early_drop, insert_failed…) rose over an interval, in every network namespace, compared with a threshold."
+
+    /// The interval between the two samples of `check` and `run`.
+    public static let overRange: ClosedRange<Duration> = .seconds(1) ... .seconds(600)
+    public static let defaultOver: Duration = .seconds(10)
+
+    public let stat: String
+    public let columns: [String]
+    public let over: DurationValue
+    /// Compare the rate per second instead of the increase.
+    public let perSecond: Bool
+    public let comparison: ValueComparison
+    public let sustained: SustainedClause?
+
+    public init(stat: String, columns: [String], over: DurationValue = .constant(defaultOver), perSecond: Bool = false,
+                comparison: ValueComparison, sustained: SustainedClause? = nil) {
+        self.stat = stat
+        self.columns = columns
+        self.over = over
+        self.perSecond = perSecond
+        self.comparison = comparison
+        self.sustained = sustained
+    }
+
+    public static let examples = KindExamples(
+        valid: [
+            "counter:\n  stat: nf_conntrack\n  columns: [drop, early_drop]\n  over: 10s\n  above: 0\n",
+            "counter:\n  stat: nf_conntrack\n  columns: insert_failed\n  above: ${tolerated_failures}\n",
+            "counter:\n  stat: nf_conntrack\n  columns: [drop]\n  over: 30s\n  per: second\n  above: 5\n  for: 2m\n",
+            "counter:\n  stat: arp_cache\n  columns: [table_fulls]\n  over: ${sample_window}\n  above: 0\n",
+            "not:\n  counter:\n    stat: nf_conntrack\n    columns: [drop, early_drop]\n    above: 0\n",
+        ],
+        invalid: [
+            .init("counter:\n  columns: [drop]\n  above: 0\n", at: 2, 3, "missing required key 'stat'"),
+            .init("counter:\n  stat: ../../etc/shadow\n  columns: [drop]\n  above: 0\n", at: 2, 9, "the name of a file in /proc/net/stat"),
+            .init("counter:\n  stat: nf_conntrack\n  columns: [entries]\n  above: 0\n", at: 3, 13, "'entries' is a gauge"),
+            .init("counter:\n  stat: nf_conntrack\n  columns: [drop, drop]\n  above: 0\n", at: 3, 19, "listed twice"),
+            .init("counter:\n  stat: nf_conntrack\n  columns: [Drop]\n  above: 0\n", at: 3, 13, "lowercase"),
+            .init("counter:\n  stat: nf_conntrack\n  columns: []\n  above: 0\n", at: 3, 12, "must not be an empty list"),
+            .init("counter:\n  stat: nf_conntrack\n  columns: [drop]\n  over: 0s\n  above: 0\n", at: 4, 9, "longer than zero"),
+            .init("counter:\n  stat: nf_conntrack\n  columns: [drop]\n  over: 1h\n  above: 0\n", at: 4, 9, "between 1s and 10m"),
+            .init("counter:\n  stat: nf_conntrack\n  columns: [drop]\n  per: minute\n  above: 0\n", at: 4, 8, "per must be 'second'"),
+            .init("counter:\n  stat: nf_conntrack\n  columns: [drop]\n", at: 2, 3, "needs a comparison"),
+            .init("counter:\n  stat: nf_conntrack\n  colums: [drop]\n  above: 0\n", at: 3, 3, "unknown key 'colums' in 'counter' (did you mean 'columns'?)"),
+        ],
+        parameters: ["tolerated_failures", "sample_window"]
+    )
+
+    static let namePattern = "^[a-z0-9_]{1,32}$"
+
+    public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> CounterPredicate? {
+        guard let reader = MappingReader(node, "'counter'", scope: &scope) else { return nil }
+        var ok = true
+        var stat: String?
+        if let statNode = reader.required("stat", scope: &scope), let text = scope.nonEmptyString(statNode, "stat") {
+            if text.range(of: namePattern, options: .regularExpression) == nil {
+                scope.error(statNode, "stat must be the name of a file in /proc/net/stat (such as nf_conntrack), found '\(Parameter.shown(text))'")
+                ok = false
+            } else {
+                stat = text
+            }
+        }
+        var columns: [String] = []
+        if let columnsNode = reader.required("columns", scope: &scope) {
+            let items: [YAMLNode] = if case .sequence(let list) = columnsNode.value { list } else { [columnsNode] }
+            if items.isEmpty { scope.error(columnsNode, "columns must not be an empty list"); ok = false }
+            for item in items {
+                guard let name = scope.nonEmptyString(item, "each entry of columns") else { ok = false; continue }
+                if name.range(of: namePattern, options: .regularExpression) == nil {
+                    scope.error(item, "a column is a lowercase name from the file's header (drop, early_drop, insert_failed…), found '\(Parameter.shown(name))'")
+                    ok = false
+                } else if KernelStatTable.gauges.contains(name) {
+                    scope.error(item, "'\(name)' is a gauge (the current count), not a counter; read the count with value: or ratio:")
+                    ok = false
+                } else if columns.contains(name) {
+                    scope.error(item, "column '\(name)' is listed twice (it would be counted twice)")
+                    ok = false
+                } else {
+                    columns.append(name)
+                }
+            }
+        }
+        var over = DurationValue.constant(defaultOver)
+        if let overNode = reader.optional("over") {
+            if let value = scope.durationValue(overNode, "over", within: overRange) { over = value } else { ok = false }
+        }
+        var perSecond = false
+        if let perNode = reader.optional("per") {
+            if perNode.scalar == "second" { perSecond = true } else {
+                scope.error(perNode, "per must be 'second' (compare the rate per second), found \(perNode.kindDescription)")
+                ok = false
+            }
+        }
+        let comparison = ValueComparison.parse(from: reader, what: "'counter'", isRatio: false, scope: &scope)
+        let sustained = SustainedClause.parse(from: reader, scope: &scope)
+        reader.finish(scope: &scope)
+        guard ok, let stat, let comparison, let sustained else { return nil }
+        return CounterPredicate(stat: stat, columns: columns, over: over, perSecond: perSecond, comparison: comparison, sustained: sustained)
+    }
+
+    var columnsText: String { columns.joined(separator: "+") }
+
+    public var summaryLine: String { summaryLine(comparison.summaryLine) }
+
+    func summaryLine(_ comparisonText: String) -> String {
+        "/proc/net/stat/\(stat) \(columnsText) \(perSecond ? "per second" : "increase") over \(over) \(comparisonText)"
+            + (sustained?.summarySuffix ?? "")
+    }
+
+    public func evaluate(in context: EvaluationContext) async -> PredicateResult {
+        guard let sustained else { return await evaluateOnce(in: context) }
+        return await sustained.evaluate(identity: Self.keyword + ": " + summaryLine, in: context) { await self.evaluateOnce(in: $0) }
+    }
+}

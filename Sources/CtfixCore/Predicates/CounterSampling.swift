@@ -1,0 +1,126 @@
+import Foundation
+
+/// How a `counter` predicate gets two samples of a stat file per network namespace:
+/// from the two a snapshot recorded; from the previous evaluation (`watch`, through a
+/// `CounterSampleStore`); or by reading, waiting `over`, and reading again (`check`, `run`).
+struct CounterSampling {
+    /// The stat file's name under `…/net/stat/`.
+    var stat: String
+
+    /// Two samples of one namespace's file.
+    struct Pair {
+        var namespace: NetNamespace
+        var path: String
+        var earlier: KernelStatTable
+        var later: KernelStatTable
+        var seconds: Double
+    }
+
+    enum Outcome {
+        case measured([Pair], notes: [String])
+        case unknown(String)
+    }
+
+    func path(in namespace: NetNamespace) -> String { namespace.procNet + "/stat/" + stat }
+
+    func read(_ path: String, in fileSystem: any FileSystem) -> Result<KernelStatTable, HostReadFailure> {
+        let text: String
+        do { text = try fileSystem.readText(path) } catch {
+            return .failure(HostReadFailure(path: path, message: error.description, isAbsent: error.reason == .notFound))
+        }
+        return KernelStatTable.parse(text).mapError { HostReadFailure(path: path, message: "\(path):\($0.line): \($0.message)") }
+    }
+
+    func measure(over: Duration, in context: EvaluationContext) async -> Outcome {
+        let fs = context.host.fileSystem
+        if (try? SnapshotManifest.read(from: fs)) != nil { return recorded(in: fs) }
+        let namespaces = NetNamespaces.discover(in: fs)
+        let bootID = (try? fs.readText(PolicyState.bootIDPath))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        var firsts: [(NetNamespace, String, KernelStatTable, Date)] = []
+        var reused: [Pair] = []
+        var failures: [HostReadFailure] = []
+        var waitFor: Duration = .zero
+        for namespace in namespaces {
+            let path = path(in: namespace)
+            let now = context.host.clock.now()
+            if let store = context.counterSamples, let previous = store.previous(path: path, netns: namespace.id, bootID: bootID, now: now) {
+                let age = Duration.milliseconds(Int64(now.timeIntervalSince(previous.latest.takenAt) * 1000))
+                if age < over, let prior = previous.prior {
+                    // Measured moments ago (watch's evaluation just before the run it starts):
+                    // that measurement is the answer, not a second wait.
+                    reused.append(Pair(namespace: namespace, path: path, earlier: prior.table, later: previous.latest.table,
+                                       seconds: previous.latest.takenAt.timeIntervalSince(prior.takenAt)))
+                    continue
+                }
+                firsts.append((namespace, path, previous.latest.table, previous.latest.takenAt))
+                waitFor = max(waitFor, age < over ? over - age : .zero)
+                continue
+            }
+            switch read(path, in: fs) {
+            case .success(let table):
+                firsts.append((namespace, path, table, now))
+                waitFor = over
+            case .failure(let failure):
+                failures.append(failure)
+            }
+        }
+        if firsts.isEmpty, !reused.isEmpty { return .measured(reused, notes: ["measured at the previous evaluation"]) }
+        guard !firsts.isEmpty else {
+            let reason = failures.first.map { $0.isAbsent ? "\($0.path ?? stat) is absent (conntrack not loaded, or a kernel without this statistics file)" : $0.message }
+            return .unknown(reason ?? "no network namespace found to read \(stat) in")
+        }
+        if waitFor > .zero {
+            let columns = "sampling /proc/net/stat/\(stat)"
+            guard await context.wait(waitFor, doing: columns) else {
+                return .unknown("interrupted while sampling /proc/net/stat/\(stat) (\(DurationText.format(over)) between two readings)")
+            }
+        }
+        var pairs: [Pair] = reused
+        var notes: [String] = []
+        var laterFailures: [HostReadFailure] = []
+        for (namespace, path, earlier, earlierTime) in firsts {
+            let now = context.host.clock.now()
+            switch read(path, in: fs) {
+            case .success(let later):
+                pairs.append(Pair(namespace: namespace, path: path, earlier: earlier, later: later,
+                                  seconds: max(now.timeIntervalSince(earlierTime), 0.001)))
+                context.counterSamples?.remember(path: path, netns: namespace.id, bootID: bootID, table: later, at: now)
+            case .failure(let failure):
+                if namespace.isInitial || !failure.isAbsent { laterFailures.append(failure) } else {
+                    notes.append("\(namespace.displayName) ended between the samples")
+                }
+            }
+        }
+        guard !pairs.isEmpty else {
+            return .unknown(laterFailures.first?.message ?? "no namespace could be sampled twice")
+        }
+        notes += laterFailures.map(\.message)
+        return .measured(pairs, notes: notes)
+    }
+
+    /// A snapshot cannot wait: its two recorded samples, or unknown with the reason.
+    func recorded(in fs: any FileSystem) -> Outcome {
+        let path = "/proc/net/stat/" + stat
+        switch RecordedStatSamples.read(from: fs) {
+        case .failure(let failure): return .unknown(failure.message)
+        case .success(let samples):
+            guard let pair = samples?.pair(for: path) else {
+                return .unknown("this snapshot has no two timed samples of \(path) (\(RecordedStatSamples.path)): a single reading cannot show an increase")
+            }
+            let parse = { (sample: RecordedStatSamples.Sample) in
+                KernelStatTable.parse(sample.text).mapError {
+                    HostReadFailure(path: RecordedStatSamples.path, message: "\(RecordedStatSamples.path): \(path) sample at \(PreciseTime.format(sample.takenAt)), line \($0.line): \($0.message)")
+                }
+            }
+            switch (parse(pair.earlier), parse(pair.later)) {
+            case let (.success(earlier), .success(later)):
+                let namespace = NetNamespace(id: pair.later.netns ?? 0, pid: 1, processName: nil, processCount: 0, isInitial: true)
+                return .measured([Pair(namespace: namespace, path: path, earlier: earlier, later: later,
+                                       seconds: pair.later.takenAt.timeIntervalSince(pair.earlier.takenAt))],
+                                 notes: ["samples recorded at \(PreciseTime.format(pair.earlier.takenAt)) and \(PreciseTime.format(pair.later.takenAt))"])
+            case let (.failure(failure), _), let (_, .failure(failure)):
+                return .unknown(failure.message)
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import CtfixCore
+
+/// Where a counter's two samples come from when ctfix cannot or should not wait: watch's saved
+/// previous sample (across a restart), the evaluation just made, a snapshot's recorded pair.
+@Suite struct CounterSampleSourcesTests {
+    static let conntrack = CounterPredicateTests.conntrack
+    static let drops = CounterPredicateTests.drops
+
+    static func file(_ drop: UInt32) -> String { CounterPredicateTests.file(drops: [drop]) }
+
+    @Test func watchMeasuresFromTheSavedSampleAcrossARestart() async throws {
+        let fs = InMemoryFileSystem([Self.conntrack: Self.file(5), PolicyState.bootIDPath: "boot-a\n"])
+        let clock = ScriptedClock(CounterPredicateTests.start) { _, _ in fs.set(Self.conntrack, Self.file(6)) }
+        let ctx = CtfixContext(fileSystem: fs, clock: clock)
+        var store = CounterSampleStore()
+        // First evaluation: no previous sample, so it waits `over`.
+        let first = try await evaluate(Self.drops, in: EvaluationContext(host: ctx, counterSamples: store))
+        #expect(first.state == .holds)
+        #expect(clock.sleeps.count == 1)
+        // watch saves and restarts; 30 s later the kernel has counted 4 more drops.
+        var state = WatchState()
+        state.counterSamples = store.saved
+        try state.save(fs)
+        store = CounterSampleStore(try WatchState.load(fs).counterSamples)
+        clock.advance(by: .seconds(30))
+        fs.set(Self.conntrack, Self.file(10))
+        let second = try await evaluate(Self.drops, in: EvaluationContext(host: ctx, counterSamples: store))
+        #expect(clock.sleeps.count == 1, "no second wait")
+        #expect(second.detail.contains("rose by 4 in 30s"), "\(second.detail)")
+        // Right after (the run watch starts): the measurement just made is reused.
+        let reused = try await evaluate(Self.drops, in: EvaluationContext(host: ctx, counterSamples: store))
+        #expect(clock.sleeps.count == 1)
+        #expect(reused.detail.contains("rose by 4 in 30s") && reused.detail.contains("measured at the previous evaluation"), "\(reused.detail)")
+    }
+
+    @Test func aSampleFromAnotherBootOrTooOldIsNotUsed() async throws {
+        let fs = InMemoryFileSystem([Self.conntrack: Self.file(500), PolicyState.bootIDPath: "boot-b\n"])
+        let clock = ScriptedClock(CounterPredicateTests.start)
+        let ctx = CtfixContext(fileSystem: fs, clock: clock)
+        let old = KernelStatTable(columns: ["drop", "early_drop"], rows: [[0, 0]])
+        let store = CounterSampleStore(["4026531833:/proc/net/stat/nf_conntrack": .init(bootID: "boot-a", takenAt: CounterPredicateTests.start.addingTimeInterval(-20), table: old)])
+        fs.setLink("/proc/self/ns/net", "net:[4026531833]")
+        fs.setLink("/proc/1/ns/net", "net:[4026531833]")
+        let result = try await evaluate(Self.drops, in: EvaluationContext(host: ctx, counterSamples: store))
+        #expect(clock.sleeps == [.seconds(10)], "sampled twice instead")
+        #expect(result.state == .doesNotHold, "\(result.detail)")
+    }
+
+    static func snapshotRoot(samples: RecordedStatSamples?) throws -> InMemoryFileSystem {
+        let fs = InMemoryFileSystem([Self.conntrack: Self.file(40),
+                                     "/ctfix-snapshot.json": #"{"captured_at": "2024-03-14T03:12:40Z", "hostname": "edge"}"#])
+        if let samples { fs.setData(RecordedStatSamples.path, try samples.encoded()) }
+        return fs
+    }
+
+    @Test func aSnapshotIsJudgedByItsRecordedPairWithoutWaiting() async throws {
+        let taken = Date(timeIntervalSince1970: 1_710_386_000)
+        let samples = RecordedStatSamples(samples: [
+            .init(path: Self.conntrack, takenAt: taken.addingTimeInterval(2), text: Self.file(40)),
+            .init(path: Self.conntrack, takenAt: taken, text: Self.file(20)),
+        ])
+        let clock = ScriptedClock(taken)
+        let ctx = CtfixContext(fileSystem: try Self.snapshotRoot(samples: samples), clock: clock)
+        let result = try await evaluate(Self.drops, in: EvaluationContext(host: ctx))
+        #expect(result.state == .holds)
+        #expect(clock.sleeps.isEmpty)
+        #expect(result.detail.contains("rose by 20 in 2s (10/s)"), "\(result.detail)")
+        #expect(result.detail.contains("samples recorded at"))
+    }
+
+    @Test(arguments: [nil, RecordedStatSamples(samples: [])])
+    func aSnapshotWithoutTwoSamplesIsUnknown(_ samples: RecordedStatSamples?) async throws {
+        let clock = ScriptedClock(Date())
+        let ctx = CtfixContext(fileSystem: try Self.snapshotRoot(samples: samples), clock: clock)
+        let result = try await evaluate(Self.drops, in: EvaluationContext(host: ctx))
+        #expect(result.state == .unknown)
+        #expect(result.detail.contains("a single reading cannot show an increase"))
+        #expect(clock.sleeps.isEmpty)
+    }
+
+    @Test(arguments: ["{", "{\"samples\": [{\"path\": 1}]}", String(repeating: " ", count: RecordedStatSamples.maximumBytes + 1)])
+    func aMalformedSampleFileIsUnknownNamingIt(_ text: String) async throws {
+        let fs = try Self.snapshotRoot(samples: nil)
+        fs.set(RecordedStatSamples.path, text)
+        let result = try await evaluate(Self.drops, in: EvaluationContext(host: CtfixContext(fileSystem: fs, clock: ScriptedClock(Date()))))
+        #expect(result.state == .unknown)
+        #expect(result.detail.contains(RecordedStatSamples.path))
+    }
+}
