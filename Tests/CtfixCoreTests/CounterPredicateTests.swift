@@ -128,4 +128,36 @@ import Testing
         #expect(result.state == .holds, "\(result.detail)")
         #expect(result.detail.contains("held at all"), "\(result.detail)")
     }
+
+    @Test func usageJudgesEachNamespaceByItsOwnCountAgainstTheGlobalMax() async throws {
+        var before = [Self.conntrack: Self.file(entries: 10, drops: [4]), "/proc/sys/net/netfilter/nf_conntrack_max": "100\n"]
+        before["/proc/4242/net/stat/nf_conntrack"] = Self.file(entries: 100, drops: [0])
+        let after = [Self.conntrack: Self.file(entries: 10, drops: [9]),
+                     "/proc/4242/net/stat/nf_conntrack": Self.file(entries: 100, drops: [30])]
+        func run(_ usage: String) async throws -> PredicateResult {
+            let (ctx, _, fs) = Self.host(before, after: after)
+            fs.setLink("/proc/4242/ns/net", "net:[4026532177]")
+            let yaml = Self.drops + "  usage:\n    \(usage)\n"
+            return try await evaluate(yaml, in: EvaluationContext(host: ctx))
+        }
+        let full = try await run("above: 90%")
+        #expect(full.state == .holds)
+        #expect(full.detail.contains("rose by 30 in 10s (3/s) in netns 4026532177 (pid 4242) at 100 / 100 = 100% full"), "\(full.detail)")
+        #expect(!full.detail.contains("initial netns 4026531833 at"), "the initial namespace drops at 10% and is not the full one")
+        let roomy = try await run("below: 50%")
+        #expect(roomy.state == .holds)
+        #expect(roomy.detail.contains("rose by 5 in 10s") && roomy.detail.contains("10 / 100 = 10% full"), "\(roomy.detail)")
+        #expect(!roomy.detail.contains("4026532177 (pid 4242) at"))
+    }
+
+    @Test func theOldEraFileIsReadWhenTheModernOneIsAbsent() async throws {
+        let old = "/proc/net/stat/ip_conntrack"
+        let header = "entries  searched found new invalid ignore delete delete_list insert insert_failed drop early_drop icmp_error  expect_new expect_create expect_delete"
+        let row = { (drop: Int) in "00004100  00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 " + String(format: "%08x", drop) + " 00000000 00000000  00000000 00000000 00000000" }
+        let (ctx, _, _) = Self.host([old: header + "\n" + row(1) + "\n"], after: [old: header + "\n" + row(12) + "\n"])
+        let yaml = "counter:\n  stat: [nf_conntrack, ip_conntrack]\n  columns: [drop, early_drop]\n  above: 0\n"
+        let result = try await evaluate(yaml, in: EvaluationContext(host: ctx))
+        #expect(result.state == .holds, "\(result.detail)")
+        #expect(result.readings.first?.source == old)
+    }
 }

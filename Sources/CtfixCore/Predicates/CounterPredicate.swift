@@ -21,17 +21,27 @@ public struct CounterPredicate: PredicateKind {
     public static let overRange: ClosedRange<Duration> = .seconds(1) ... .seconds(600)
     public static let defaultOver: Duration = .seconds(10)
 
-    public let stat: String
+    /// The stat file by name, with alternatives across kernel eras (the first present wins).
+    public let stats: [String]
     public let columns: [String]
     public let over: DurationValue
     /// Compare the rate per second instead of the increase.
     public let perSecond: Bool
     public let comparison: ValueComparison
+    /// `usage:` — in the same namespace, `entries` / `nf_conntrack_max` at the later sample
+    /// must also compare so: "drops while the table is full" (`above: 90%`) or "drops while it
+    /// is not" (`below: 50%`, a failed allocation). Only for a file with an `entries` column.
+    public let usage: ValueComparison?
     public let sustained: SustainedClause?
 
-    public init(stat: String, columns: [String], over: DurationValue = .constant(defaultOver), perSecond: Bool = false,
-                comparison: ValueComparison, sustained: SustainedClause? = nil) {
-        self.stat = stat
+    /// Where the global limit is read, across kernel eras (one limit for every namespace).
+    public static let maxKeys = ["net.netfilter.nf_conntrack_max", "net.nf_conntrack_max",
+                                 "net.ipv4.netfilter.ip_conntrack_max", "net.ipv4.ip_conntrack_max"]
+
+    public init(stats: [String], columns: [String], over: DurationValue = .constant(defaultOver), perSecond: Bool = false,
+                comparison: ValueComparison, usage: ValueComparison? = nil, sustained: SustainedClause? = nil) {
+        self.usage = usage
+        self.stats = stats
         self.columns = columns
         self.over = over
         self.perSecond = perSecond
@@ -42,10 +52,13 @@ public struct CounterPredicate: PredicateKind {
     public static let examples = KindExamples(
         valid: [
             "counter:\n  stat: nf_conntrack\n  columns: [drop, early_drop]\n  over: 10s\n  above: 0\n",
+            "counter:\n  stat: [nf_conntrack, ip_conntrack]\n  columns: [drop, early_drop]\n  above: 0\n",
             "counter:\n  stat: nf_conntrack\n  columns: insert_failed\n  above: ${tolerated_failures}\n",
             "counter:\n  stat: nf_conntrack\n  columns: [drop]\n  over: 30s\n  per: second\n  above: 5\n  for: 2m\n",
             "counter:\n  stat: arp_cache\n  columns: [table_fulls]\n  over: ${sample_window}\n  above: 0\n",
             "not:\n  counter:\n    stat: nf_conntrack\n    columns: [drop, early_drop]\n    above: 0\n",
+            "counter:\n  stat: nf_conntrack\n  columns: [drop, early_drop]\n  over: 5s\n  above: 0\n  usage: {above: 90%}\n",
+            "counter:\n  stat: nf_conntrack\n  columns: drop\n  above: 0\n  usage:\n    below: ${busy_share}\n",
         ],
         invalid: [
             .init("counter:\n  columns: [drop]\n  above: 0\n", at: 2, 3, "missing required key 'stat'"),
@@ -59,8 +72,10 @@ public struct CounterPredicate: PredicateKind {
             .init("counter:\n  stat: nf_conntrack\n  columns: [drop]\n  per: minute\n  above: 0\n", at: 4, 8, "per must be 'second'"),
             .init("counter:\n  stat: nf_conntrack\n  columns: [drop]\n", at: 2, 3, "needs a comparison"),
             .init("counter:\n  stat: nf_conntrack\n  colums: [drop]\n  above: 0\n", at: 3, 3, "unknown key 'colums' in 'counter' (did you mean 'columns'?)"),
+            .init("counter:\n  stat: nf_conntrack\n  columns: [drop]\n  above: 0\n  usage: {above: 900%}\n", at: 5, 18, "above 100%"),
+            .init("counter:\n  stat: nf_conntrack\n  columns: [drop]\n  above: 0\n  usage: {}\n", at: 5, 10, "'usage' needs a comparison"),
         ],
-        parameters: ["tolerated_failures", "sample_window"]
+        parameters: ["tolerated_failures", "sample_window", "busy_share"]
     )
 
     static let namePattern = "^[a-z0-9_]{1,32}$"
@@ -68,13 +83,14 @@ public struct CounterPredicate: PredicateKind {
     public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> CounterPredicate? {
         guard let reader = MappingReader(node, "'counter'", scope: &scope) else { return nil }
         var ok = true
-        var stat: String?
-        if let statNode = reader.required("stat", scope: &scope), let text = scope.nonEmptyString(statNode, "stat") {
-            if text.range(of: namePattern, options: .regularExpression) == nil {
-                scope.error(statNode, "stat must be the name of a file in /proc/net/stat (such as nf_conntrack), found '\(Parameter.shown(text))'")
+        var stats: [String]?
+        if let statNode = reader.required("stat", scope: &scope), let names = scope.stringList(statNode, "stat") {
+            stats = names
+            for (index, text) in names.enumerated() where text.range(of: namePattern, options: .regularExpression) == nil || names.firstIndex(of: text) != index {
+                let place = if case .sequence(let items) = statNode.value, index < items.count { items[index] } else { statNode }
+                scope.error(place, names.firstIndex(of: text) != index ? "stat '\(text)' is listed twice"
+                            : "stat must be the name of a file in /proc/net/stat (such as nf_conntrack), found '\(Parameter.shown(text))'")
                 ok = false
-            } else {
-                stat = text
             }
         }
         var columns: [String] = []
@@ -109,10 +125,22 @@ public struct CounterPredicate: PredicateKind {
             }
         }
         let comparison = ValueComparison.parse(from: reader, what: "'counter'", isRatio: false, scope: &scope)
+        var usage: ValueComparison?
+        if let usageNode = reader.optional("usage") {
+            if let usageReader = MappingReader(usageNode, "'usage'", scope: &scope) {
+                usage = ValueComparison.parse(from: usageReader, what: "'usage'", isRatio: true, scope: &scope)
+                if usage?.equals != nil, let node = usageReader.keyNode("equals") {
+                    scope.error(node, "'usage' takes above and/or below (a share of nf_conntrack_max such as 90%)")
+                    ok = false
+                }
+                usageReader.finish(scope: &scope)
+            }
+            if usage == nil { ok = false }
+        }
         let sustained = SustainedClause.parse(from: reader, scope: &scope)
         reader.finish(scope: &scope)
-        guard ok, let stat, let comparison, let sustained else { return nil }
-        return CounterPredicate(stat: stat, columns: columns, over: over, perSecond: perSecond, comparison: comparison, sustained: sustained)
+        guard ok, let stats, let comparison, let sustained else { return nil }
+        return CounterPredicate(stats: stats, columns: columns, over: over, perSecond: perSecond, comparison: comparison, usage: usage, sustained: sustained)
     }
 
     var columnsText: String { columns.joined(separator: "+") }
@@ -120,8 +148,8 @@ public struct CounterPredicate: PredicateKind {
     public var summaryLine: String { summaryLine(comparison.summaryLine) }
 
     func summaryLine(_ comparisonText: String) -> String {
-        "/proc/net/stat/\(stat) \(columnsText) \(perSecond ? "per second" : "increase") over \(over) \(comparisonText)"
-            + (sustained?.summarySuffix ?? "")
+        "/proc/net/stat/\(stats.joined(separator: "|")) \(columnsText) \(perSecond ? "per second" : "increase") over \(over) \(comparisonText)"
+            + (usage.map { " while entries / max \($0.summaryLine)" } ?? "") + (sustained?.summarySuffix ?? "")
     }
 
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {

@@ -4,8 +4,9 @@ import Foundation
 /// from the two a snapshot recorded; from the previous evaluation (`watch`, through a
 /// `CounterSampleStore`); or by reading, waiting `over`, and reading again (`check`, `run`).
 struct CounterSampling {
-    /// The stat file's name under `…/net/stat/`.
-    var stat: String
+    /// The stat file's names under `…/net/stat/`, the first that exists wins
+    /// (`nf_conntrack`, then the 2.6.18 era's `ip_conntrack`).
+    var stats: [String]
 
     /// Two samples of one namespace's file.
     struct Pair {
@@ -21,7 +22,13 @@ struct CounterSampling {
         case unknown(String)
     }
 
-    func path(in namespace: NetNamespace) -> String { namespace.procNet + "/stat/" + stat }
+    /// The first of the alternatives present in the namespace (the first when none is).
+    func path(in namespace: NetNamespace, _ fs: any FileSystem) -> String {
+        let candidates = stats.map { namespace.procNet + "/stat/" + $0 }
+        return candidates.first(where: { fs.exists($0) }) ?? candidates[0]
+    }
+
+    var shownName: String { "/proc/net/stat/" + stats.joined(separator: " or ") }
 
     func read(_ path: String, in fileSystem: any FileSystem) -> Result<KernelStatTable, HostReadFailure> {
         let text: String
@@ -41,7 +48,7 @@ struct CounterSampling {
         var failures: [HostReadFailure] = []
         var waitFor: Duration = .zero
         for namespace in namespaces {
-            let path = path(in: namespace)
+            let path = path(in: namespace, fs)
             let now = context.host.clock.now()
             if let store = context.counterSamples, let previous = store.previous(path: path, netns: namespace.id, bootID: bootID, now: now) {
                 let age = Duration.milliseconds(Int64(now.timeIntervalSince(previous.latest.takenAt) * 1000))
@@ -66,13 +73,12 @@ struct CounterSampling {
         }
         if firsts.isEmpty, !reused.isEmpty { return .measured(reused, notes: ["measured at the previous evaluation"]) }
         guard !firsts.isEmpty else {
-            let reason = failures.first.map { $0.isAbsent ? "\($0.path ?? stat) is absent (conntrack not loaded, or a kernel without this statistics file)" : $0.message }
-            return .unknown(reason ?? "no network namespace found to read \(stat) in")
+            let reason = failures.first.map { $0.isAbsent ? "\(shownName) is absent (conntrack not loaded, or a kernel without this statistics file)" : $0.message }
+            return .unknown(reason ?? "no network namespace found to read \(shownName) in")
         }
         if waitFor > .zero {
-            let columns = "sampling /proc/net/stat/\(stat)"
-            guard await context.wait(waitFor, doing: columns) else {
-                return .unknown("interrupted while sampling /proc/net/stat/\(stat) (\(DurationText.format(over)) between two readings)")
+            guard await context.wait(waitFor, doing: "sampling \(shownName)") else {
+                return .unknown("interrupted while sampling \(shownName) (\(DurationText.format(over)) between two readings)")
             }
         }
         var pairs: [Pair] = reused
@@ -100,12 +106,11 @@ struct CounterSampling {
 
     /// A snapshot cannot wait: its two recorded samples, or unknown with the reason.
     func recorded(in fs: any FileSystem) -> Outcome {
-        let path = "/proc/net/stat/" + stat
         switch RecordedStatSamples.read(from: fs) {
         case .failure(let failure): return .unknown(failure.message)
         case .success(let samples):
-            guard let pair = samples?.pair(for: path) else {
-                return .unknown("this snapshot has no two timed samples of \(path) (\(RecordedStatSamples.path)): a single reading cannot show an increase")
+            guard let (path, pair) = stats.lazy.map({ "/proc/net/stat/" + $0 }).compactMap({ path in samples?.pair(for: path).map { (path, $0) } }).first else {
+                return .unknown("this snapshot has no two timed samples of \(shownName) (\(RecordedStatSamples.path)): a single reading cannot show an increase")
             }
             let parse = { (sample: RecordedStatSamples.Sample) in
                 KernelStatTable.parse(sample.text).mapError {
