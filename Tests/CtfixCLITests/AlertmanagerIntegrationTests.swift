@@ -66,7 +66,7 @@ import Testing
             #expect(start.fields["mode"]?.stringValue == "unattended")
             #expect(start.fields["parameters"]?["usage_threshold"]?.stringValue == "0.9")
             let run = try #require(records.first { $0.event == "alert_run" })
-            #expect(run.fields["outcome"]?.stringValue == "remediated", "\(serve.output)")
+            #expect(run.fields["outcome"]?.stringValue == "unverified", "\(serve.output)") // a snapshot copy's counters cannot be measured again after the actions
             let max = try String(contentsOfFile: "\(root)/proc/sys/net/ipv4/netfilter/ip_conntrack_max", encoding: .utf8)
             #expect(max.trimmingCharacters(in: .whitespacesAndNewlines) == "65536")
 

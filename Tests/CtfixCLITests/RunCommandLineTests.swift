@@ -87,7 +87,7 @@ struct RunCommandLineTests {
         #expect(try await CtfixBinary.run(["rollback", rollbackID, "--root", host, "--yes"]).exitStatus == 0)
 
         let all = try await runInTerminal(base, answers: ["a"])
-        #expect(all.standardOutput.contains("outcome: remediated"), "\(all.standardOutput)")
+        #expect(all.standardOutput.contains("outcome: unverified"), "\(all.standardOutput)") // a snapshot copy's counters cannot be measured again after the actions
         #expect(try String(contentsOfFile: "\(host)/proc/sys/net/ipv4/netfilter/ip_conntrack_max", encoding: .utf8) == "65536\n")
     }
 
@@ -103,7 +103,7 @@ struct RunCommandLineTests {
     @Test func yesThenRollbackRestoresTheSeedHostExactly() async throws {
         let host = try ExampleHostsPaths.copy("centos5-ip-conntrack")
         let run = try await CtfixBinary.run(["run", ExampleHostsPaths.playbook("table-full"), "--root", host, "--yes", "--json", "--no-verify-delay"])
-        #expect(run.exitStatus == ExitStatus.remediated.rawValue, "\(run.standardOutput)")
+        #expect(run.exitStatus == ExitStatus.unverified.rawValue, "\(run.standardOutput)") // a snapshot copy's counters cannot be measured again after the actions
         let report = try CtfixBinary.json(run)
         let actions = try #require(report["actions"] as? [[String: Any]])
         #expect(actions.map { $0["before"] as? String } == ["16640", "432000"])
@@ -127,7 +127,7 @@ struct RunCommandLineTests {
         let host = try ExampleHostsPaths.copy("centos5-ip-conntrack")
         let arguments = ["run", ExampleHostsPaths.playbook("table-full"), "--root", host, "--yes", "--force", "--no-verify-delay"]
         let first = try await CtfixBinary.run(arguments)
-        #expect([ExitStatus.remediated.rawValue, ExitStatus.notRemediated.rawValue].contains(first.exitStatus), "\(first.standardOutput)")
+        #expect([ExitStatus.remediated.rawValue, ExitStatus.notRemediated.rawValue, ExitStatus.unverified.rawValue].contains(first.exitStatus), "\(first.standardOutput)")
         let second = try await CtfixBinary.run(arguments)
         #expect(second.exitStatus == ExitStatus.refused.rawValue)
         #expect(second.standardOutput.contains("cooling down"))

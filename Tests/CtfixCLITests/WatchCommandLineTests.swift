@@ -101,7 +101,7 @@ struct WatchCommandLineTests {
         let second = try await CtfixBinary.run(host.arguments(["--once"]), timeout: .seconds(60))
         #expect(second.exitStatus == 0, "\(second.standardError)")
         #expect(host.events("run_start") == 1)
-        #expect(second.standardOutput.contains("remediated"))
+        #expect(second.standardOutput.contains("unverified")) // a snapshot copy's counters cannot be measured again after the actions
     }
 
     @Test("killed right after a run (no cooldown at all), restarted in the same second: no replay, the next line is not lost")

@@ -134,7 +134,7 @@ struct WatchKmsgTests {
         #expect(await WatchCommandLineTests.eventually(within: 60) { events("watch_run") == 1 })
         let auditText = (try? String(contentsOfFile: audit, encoding: .utf8)) ?? ""
         #expect(auditText.contains("\"trigger\":\"watch:kmsg\""))
-        #expect(auditText.contains("\"outcome\":\"remediated\""))
+        #expect(auditText.contains("\"outcome\":\"unverified\"")) // a snapshot copy's counters cannot be measured again after the actions
         let triggers = auditText.split(separator: "\n").filter { $0.contains("\"event\":\"watch_trigger\"") }
         #expect(triggers.count == 1)
         #expect(!triggers.contains { $0.contains("logged before watch started") })

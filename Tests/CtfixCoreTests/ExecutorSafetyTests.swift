@@ -225,7 +225,7 @@ import Testing
         let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
         let playbook = try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8)
         let report = try await execute(playbook, fs: fs) { $0.assumeYes = true }
-        #expect(report.outcome == .remediated)
+        #expect(report.outcome == .unverified) // a snapshot copy's counters cannot be measured again after the actions
         let ctx = try ExampleHosts.context(fs)
         #expect(await RollbackCommand(runID: report.runID, assumeYes: true).run(ctx) == .ok)
         let output = CapturedOutput()

@@ -47,7 +47,7 @@ import Testing
     @Test func yesAppliesReadsBackAndVerifies() async throws {
         let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
         let (report, _) = try await run("table-full", on: fs) { $0.assumeYes = true }
-        #expect(report.outcome == .remediated)
+        #expect(report.outcome == .unverified) // a snapshot copy's counters cannot be measured again after the actions (ExecutorCounterVerificationTests proves remediated)
         #expect(try fs.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "65536\n")
         #expect(try fs.readText("/sys/module/ip_conntrack/parameters/hashsize") == "16384\n")
         #expect(try fs.readText("/etc/sysctl.conf").hasSuffix("net.ipv4.netfilter.ip_conntrack_max = 65536\nnet.ipv4.netfilter.ip_conntrack_tcp_timeout_established = 216000\n"))
@@ -87,7 +87,7 @@ import Testing
         fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
         terminal = ScriptedTerminal(answers: ["what", "y", "y"])
         (report, _) = try await run("table-full", on: fs, terminal: terminal)
-        #expect(report.outcome == .remediated)
+        #expect(report.outcome == .unverified) // a snapshot copy's counters cannot be measured again after the actions (ExecutorCounterVerificationTests proves remediated)
         #expect(terminal.prompts.count == 3)
     }
 

@@ -47,7 +47,7 @@ import Testing
         #expect(await watch.evaluateAll().isEmpty)
         clock.advance(by: .seconds(30))
         let runs = await watch.evaluateAll()
-        #expect(runs.count == 1, "\(host.output.standardOutput)")
+        #expect(runs.count == 1, "\(host.output.standardOutput) \(host.output.standardError) \((try? host.records().map { $0.event + ":" + ($0.fields["reason"]?.stringValue ?? "") }) ?? [])")
         // The run's own detection continued the streak instead of sampling 2 minutes again.
         #expect(clock.sleeps.isEmpty)
         let evidence = try #require(try host.records().first { $0.event == "evidence" })

@@ -38,8 +38,24 @@ final class WatchTestHost {
             sources: [/var/log/messages]
 
         """
-        return (shipped[..<detect.lowerBound] + detection + shipped[actions.lowerBound...])
+        let text = (shipped[..<detect.lowerBound] + detection + shipped[actions.lowerBound...])
             .replacingOccurrences(of: "delay: 10s", with: "delay: 0s")
+        // Verification by the ratio alone: a copy of a snapshot cannot measure its counters
+        // again (the shipped counter verification would make every run here unverified).
+        guard let verify = text.range(of: "\nverify:\n") else { return text }
+        return text[..<verify.lowerBound] + """
+
+        verify:
+          delay: 0s
+          healthy:
+            ratio:
+              numerator:
+                sysctl: [net.netfilter.nf_conntrack_count, net.ipv4.netfilter.ip_conntrack_count]
+              denominator:
+                sysctl: [net.netfilter.nf_conntrack_max, net.ipv4.netfilter.ip_conntrack_max]
+              below: ${usage_threshold}
+
+        """
     }
 
     var messages: String { root + "/var/log/messages" }

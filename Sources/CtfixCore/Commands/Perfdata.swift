@@ -26,6 +26,14 @@ enum Perfdata {
                 let label = seen.contains("log_matches") ? "log_matches_\(seen.count)" : "log_matches"
                 seen.insert(label)
                 items.append("\(label)=\(leaf.count ?? 0)")
+            case "counter":
+                // The largest increase of any namespace (the one that decided), as a count.
+                let increases = leaf.readings.filter { $0.unit == "events" }
+                guard let top = increases.max(by: { $0.value < $1.value }),
+                      let columns = top.name.split(separator: " ").first else { continue }
+                let label = sanitize(String(columns)) + "_increase"
+                guard seen.insert(label).inserted else { continue }
+                items.append("\(label)=\(formatNumber(top.value));;\(leaf.threshold.map(formatNumber) ?? "")")
             case "value":
                 guard let reading = leaf.readings.first else { continue }
                 let label = sanitize(reading.name)

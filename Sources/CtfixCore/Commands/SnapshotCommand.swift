@@ -9,9 +9,12 @@ public struct SnapshotCommand: Sendable {
     /// How much of the kernel log to keep.
     public var logTailBytes: Int
     public var json: Bool
+    /// Time between the two samples of the conntrack counters (`/ctfix-stat-samples.json`).
+    public var sampleInterval: Duration
 
-    public init(directory: String, logTailBytes: Int = 4 << 20, json: Bool = false) {
+    public init(directory: String, logTailBytes: Int = 4 << 20, json: Bool = false, sampleInterval: Duration = .seconds(2)) {
         self.directory = directory
+        self.sampleInterval = sampleInterval
         self.logTailBytes = logTailBytes
         self.json = json
     }
@@ -31,6 +34,8 @@ public struct SnapshotCommand: Sendable {
     func capture(_ ctx: CtfixContext, into writer: SnapshotWriter) async -> ExitStatus {
         let capturedAt = ctx.clock.now()
         var capture = SnapshotCapture(ctx: ctx, writer: writer)
+        var counters = StatSampleCapture(ctx: ctx)
+        counters.start()
         for entry in SnapshotPaths.entries { capture.capture(entry) }
         if !ctx.fileSystem.exists("/etc/timezone"), let zone = TimeZone.current.identifier.nilIfEmpty {
             // Local log times of the capture must be read in its zone, not the reviewer's.
@@ -51,6 +56,10 @@ public struct SnapshotCommand: Sendable {
             }
         case .failure(let why):
             capture.skipped.append(why.message)
+        }
+        switch await counters.finish(interval: sampleInterval, into: writer) {
+        case .success(let note): capture.notes.append(note)
+        case .failure(let error): capture.skipped.append("\(RecordedStatSamples.path): cannot write into the snapshot: \(error)")
         }
         let facts = HostFacts.read(ctx.fileSystem)
         let kernel = (try? ctx.fileSystem.readText("/proc/version"))?.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -39,12 +39,17 @@ extension Executor {
         }
         report.verification = result
         let missing = notAppliedSentence()
-        let outcome: RunOutcome = !gone ? .notRemediated : !missing.isEmpty ? .partial : measured ? .remediated : .unverified
-        _ = recordOrStop("verification", ["remediated": .bool(outcome == .remediated), "problem_gone": .bool(gone),
+        // Could not be measured (a counter file gone, a snapshot's counters, an interrupted
+        // sample): nobody can say it is fixed, nor that it is not.
+        let undecided = result.state == .unknown
+        let outcome: RunOutcome = undecided ? (missing.isEmpty ? .unverified : .partial)
+            : !gone ? .notRemediated : !missing.isEmpty ? .partial : measured ? .remediated : .unverified
+        _ = recordOrStop("verification", ["remediated": .bool(outcome == .remediated), "problem_gone": .bool(gone && !undecided),
                                           "measured": .bool(measured), "result": .from(result)])
         let headline = result.headline
         let message = switch outcome {
         case .remediated: "verification: \(headline)"
+        case .unverified where undecided: "verification could not measure the host (\(headline)); check it before calling it fixed"
         case .unverified: "verification only re-reads kernel log lines, and no new line proves nothing (\(headline)); check the host's counters before calling it fixed"
         case .partial: "not every planned action was applied\(missing)" + (gone ? "; verification: \(headline)" : "")
         default: "verification still sees the problem: \(headline)" + missing

@@ -35,7 +35,7 @@ public struct NetNamespace: Sendable, Equatable, Hashable {
     /// A name for humans: "netns 4026532177 (pid 4242 nginx)", "initial netns".
     public var displayName: String {
         let who = processName.map { "pid \(pid) \(TerminalText.escape($0))" } ?? "pid \(pid)"
-        return isInitial ? "initial netns \(id)" : "netns \(id) (\(who))"
+        return isInitial ? (id == 0 ? "initial netns" : "initial netns \(id)") : "netns \(id) (\(who))"
     }
 }
 

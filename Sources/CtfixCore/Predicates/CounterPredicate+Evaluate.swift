@@ -5,7 +5,8 @@ extension CounterPredicate {
     /// comparison in each. Holds when it holds in at least one namespace (so `not:` means
     /// "in none"); the detail names where.
     func evaluateOnce(in context: EvaluationContext) async -> PredicateResult {
-        let predicate = summaryLine(comparison.summaryLine(parameters: context.parameters))
+        let predicate = summaryLine(comparison.summaryLine(parameters: context.parameters),
+                                    usageText: usage?.summaryLine(parameters: context.parameters))
         let interval: Duration
         switch over.resolve(context.parameters, key: "over", within: Self.overRange) {
         case .success(let value): interval = value

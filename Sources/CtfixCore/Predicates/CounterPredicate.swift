@@ -147,9 +147,9 @@ public struct CounterPredicate: PredicateKind {
 
     public var summaryLine: String { summaryLine(comparison.summaryLine) }
 
-    func summaryLine(_ comparisonText: String) -> String {
+    func summaryLine(_ comparisonText: String, usageText: String? = nil) -> String {
         "/proc/net/stat/\(stats.joined(separator: "|")) \(columnsText) \(perSecond ? "per second" : "increase") over \(over) \(comparisonText)"
-            + (usage.map { " while entries / max \($0.summaryLine)" } ?? "") + (sustained?.summarySuffix ?? "")
+            + (usage.map { " while entries / max \(usageText ?? $0.summaryLine)" } ?? "") + (sustained?.summarySuffix ?? "")
     }
 
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {

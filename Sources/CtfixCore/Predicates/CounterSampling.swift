@@ -40,7 +40,7 @@ struct CounterSampling {
 
     func measure(over: Duration, in context: EvaluationContext) async -> Outcome {
         let fs = context.host.fileSystem
-        if (try? SnapshotManifest.read(from: fs)) != nil { return recorded(in: fs) }
+        if (try? SnapshotManifest.read(from: fs)) != nil { return recorded(in: fs, notBefore: context.notBefore) }
         let namespaces = NetNamespaces.discover(in: fs)
         let bootID = (try? fs.readText(PolicyState.bootIDPath))?.trimmingCharacters(in: .whitespacesAndNewlines)
         var firsts: [(NetNamespace, String, KernelStatTable, Date)] = []
@@ -105,7 +105,7 @@ struct CounterSampling {
     }
 
     /// A snapshot cannot wait: its two recorded samples, or unknown with the reason.
-    func recorded(in fs: any FileSystem) -> Outcome {
+    func recorded(in fs: any FileSystem, notBefore: Date?) -> Outcome {
         switch RecordedStatSamples.read(from: fs) {
         case .failure(let failure): return .unknown(failure.message)
         case .success(let samples):
@@ -116,6 +116,9 @@ struct CounterSampling {
                 KernelStatTable.parse(sample.text).mapError {
                     HostReadFailure(path: RecordedStatSamples.path, message: "\(RecordedStatSamples.path): \(path) sample at \(PreciseTime.format(sample.takenAt)), line \($0.line): \($0.message)")
                 }
+            }
+            if let notBefore, pair.earlier.takenAt < notBefore {
+                return .unknown("the snapshot's counter samples (\(PreciseTime.format(pair.later.takenAt))) predate what is being checked (after \(PreciseTime.format(notBefore))); a snapshot's counters cannot be measured again")
             }
             switch (parse(pair.earlier), parse(pair.later)) {
             case let (.success(earlier), .success(later)):

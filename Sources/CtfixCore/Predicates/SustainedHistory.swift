@@ -68,7 +68,9 @@ public final class SustainedHistory: Sendable {
             let held = now.timeIntervalSince(since ?? now)
             let heldText = DurationText.format(.seconds(Int64(held.rounded(.down))))
             var copy = result
-            if held >= duration.seconds {
+            // Saved times keep microseconds: a streak read back may start up to half a
+            // microsecond later than it did, which must not delay the answer by one evaluation.
+            if held >= duration.seconds - 0.001 {
                 copy.detail = "\(result.detail); held at all \(evaluations) evaluations across \(heldText) (for \(shown))"
             } else {
                 copy.state = .doesNotHold
