@@ -34,6 +34,7 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 if ((${#need[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then

@@ -92,8 +92,9 @@ struct FullTableFixture: Sendable {
     }
 
     /// Listens on 127.0.0.1:PORT, opens connections until the table refuses them, then keeps
-    /// trying one every 200 ms (each refused SYN is a drop); writes "held failed pid" to the
-    /// status file after every attempt.
+    /// trying one every 200 ms (each refused SYN is a drop; one that gets through is closed,
+    /// so the held set stays what filled the table); writes "held failed pid" to the status
+    /// file after every attempt.
     static let holderScript = """
         import os, select, socket, sys, time
         port, status = int(sys.argv[1]), sys.argv[2]
@@ -107,7 +108,7 @@ struct FullTableFixture: Sendable {
             with open(status + ".tmp", "w") as f:
                 f.write("%d %d %d\\n" % (len(held), failed, os.getpid()))
             os.replace(status + ".tmp", status)
-        def attempt():
+        def attempt(keep):
             s = socket.socket()
             s.setblocking(False)
             try:
@@ -115,22 +116,28 @@ struct FullTableFixture: Sendable {
             except BlockingIOError:
                 pass
             _, writable, _ = select.select([], [s], [], 0.3)
-            if writable and s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+            ok = bool(writable) and s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+            while True:
+                try:
+                    peer = server.accept()[0]
+                except BlockingIOError:
+                    break
+                if keep and ok:
+                    accepted.append(peer)
+                else:
+                    peer.close()
+            if ok and keep:
                 held.append(s)
-                while True:
-                    try:
-                        accepted.append(server.accept()[0])
-                    except BlockingIOError:
-                        break
-                return True
-            s.close()
-            return False
+            else:
+                s.close()
+            return ok
         while True:
-            ok = attempt()
+            # Fill the table, then keep one new attempt every 200 ms (closed when it succeeds).
+            ok = attempt(failed == 0)
             if not ok:
                 failed += 1
             report()
-            if not ok or len(held) > 100000:
+            if failed:
                 time.sleep(0.2)
         """
 }
