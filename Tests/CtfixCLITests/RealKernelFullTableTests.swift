@@ -71,6 +71,16 @@ struct RealKernelFullTableTests {
             #expect(check.standardOutput.contains("in netns \(namespace.id) (pid \(namespace.pid) python3) at 100 / 100 = 100% full"),
                     "\(check.standardOutput)")
 
+            // status: every namespace with its own count against the one global max.
+            let status = try await CtfixBinary.run(["status"])
+            #expect(status.standardOutput.contains("netns \(namespace.id) (pid \(namespace.pid) python3): 100 entries (100% of max); since boot: "),
+                    "\(status.standardOutput)")
+            let statusJSON = try CtfixBinary.json(try await CtfixBinary.run(["status", "--json"]))
+            let listed = try #require(statusJSON["namespaces"] as? [[String: Any]])
+            let mine = try #require(listed.first { ($0["id"] as? NSNumber)?.uint64Value == namespace.id })
+            #expect((mine["entries"] as? NSNumber)?.intValue == 100)
+            #expect(((mine["drop"] as? NSNumber)?.intValue ?? 0) >= 3)
+
             // run --yes: raises the limit, new flows get through, verification reads the namespace.
             let run = try await CtfixBinary.run(["run", playbook, "--yes", "--json", "--audit-log", audit], timeout: .seconds(120))
             #expect(run.exitStatus == ExitStatus.remediated.rawValue, "\(run.standardOutput)\(run.standardError)")

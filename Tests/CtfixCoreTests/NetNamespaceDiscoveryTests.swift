@@ -102,3 +102,38 @@ import Testing
         return process.terminationStatus
     }
 }
+
+/// `status`'s namespace list on a fake root: each namespace's own count against the global
+/// max, drops since boot, a hostile process name escaped, an unreadable file said.
+@Suite struct NamespaceStatusTests {
+    @Test func statusListsEveryNamespaceWithItsCountAndDrops() async throws {
+        let header = KernelStatTableTests.header
+        let fs = InMemoryFileSystem([
+            "/proc/net/stat/nf_conntrack": header + "\n" + KernelStatTableTests.row(entries: 3, drop: 1) + "\n",
+            "/proc/4242/net/stat/nf_conntrack": header + "\n" + KernelStatTableTests.row(entries: 100, drop: 40, earlyDrop: 2) + "\n"
+                + KernelStatTableTests.row(entries: 100, drop: 17) + "\n",
+            "/proc/4242/comm": "evil\u{1B}[2Jname\n",
+            "/proc/77/net/stat/nf_conntrack": "garbage\n",
+            "/proc/sys/net/netfilter/nf_conntrack_max": "100\n", "/proc/sys/net/netfilter/nf_conntrack_count": "3\n",
+        ])
+        fs.setLink("/proc/self/ns/net", "net:[4026531833]")
+        fs.setLink("/proc/1/ns/net", "net:[4026531833]")
+        fs.setLink("/proc/4242/ns/net", "net:[4026532177]")
+        fs.setLink("/proc/77/ns/net", "net:[4026532300]")
+        let output = CapturedOutput()
+        let ctx = CtfixContext(fileSystem: fs, output: output)
+        _ = await StatusCommand(recentEvents: { _ in [] }).run(ctx)
+        let text = output.standardOutput
+        #expect(text.contains("initial netns 4026531833: 3 entries (3% of max); since boot: 1 dropped"), "\(text)")
+        #expect(text.contains("netns 4026532177 (pid 4242 evil\\x1B[2Jname): 100 entries (100% of max); since boot: 57 dropped, 2 early-dropped"), "\(text)")
+        #expect(text.contains("netns 4026532300 (pid 77): /proc/77/net/stat/nf_conntrack:2: no CPU rows"), "\(text)")
+        #expect(!text.contains("\u{1B}"))
+        let json = CapturedOutput()
+        _ = await StatusCommand(json: true, recentEvents: { _ in [] }).run(CtfixContext(fileSystem: fs, output: json))
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        let namespaces = try #require(decoded?["namespaces"] as? [[String: Any]])
+        #expect(namespaces.count == 3)
+        #expect((namespaces[1]["entries"] as? NSNumber)?.intValue == 100)
+        #expect((namespaces[1]["usage"] as? NSNumber)?.doubleValue == 1)
+    }
+}

@@ -33,11 +33,12 @@ public struct StatusCommand: Sendable {
         var root: String
         var time: Date
         var conntrack: ConntrackSnapshot
+        var namespaces: [NamespaceConntrackUsage]
         var recentEvents: [LogMatch]?
         var recentEventsNote: String?
 
         enum CodingKeys: String, CodingKey {
-            case root, time, conntrack
+            case root, time, conntrack, namespaces
             case recentEvents = "recent_events"
             case recentEventsNote = "recent_events_note"
         }
@@ -47,6 +48,7 @@ public struct StatusCommand: Sendable {
             try container.encode(root, forKey: .root)
             try container.encode(time, forKey: .time)
             try container.encode(conntrack, forKey: .conntrack)
+            try container.encode(namespaces, forKey: .namespaces)
             try container.encode(recentEvents, forKey: .recentEvents)
             try container.encode(recentEventsNote, forKey: .recentEventsNote)
         }
@@ -56,14 +58,18 @@ public struct StatusCommand: Sendable {
         let evaluation = EvaluationContext(host: ctx)
         let snapshot = ConntrackSnapshot.read(in: evaluation, memoryShare: memoryShare)
         let events = await recentEvents(evaluation)
+        let namespaces = NamespaceConntrackUsage.read(in: ctx.fileSystem, max: snapshot.max.value)
         let status: ExitStatus = snapshot.hasBasics ? .ok : .unknown
 
         if json {
-            let report = Report(root: ctx.fileSystem.rootDescription, time: evaluation.now, conntrack: snapshot,
+            let report = Report(root: ctx.fileSystem.rootDescription, time: evaluation.now, conntrack: snapshot, namespaces: namespaces,
                                 recentEvents: events, recentEventsNote: events == nil ? "no kernel log source could be read" : nil)
             ctx.output.line(JSONOutput.encode(report))
         } else {
             for line in snapshot.textLines { ctx.output.line(line) }
+            ctx.output.line()
+            ctx.output.line("network namespaces (each has its own count; nf_conntrack_max is one limit for all)")
+            for namespace in namespaces { ctx.output.line(namespace.textLine) }
             ctx.output.line()
             ctx.output.line("recent kernel conntrack events (24 h)")
             switch events {
