@@ -88,4 +88,40 @@ import Testing
         #expect(result.state == .unknown)
         #expect(result.detail.contains(RecordedStatSamples.path))
     }
+
+    @Test func verificationNeverStartsFromASampleTakenBeforeTheActions() async throws {
+        let fs = InMemoryFileSystem([Self.conntrack: Self.file(5), PolicyState.bootIDPath: "boot-a\n"])
+        let clock = ScriptedClock(CounterPredicateTests.start)
+        let ctx = CtfixContext(fileSystem: fs, clock: clock)
+        let store = CounterSampleStore()
+        // Detection (watch or serve) took a sample; then drops went on until the actions ran.
+        _ = try? await evaluate(Self.drops, in: EvaluationContext(host: ctx, counterSamples: store))
+        let sleepsBefore = clock.sleeps.count
+        clock.advance(by: .seconds(30))
+        fs.set(Self.conntrack, Self.file(500))
+        let actions = clock.now()
+        // Verification: the pre-action sample would show 495 drops; it must measure afresh.
+        let verify = try await evaluate(Self.drops, in: EvaluationContext(host: ctx, notBefore: actions, counterSamples: store))
+        #expect(clock.sleeps.count == sleepsBefore + 1, "sampled twice after the actions")
+        #expect(verify.state == .doesNotHold, "\(verify.detail)")
+        #expect(verify.detail.contains("rose by 0 in 10s"), "\(verify.detail)")
+        // …and its sample is where the next measurement starts.
+        clock.advance(by: .seconds(60))
+        fs.set(Self.conntrack, Self.file(502))
+        let next = try await evaluate(Self.drops, in: EvaluationContext(host: ctx, counterSamples: store))
+        #expect(next.detail.contains("rose by 2 in 1m"), "\(next.detail)")
+    }
+
+    @Test func serveKeepsItsSamplesInAFileAndIgnoresAMalformedOne() throws {
+        let fs = InMemoryFileSystem()
+        let store = CounterSampleStore(maximumAge: .seconds(600))
+        store.remember(path: Self.conntrack, netns: 1, bootID: "b", table: KernelStatTable(columns: ["drop"], rows: [[7]]), at: CounterPredicateTests.start)
+        try store.save(fs, path: CounterSampleStore.servePath)
+        let loaded = CounterSampleStore.load(fs, path: CounterSampleStore.servePath, maximumAge: .seconds(600))
+        #expect(loaded.saved == store.saved)
+        #expect(loaded.previous(path: Self.conntrack, netns: 1, bootID: "b", now: CounterPredicateTests.start.addingTimeInterval(599)) != nil)
+        #expect(loaded.previous(path: Self.conntrack, netns: 1, bootID: "b", now: CounterPredicateTests.start.addingTimeInterval(601)) == nil)
+        fs.set(CounterSampleStore.servePath, "{not json")
+        #expect(CounterSampleStore.load(fs, path: CounterSampleStore.servePath, maximumAge: .seconds(600)).saved.isEmpty)
+    }
 }

@@ -23,8 +23,11 @@ extension Executor {
             if countdown { ctx.output.writeTerminalControl("\r\u{1B}[K") }
             if !waited { return await interrupted(applier: applier, at: nil) }
         }
+        // The caller's counter samples (watch, serve): samples from before the actions are not
+        // used as a start (notBefore), and the ones taken here start the next measurement.
         let evaluation = EvaluationContext(host: ctx, parameters: parameters.numericValues, notBefore: since,
-                                           showsProgress: ctx.terminal.isInteractive && !options.json)
+                                           showsProgress: ctx.terminal.isInteractive && !options.json,
+                                           counterSamples: options.counterSamples)
         let gone: Bool
         let result: PredicateResult
         let measured: Bool

@@ -31,9 +31,50 @@ public final class CounterSampleStore: Sendable {
     public static let maximumAge: Duration = .seconds(3600)
 
     private let entries: Mutex<[String: Entry]>
+    /// A previous sample older than this is not used (watch: an hour; serve, whose alerts come
+    /// seldom, ten minutes, so a run does not act on drops long over).
+    public let maximumAge: Duration
 
-    public init(_ entries: [String: Entry] = [:]) {
+    public init(_ entries: [String: Entry] = [:], maximumAge: Duration = CounterSampleStore.maximumAge) {
         self.entries = Mutex(entries)
+        self.maximumAge = maximumAge
+    }
+
+    /// Where `ctfix serve` keeps its samples between alerts.
+    public static let servePath = "/var/lib/ctfix/serve-counter-samples.json"
+
+    /// The samples saved at `path` (none when absent or malformed: the predicate then samples
+    /// twice, which is always correct, only slower).
+    public static func load(_ fileSystem: any FileSystem, path: String, maximumAge: Duration) -> CounterSampleStore {
+        guard let data = try? fileSystem.readFile(path), data.count <= 4 << 20,
+              let entries = try? sampleDecoder.decode([String: Entry].self, from: data) else {
+            return CounterSampleStore(maximumAge: maximumAge)
+        }
+        return CounterSampleStore(entries, maximumAge: maximumAge)
+    }
+
+    /// Saves atomically through the file system (never through a symlink).
+    public func save(_ fileSystem: any FileSystem, path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(PreciseTime.format(date))
+        }
+        encoder.outputFormatting = [.sortedKeys]
+        try fileSystem.createDirectory(HostPath.parent(of: path))
+        try fileSystem.writeAtomically(try encoder.encode(saved), to: path, mode: 0o644)
+    }
+
+    static var sampleDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = PreciseTime.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a time: \(text)"))
+            }
+            return date
+        }
+        return decoder
     }
 
     /// The samples, to save.
@@ -49,7 +90,7 @@ public final class CounterSampleStore: Sendable {
         func usable(_ entry: Entry?) -> (table: KernelStatTable, takenAt: Date)? {
             guard let entry else { return nil }
             let age = now.timeIntervalSince(entry.takenAt)
-            guard entry.bootID == bootID, age >= 0, age <= Self.maximumAge.seconds,
+            guard entry.bootID == bootID, age >= 0, age <= maximumAge.seconds,
                   entry.rows.allSatisfy({ $0.count == entry.columns.count }) else { return nil }
             return (entry.table, entry.takenAt)
         }

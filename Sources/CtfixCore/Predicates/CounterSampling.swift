@@ -50,9 +50,11 @@ struct CounterSampling {
         for namespace in namespaces {
             let path = path(in: namespace, fs)
             let now = context.host.clock.now()
-            if let store = context.counterSamples, let previous = store.previous(path: path, netns: namespace.id, bootID: bootID, now: now) {
+            // A sample from before `notBefore` (verification: before the actions) is no start.
+            if let store = context.counterSamples, let previous = store.previous(path: path, netns: namespace.id, bootID: bootID, now: now),
+               context.notBefore.map({ previous.latest.takenAt >= $0 }) ?? true {
                 let age = Duration.milliseconds(Int64(now.timeIntervalSince(previous.latest.takenAt) * 1000))
-                if age < over, let prior = previous.prior {
+                if age < over, let prior = previous.prior, context.notBefore.map({ prior.takenAt >= $0 }) ?? true {
                     // Measured moments ago (watch's evaluation just before the run it starts):
                     // that measurement is the answer, not a second wait.
                     reused.append(Pair(namespace: namespace, path: path, earlier: prior.table, later: previous.latest.table,

@@ -122,7 +122,14 @@ public struct AlertWorker: Sendable {
         options.lockWait = lockWait
         options.skipVerifyDelay = skipVerifyDelay
         options.argv = ["ctfix", "serve", "alert:\(job.key)"]
+        // Counters are measured from the previous alert's sample when it is recent, so a run
+        // does not wait `over:` again; kept across restarts of serve.
+        let samples = CounterSampleStore.load(ctx.fileSystem, path: CounterSampleStore.servePath, maximumAge: .seconds(600))
+        options.counterSamples = samples
         let report = await Executor(ctx: ctx, playbook: playbook, parameters: parameters, options: options).run()
+        do { try samples.save(ctx.fileSystem, path: CounterSampleStore.servePath) } catch {
+            ctx.output.errorLine("ctfix serve: cannot save counter samples: \(error)")
+        }
         observer.runFinished(report.outcome, at: Date())
         return finish(job, auditID: auditID, runID: report.runID, outcome: report.outcome.rawValue,
                       detail: report.messages.last ?? "")
