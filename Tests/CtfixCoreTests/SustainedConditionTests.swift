@@ -104,6 +104,28 @@ import Testing
         #expect(refused.detail.contains("for: ${sustain} = 3d is outside 1s…1d"), "\(refused.detail)")
     }
 
+    @Test func aFixedClockCannotMakeTheWaitEndless() async throws {
+        // `--now` fixes the clock; the duration is counted in waits, so it still ends.
+        let fs = InMemoryFileSystem([Self.count: "95\n"])
+        let waits = ScriptedClock(Self.start)
+        let ctx = CtfixContext(fileSystem: fs, clock: FixedClock(Self.start), sleeper: waits)
+        let result = try await evaluate(Self.sustained, in: EvaluationContext(host: ctx))
+        #expect(result.state == .holds)
+        #expect(waits.sleeps.reduce(.zero, +) == .seconds(60))
+    }
+
+    @Test func aSnapshotCannotShowThatAConditionLasted() async throws {
+        let fs = InMemoryFileSystem([Self.count: "95\n", "/ctfix-snapshot.json": #"{"captured_at": "2024-03-14T03:12:40Z", "hostname": "h"}"#])
+        let waits = ScriptedClock(Self.start)
+        let result = try await evaluate(Self.sustained, in: EvaluationContext(host: CtfixContext(fileSystem: fs, clock: FixedClock(Self.start), sleeper: waits)))
+        #expect(result.state == .unknown)
+        #expect(result.detail.contains("a snapshot cannot show that it held for 1m"))
+        #expect(waits.sleeps.isEmpty)
+        fs.set(Self.count, "10\n")
+        let quiet = try await evaluate(Self.sustained, in: EvaluationContext(host: CtfixContext(fileSystem: fs, clock: FixedClock(Self.start), sleeper: waits)))
+        #expect(quiet.state == .doesNotHold, "not holding now is an answer a snapshot can give")
+    }
+
     // MARK: watch's history
 
     static func saveAndReload(_ history: SustainedHistory, gap: Duration = .seconds(90)) throws -> SustainedHistory {

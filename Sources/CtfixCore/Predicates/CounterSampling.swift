@@ -90,8 +90,10 @@ struct CounterSampling {
             let now = context.host.clock.now()
             switch read(path, in: fs) {
             case .success(let later):
+                // A clock that did not move (`--now` fixes it) gives the time waited instead.
+                let measured = now.timeIntervalSince(earlierTime)
                 pairs.append(Pair(namespace: namespace, path: path, earlier: earlier, later: later,
-                                  seconds: max(now.timeIntervalSince(earlierTime), 0.001)))
+                                  seconds: measured > 0 ? measured : max(waitFor.seconds, 0.001)))
                 context.counterSamples?.remember(path: path, netns: namespace.id, bootID: bootID, table: later, at: now)
             case .failure(let failure):
                 if namespace.isInitial || !failure.isAbsent { laterFailures.append(failure) } else {

@@ -50,21 +50,27 @@ public struct SustainedClause: Sendable, Equatable {
             return history.record(identity: identity, result: first, duration: duration, at: context.host.clock.now())
         }
         guard first.state == .holds else { return first }
-        let start = context.host.clock.now()
+        if (try? SnapshotManifest.read(from: context.host.fileSystem)) != nil {
+            // A snapshot is one moment: its files do not change however long one waits.
+            return Self.with(first, state: .unknown, detail: "\(first.detail); holds at the snapshot's moment, but a snapshot cannot show that it held for \(shown)")
+        }
         let step = Self.step(for: duration)
         var evaluations = 1
         var last = first
+        // Time is counted in waits completed, not by the clock: a fixed clock (`--now`) would
+        // otherwise never let the duration pass.
+        var elapsed: Duration = .zero
         while true {
-            let elapsed = Duration.milliseconds(Int64((context.host.clock.now().timeIntervalSince(start) * 1000).rounded()))
             if elapsed >= duration { break }
             let wait = min(step, duration - elapsed)
             guard await context.wait(wait, doing: "checking that it holds for \(shown)") else {
                 return Self.with(last, state: .unknown, detail: "\(last.detail); interrupted after \(evaluations) evaluation\(evaluations == 1 ? "" : "s") of for \(shown)")
             }
+            elapsed += wait
             last = await once(context.renewed())
             evaluations += 1
             guard last.state == .holds else {
-                let held = DurationText.format(.seconds(Int64(context.host.clock.now().timeIntervalSince(start).rounded())))
+                let held = DurationText.format(elapsed)
                 let detail = last.state == .unknown ? "\(last.detail); held for \(held) of \(shown), then could not be evaluated"
                     : "\(last.detail); held for \(held) of \(shown), then stopped holding"
                 return Self.with(last, state: last.state, detail: detail)

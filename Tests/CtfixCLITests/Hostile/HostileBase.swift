@@ -45,6 +45,14 @@ enum HostileBase {
             - value:
                 sysctl: net.netfilter.nf_conntrack_count
                 above: 100000
+                for: 5s
+            - counter:
+                stat: nf_conntrack
+                columns: [drop, early_drop]
+                over: 5s
+                above: 0
+                usage:
+                  above: 80%
             - not:
                 file_matches:
                   path: /etc/sysctl.conf

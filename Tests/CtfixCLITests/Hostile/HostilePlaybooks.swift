@@ -94,6 +94,7 @@ enum HostilePlaybooks {
         "version", "parameters.usage_threshold.default", "parameters.usage_threshold.minimum",
         "parameters.usage_threshold.maximum", "parameters.max_ceiling.default", "parameters.max_ceiling.minimum",
         "detect.any.log.min_count", "detect.any.ratio.above", "detect.any.value.above",
+        "detect.any.counter.above", "detect.any.counter.usage.above",
         "actions.sysctl.set", "actions.sysctl.ceiling", "actions.sysctl.memory_budget.share",
         "actions.sysctl.hashsize.divisor", "actions.sysctl.multiply", "actions.sysctl.floor", "actions.sysctl.add",
         "actions.drop_caches.level", "verify.healthy.ratio.below",
@@ -101,12 +102,14 @@ enum HostilePlaybooks {
     /// Fields holding an expression (a subset of `numericPaths`).
     static let expressionPaths = [
         "parameters.usage_threshold.minimum", "detect.any.ratio.above", "detect.any.value.above",
+        "detect.any.counter.above", "detect.any.counter.usage.above",
         "actions.sysctl.set", "actions.sysctl.ceiling", "actions.sysctl.memory_budget.share",
         "actions.sysctl.multiply", "actions.sysctl.floor", "verify.healthy.ratio.below",
     ]
     /// Fields holding a duration.
     static let durationPaths = [
-        "parameters.settle.default", "cooldown", "detect.any.log.within", "actions.restart_service.timeout",
+        "parameters.settle.default", "cooldown", "detect.any.log.within", "detect.any.value.for", "detect.any.counter.over",
+        "actions.restart_service.timeout",
         "actions.command.timeout", "verify.delay",
     ]
 
