@@ -33,11 +33,12 @@ public struct StatusCommand: Sendable {
         var root: String
         var time: Date
         var conntrack: ConntrackSnapshot
+        var namespaces: [NamespaceConntrackStats]?
         var recentEvents: [LogMatch]?
         var recentEventsNote: String?
 
         enum CodingKeys: String, CodingKey {
-            case root, time, conntrack
+            case root, time, conntrack, namespaces
             case recentEvents = "recent_events"
             case recentEventsNote = "recent_events_note"
         }
@@ -47,6 +48,7 @@ public struct StatusCommand: Sendable {
             try container.encode(root, forKey: .root)
             try container.encode(time, forKey: .time)
             try container.encode(conntrack, forKey: .conntrack)
+            try container.encodeIfPresent(namespaces, forKey: .namespaces)
             try container.encode(recentEvents, forKey: .recentEvents)
             try container.encode(recentEventsNote, forKey: .recentEventsNote)
         }
@@ -55,15 +57,22 @@ public struct StatusCommand: Sendable {
     public func run(_ ctx: CtfixContext) async -> ExitStatus {
         let evaluation = EvaluationContext(host: ctx)
         let snapshot = ConntrackSnapshot.read(in: evaluation, memoryShare: memoryShare)
+        // Counts are per network namespace; the one global max is compared with each.
+        let namespaces = NamespaceConntrackStats.read(in: evaluation)
         let events = await recentEvents(evaluation)
         let status: ExitStatus = snapshot.hasBasics ? .ok : .unknown
 
         if json {
             let report = Report(root: ctx.fileSystem.rootDescription, time: evaluation.now, conntrack: snapshot,
-                                recentEvents: events, recentEventsNote: events == nil ? "no kernel log source could be read" : nil)
+                                namespaces: namespaces, recentEvents: events, recentEventsNote: events == nil ? "no kernel log source could be read" : nil)
             ctx.output.line(JSONOutput.encode(report))
         } else {
             for line in snapshot.textLines { ctx.output.line(line) }
+            if let namespaces {
+                ctx.output.line()
+                ctx.output.line("network namespaces (each one's own count against the global max)")
+                for namespace in namespaces { ctx.output.line(namespace.line(max: snapshot.max.value)) }
+            }
             ctx.output.line()
             ctx.output.line("recent kernel conntrack events (24 h)")
             switch events {
