@@ -27,12 +27,13 @@ public struct NamespaceConntrackStats: Sendable, Encodable, Equatable {
     /// Reads every namespace's stat file; nil when no namespace has one (a kernel or root
     /// without `/proc/net/stat/nf_conntrack`), so `status` prints nothing rather than noise.
     public static func read(in context: EvaluationContext) -> [NamespaceConntrackStats]? {
-        let all = context.netNamespaces.map { read($0, in: context) }
+        let own = NetNamespaces.own(in: context.host.fileSystem)
+        let all = context.netNamespaces.map { read($0, seenFrom: own, in: context) }
         return all.contains(where: { $0.entries != nil }) ? all : nil
     }
 
-    static func read(_ namespace: NetNamespace, in context: EvaluationContext) -> NamespaceConntrackStats {
-        let path = namespace.procNet + "/stat/nf_conntrack"
+    static func read(_ namespace: NetNamespace, seenFrom own: UInt64?, in context: EvaluationContext) -> NamespaceConntrackStats {
+        let path = namespace.procNet(seenFrom: own) + "/stat/nf_conntrack"
         var stats = NamespaceConntrackStats(id: namespace.id, pid: namespace.pid, processName: namespace.processName,
                                             isInitial: namespace.isInitial, displayName: namespace.displayName, source: path)
         do {

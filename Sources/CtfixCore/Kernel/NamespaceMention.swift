@@ -1,5 +1,15 @@
 import Foundation
 
+extension NetNamespace {
+    /// Where this namespace's `/proc/net` files are read when ctfix runs in `own`: `/proc/net`
+    /// (ctfix's own namespace) for its own, `/proc/PID/net` for any other with a process,
+    /// including the initial one when ctfix runs inside a container or `ip netns exec`.
+    public func procNet(seenFrom own: UInt64?) -> String {
+        if id == own || (own == nil && isInitial) || processCount == 0 { return "/proc/net" }
+        return "/proc/\(pid)/net"
+    }
+}
+
 /// The network namespaces kernel log lines name. Since 6.18 a full table in a non-initial
 /// namespace logs "nf_conntrack: nf_conntrack: table full in netns 4026532177, dropping
 /// packet"; the number is the namespace's nsfs inode, the id `NetNamespaces` finds under

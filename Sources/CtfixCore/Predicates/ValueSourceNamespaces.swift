@@ -26,15 +26,19 @@ extension SysctlValueSource: NamespacedValueSource {
         guard let key = keys.first(where: { Self.countKeys.contains($0.dottedName) }) else { return nil }
         let namespaces = context.netNamespaces
         guard namespaces.contains(where: { !$0.isInitial }) else { return nil }
+        // The sysctl shows ctfix's own namespace (the initial one unless ctfix runs inside a
+        // container); every other namespace is read through one of its processes.
+        let own = NetNamespaces.own(in: context.host.fileSystem)
         return namespaces.map { namespace in
-            guard !namespace.isInitial else { return NamespacedReading(namespace: namespace, reading: read(in: context)) }
-            return NamespacedReading(namespace: namespace, reading: Self.entries(of: namespace, key: key, in: context))
+            let ownOne = own.map { $0 == namespace.id } ?? namespace.isInitial
+            guard !ownOne else { return NamespacedReading(namespace: namespace, reading: read(in: context)) }
+            return NamespacedReading(namespace: namespace, reading: Self.entries(of: namespace, key: key, seenFrom: own, in: context))
         }
     }
 
     /// The `entries` gauge of the namespace's conntrack stat file, as a reading of `key`.
-    static func entries(of namespace: NetNamespace, key: SysctlKey, in context: EvaluationContext) -> Result<Reading, HostReadFailure> {
-        let path = namespace.procNet + "/stat/nf_conntrack"
+    static func entries(of namespace: NetNamespace, key: SysctlKey, seenFrom own: UInt64?, in context: EvaluationContext) -> Result<Reading, HostReadFailure> {
+        let path = namespace.procNet(seenFrom: own) + "/stat/nf_conntrack"
         let text: String
         do { text = try context.cachedText(path) } catch { return .failure(HostReadFailure(error)) }
         switch KernelStatTable.parse(text) {

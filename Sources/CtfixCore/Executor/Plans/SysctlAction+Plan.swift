@@ -40,8 +40,8 @@ extension SysctlAction: PlannableAction {
             }
         }
         guard target != current else { return unchanged("\(key) is already \(formatNumber(current))") }
+        if let refusal = Self.globalKeyRefusal(key, context: context, notes: notes) { return refusal }
         if let info = try? fs.info(path), !info.isWritable {
-            if let refusal = Self.globalKeyRefusal(key, context: context, notes: notes) { return refusal }
             notes.append("\(path) is not writable here (a non-initial network namespace keeps nf_conntrack_max read-only); the write will fail")
         }
         var steps: [PlannedStep] = [.setValue(path: path, name: key, before: currentText, after: formatNumber(target))]
@@ -50,9 +50,10 @@ extension SysctlAction: PlannableAction {
         return ActionPlan(status: .ready, steps: steps + namespaceSteps, notes: notes)
     }
 
-    /// A global conntrack key (`nf_conntrack_max`) seen read-only from a network namespace that is
-    /// not the initial one: the kernel keeps one limit for every namespace and lets only the
-    /// initial namespace write it, so the write would fail. Refused while planning, with the
+    /// A global conntrack key (`nf_conntrack_max`) from a network namespace that is not the
+    /// initial one: the kernel keeps one limit for every namespace and lets only the initial
+    /// namespace write it (read-only elsewhere since Linux 5.x; older kernels let a container
+    /// change the whole host's limit, which is not this run's to decide either). Refused while planning, with the
     /// command to run on the host instead (the executor then refuses the whole run).
     static func globalKeyRefusal(_ key: String, context: PlanContext, notes: [String]) -> ActionPlan? {
         guard conntrackMaxKeys.contains(key), NetNamespaces.runsInInitialNamespace(context.fileSystem) == false else { return nil }
