@@ -77,17 +77,53 @@ struct RealKernelNamespaceTests {
             let outcome = try CtfixBinary.json(firing)
             let evidence = try #require(outcome["evidence"] as? [String: Any])
             #expect(evidence["kind"] as? String == "ratio")
+            // The count is read in every namespace (issue 9 item 5, a deliberate change: this
+            // namespace's own count is the sysctl, the others' the stat files' entries), each
+            // divided by the one global max.
             let readings = try #require(evidence["readings"] as? [[String: Any]])
-            #expect(readings.map { $0["name"] as? String } == ["net.netfilter.nf_conntrack_count", "net.netfilter.nf_conntrack_max"])
-            let count = try #require(readings.first?["value"] as? Double)
+            #expect(Set(readings.compactMap { $0["name"] as? String }) == ["net.netfilter.nf_conntrack_count", "net.netfilter.nf_conntrack_max"])
+            let own = try #require(readings.first { $0["source"] as? String == "/proc/sys/net/netfilter/nf_conntrack_count" })
+            let count = try #require(own["value"] as? Double)
             #expect(count >= 50)
             let detail = try #require(evidence["detail"] as? String)
-            #expect(detail.hasPrefix("nf_conntrack_count / nf_conntrack_max = \(formatNumber(count)) / "), "\(detail)")
+            #expect(detail.contains("nf_conntrack_count / nf_conntrack_max = \(formatNumber(count)) / "), "\(detail)")
             #expect(detail.contains(" (usage_threshold))") && !detail.contains("${"), "\(detail)")
+            #expect(detail.contains("in initial netns"), "\(detail)")
 
             let calm = try await CtfixBinary.run(["check", file.path], in: namespace)
             #expect(calm.exitStatus == 0, "\(calm.standardOutput)\(calm.standardError)")
         }
+    }
+
+    /// Inside a non-initial namespace the global max cannot be written: `run --yes` refuses
+    /// before changing anything, says why and what to run on the host, and audits it. Nothing
+    /// changes in the namespace or on the host (both read before and after).
+    @Test func runInsideANamespaceRefusesGlobalKeysBeforeAnyChange() async throws {
+        let directory = try TrustedScratch.directory("ctfix-netns-refusal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let audit = directory + "/audit.jsonl"
+        let host = { (name: String) in try String(contentsOfFile: "/proc/sys/net/netfilter/\(name)", encoding: .utf8) }
+        let hostBefore = try ["nf_conntrack_max", "nf_conntrack_tcp_timeout_established"].map(host)
+        let persisted = FileManager.default.fileExists(atPath: "/etc/sysctl.d/90-ctfix-conntrack.conf")
+        try await NetworkNamespace.with { namespace in
+            try await namespace.trackConnections()
+            try await namespace.sendUDP(ports: 23000...23009)
+            let inside = try await namespace.run(["cat", "/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established"]).standardOutput
+            let playbook = PackagePaths.root.appendingPathComponent("playbooks/table-full.yaml").path
+            let result = try await CtfixBinary.run(["run", playbook, "--yes", "--force", "--no-verify-delay", "--audit-log", audit], in: namespace)
+            #expect(result.exitStatus == ExitStatus.refused.rawValue, "\(result.standardOutput)\(result.standardError)")
+            #expect(result.standardOutput.contains("only the initial network namespace can write"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("nsenter -t 1 -n ctfix run table-full"), "\(result.standardOutput)")
+            #expect(!result.standardOutput.contains("every completed change was rolled back"))
+            let after = try await namespace.run(["cat", "/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established"]).standardOutput
+            #expect(after == inside)
+            let events = try String(contentsOfFile: audit, encoding: .utf8).split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["event"] as? String
+            }
+            #expect(events == ["run_start", "evidence", "plan", "run_end"])
+        }
+        #expect(try ["nf_conntrack_max", "nf_conntrack_tcp_timeout_established"].map(host) == hostBefore)
+        #expect(FileManager.default.fileExists(atPath: "/etc/sysctl.d/90-ctfix-conntrack.conf") == persisted)
     }
 
     @Test func aRatioPredicateOnValuesCapturedInTheNamespace() async throws {

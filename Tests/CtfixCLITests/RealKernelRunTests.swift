@@ -73,7 +73,10 @@ struct RealKernelRunTests {
         try await NetworkNamespace.with { namespace in
             let result = try await CtfixBinary.run(["run", playbook, "--dry-run", "--force", "--audit-log", "\(directory)/a.jsonl"], in: namespace)
             #expect(result.exitStatus == 0, "\(result.standardError)")
-            #expect(result.standardOutput.contains("not writable here"))
+            // Issue 9 item 5 (deliberate change): no longer "not writable here; the write will
+            // fail" — the plan refuses the global key and names the command for the host.
+            #expect(result.standardOutput.contains("only the initial network namespace can write"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("nsenter -t 1 -n ctfix run table-full"), "\(result.standardOutput)")
         }
     }
 }

@@ -21,6 +21,10 @@ public struct ActionPlan: Sendable, Codable, Equatable {
     public var reason: String?
     /// What the plan had to decide ("clamped to the memory budget: 1,048,576 entries").
     public var notes: [String]
+    /// Where this action can run instead, when it is refused only because ctfix runs inside a
+    /// non-initial network namespace (a global key such as `nf_conntrack_max`). The executor
+    /// refuses the whole run before any change and prints it.
+    public var hostCommand: String?
 
     public init(status: Status, steps: [PlannedStep] = [], reason: String? = nil, notes: [String] = []) {
         self.status = status
@@ -57,6 +61,9 @@ public struct PlanContext: Sendable {
     /// Config files as earlier actions of this run will leave them, so two actions persisting
     /// to the same file plan against each other's result rather than clobber it.
     public let pendingFiles = PendingFiles()
+    /// Non-initial network namespaces detection named as in trouble (a log line's "in netns N",
+    /// a namespace whose own count made a ratio hold): per-namespace keys are set there too.
+    public var namespacesInTrouble: [UInt64] = []
 
     public init(evaluation: EvaluationContext, parameters: [String: ParameterValue], facts: HostFacts, runID: String,
                 playbookName: String = "", force: Bool = false) {

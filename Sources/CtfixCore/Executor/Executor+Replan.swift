@@ -27,8 +27,9 @@ extension Executor {
     func refreshPlan(_ index: Int, planContext: PlanContext) async -> Refresh {
         let shown = report.actions[index].steps.map(\.step)
         guard shown.contains(where: { !preconditionHolds($0) }) else { return .asShown }
-        let fresh = PlanContext(evaluation: planContext.evaluation, parameters: planContext.parameters, facts: planContext.facts,
+        var fresh = PlanContext(evaluation: planContext.evaluation, parameters: planContext.parameters, facts: planContext.facts,
                                 runID: planContext.runID, playbookName: planContext.playbookName, force: planContext.force)
+        fresh.namespacesInTrouble = planContext.namespacesInTrouble
         let action = playbook.actions[index]
         let plan = await self.plan(action, fresh)
         let paths = shown.compactMap { step -> String? in if case .writeFile(let path, _, _, _, _) = step { path } else { nil } }

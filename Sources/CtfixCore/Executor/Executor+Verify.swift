@@ -133,6 +133,10 @@ extension Executor {
             case .setValue(let path, _, _, _), .writeFile(let path, _, _, _, _):
                 if first[path] == nil { order.append(path); first[path] = step }
                 last[path] = step
+            case .setNamespaceValue(let namespace, _, let path, _, _, _):
+                let place = "netns \(namespace.id):\(path)"
+                if first[place] == nil { order.append(place); first[place] = step }
+                last[place] = step
             case .trigger, .runCommand, .reboot:
                 lines.append("done, cannot be undone: \(step.summaryLine)")
             }
@@ -143,6 +147,11 @@ extension Executor {
                 let value = (try? ctx.fileSystem.readText(path).trimmingCharacters(in: .whitespacesAndNewlines)) ?? "unreadable"
                 let whose = StepApplier.sameValue(value, after) ? "this run's value" : StepApplier.sameValue(value, before) ? "the value before the run" : "neither value of this run"
                 lines.append("\(name) = \(value) (\(whose))")
+            case (.setNamespaceValue(let namespace, let label, let file, let name, let before, _)?, .setNamespaceValue(_, _, _, _, _, let after)?):
+                let value: String
+                do { value = try ctx.namespaceAccess.read(file, in: namespace).trimmingCharacters(in: .whitespacesAndNewlines) } catch { value = "unreadable (\(error.message))" }
+                let whose = StepApplier.sameValue(value, after) ? "this run's value" : StepApplier.sameValue(value, before) ? "the value before the run" : "neither value of this run"
+                lines.append("in \(label): \(name) = \(value) (\(whose))")
             case (.writeFile(_, let before, _, _, _)?, .writeFile(_, _, let after, _, _)?):
                 let current = ctx.fileSystem.exists(path) ? try? ctx.fileSystem.readText(path) : nil
                 let state = current == after ? (after == nil ? "absent, as this run left it" : "this run's content")

@@ -101,8 +101,9 @@ public final class Executor: @unchecked Sendable {
         if !report.firing { report.messages.append("--force: acting although detection does not fire") }
 
         // 5. Plan every action from live values.
-        let planContext = PlanContext(evaluation: evaluation, parameters: parameters, facts: facts, runID: runID,
+        var planContext = PlanContext(evaluation: evaluation, parameters: parameters, facts: facts, runID: runID,
                                       playbookName: playbook.name, force: options.force)
+        planContext.namespacesInTrouble = evidence.namedNamespaces
         var plans: [ActionPlan] = []
         for action in playbook.actions {
             plans.append(await plan(action, planContext))
@@ -117,6 +118,13 @@ public final class Executor: @unchecked Sendable {
             if !options.json { ctx.output.line(note + "\n") }
         }
 
+        // Inside a non-initial network namespace a global key cannot be written: refuse the
+        // whole run before any change rather than apply half of it and fail on the rest.
+        if let command = plans.compactMap(\.hostCommand).first {
+            let why = "refusing: this run needs the initial network namespace (see the refused action above); nothing was changed. Run \(command)"
+            if !options.dryRun { return finish(.refused, why) }
+            report.messages.append(why)
+        }
         if options.dryRun { return finish(.dryRun, "dry-run: nothing was changed") }
         if options.interruption.isRequested { return finish(.interrupted, "interrupted by \(options.interruption.signalName) before any change") }
 

@@ -8,6 +8,10 @@ public enum PlannedStep: Sendable, Codable, Equatable {
     /// still exit 0; the kernel can also clamp or round a value). `before` is the value read
     /// while planning, which an undo writes back.
     case setValue(path: String, name: String, before: String, after: String)
+    /// `setValue` inside another network namespace (a per-namespace key such as the TCP
+    /// timeouts), entered from the host through `CtfixContext.namespaceAccess`; `label` names
+    /// the namespace for people ("netns 4026532177 (pid 4242 nginx)").
+    case setNamespaceValue(namespace: NamespaceTarget, label: String, path: String, name: String, before: String, after: String)
     /// Replace a config file atomically, keeping a backup. `before` nil: the file did not exist;
     /// `after` nil: remove it (what undoing a creation does). `diff` is the unified diff shown
     /// in the plan.
@@ -24,7 +28,7 @@ public enum PlannedStep: Sendable, Codable, Equatable {
     /// Whether `undo` can restore the state before this step.
     public var isReversible: Bool {
         switch self {
-        case .setValue, .writeFile: true
+        case .setValue, .setNamespaceValue, .writeFile: true
         case .trigger, .runCommand, .reboot: false
         }
     }
@@ -36,7 +40,7 @@ public enum PlannedStep: Sendable, Codable, Equatable {
         switch self {
         case .runCommand: true
         case .reboot(let method, _, _): method != "kured"
-        case .setValue, .writeFile, .trigger: false
+        case .setValue, .setNamespaceValue, .writeFile, .trigger: false
         }
     }
 
@@ -45,6 +49,8 @@ public enum PlannedStep: Sendable, Codable, Equatable {
         switch self {
         case .setValue(let path, let name, let before, let after):
             return .setValue(path: path, name: name, before: after, after: before)
+        case .setNamespaceValue(let namespace, let label, let path, let name, let before, let after):
+            return .setNamespaceValue(namespace: namespace, label: label, path: path, name: name, before: after, after: before)
         case .writeFile(let path, let before, let after, _, _):
             return .writeFile(path: path, before: after, after: before, diff: "", backup: nil)
         case .trigger, .runCommand, .reboot:
@@ -57,6 +63,8 @@ public enum PlannedStep: Sendable, Codable, Equatable {
         switch self {
         case .setValue(_, let name, let before, let after):
             "\(name): \(before) → \(after)"
+        case .setNamespaceValue(_, let label, _, let name, let before, let after):
+            "in \(label): \(name) \(before) → \(after)"
         case .writeFile(let path, let before, let after, _, _):
             before == nil ? "create \(path)" : after == nil ? "remove \(path)" : "edit \(path)"
         case .trigger(_, let name, let value):

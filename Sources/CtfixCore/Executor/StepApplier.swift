@@ -62,6 +62,18 @@ public struct StepApplier: Sendable {
             }
             return Applied(observed: observed, message: "\(name) = \(observed) (read back)")
 
+        case .setNamespaceValue(let namespace, let label, let path, let name, _, let after):
+            let observed: String
+            do {
+                observed = try context.namespaceAccess.write(after, to: path, in: namespace).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw Failure(message: "in \(label): writing \(name) = \(after) failed: \(error.message)", changed: error.changed)
+            }
+            guard Self.sameValue(observed, after) else {
+                throw Failure(message: "in \(label): \(name) reads back \(observed) after writing \(after): the kernel did not take the value", changed: true)
+            }
+            return Applied(observed: observed, message: "in \(label): \(name) = \(observed) (read back)")
+
         case .writeFile(let path, let before, let after, _, let plannedBackup):
             do {
                 let currentBytes = fs.exists(path) ? try fs.readFile(path) : nil

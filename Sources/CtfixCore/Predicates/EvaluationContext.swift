@@ -27,6 +27,7 @@ public final class EvaluationContext: Sendable {
     public let showsProgress: Bool
 
     private let cache = Mutex<[String: CachedValue]>([:])
+    private let namespaceCache = Mutex<[NetNamespace]?>(nil)
 
     public init(host: CtfixContext, parameters: [String: Double] = [:], logFiles: [String]? = nil, notBefore: Date? = nil,
                 lineEvidence: (any LogLineEvidence)? = nil, showsProgress: Bool = false,
@@ -83,6 +84,16 @@ public final class EvaluationContext: Sendable {
             cache.withLock { $0[path] = .failure(error) }
             throw error
         }
+    }
+
+    /// Every network namespace with a process (`NetNamespaces.discover`), found once per
+    /// evaluation so every predicate reads the same set. A root without per-process
+    /// directories (an example host, a snapshot) has only the initial namespace.
+    public var netNamespaces: [NetNamespace] {
+        if let known = namespaceCache.withLock({ $0 }) { return known }
+        let found = NetNamespaces.discover(in: host.fileSystem)
+        namespaceCache.withLock { $0 = found }
+        return found
     }
 
     enum CachedValue: Sendable {

@@ -187,9 +187,14 @@ public struct LogPredicate: PredicateKind {
             // Lines the pattern could not decide might have matched: not a "no".
             return .unknown(kind: Self.keyword, predicate: summaryLine, "cannot tell: " + detail(of: scan))
         }
-        return PredicateResult(state: scan.count >= minimumCount ? .holds : .doesNotHold, kind: Self.keyword,
-                               predicate: summaryLine, detail: detail(of: scan), readings: readings,
-                               matches: scan.matches, count: scan.count)
+        var text = detail(of: scan)
+        let named = NamespaceMention.ids(in: scan.matches.map(\.text))
+        if !named.isEmpty { text += "; " + NamespaceMention.describe(named, among: context.netNamespaces) }
+        var result = PredicateResult(state: scan.count >= minimumCount ? .holds : .doesNotHold, kind: Self.keyword,
+                                     predicate: summaryLine, detail: text, readings: readings,
+                                     matches: scan.matches, count: scan.count)
+        result.namespaces = named.isEmpty ? nil : named
+        return result
     }
 
     /// One sentence: "2 lines + 98 suppressed = 100 within 15m in /var/log/messages (min_count 1)".

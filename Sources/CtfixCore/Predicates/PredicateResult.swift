@@ -28,6 +28,10 @@ public struct PredicateResult: Sendable, Codable, Equatable {
     public var children: [PredicateResult]
     /// The threshold the value was compared with (for `value`/`ratio`), for perfdata.
     public var threshold: Double?
+    /// Non-initial network namespaces this result names as in trouble: those whose own count
+    /// made a per-namespace `value`/`ratio` hold, or that a matched log line names ("table
+    /// full in netns 4026532177"). Actions with per-namespace keys apply there too. Nil: none.
+    public var namespaces: [UInt64]?
 
     public init(state: State, kind: String, predicate: String, detail: String,
                 readings: [Reading] = [], matches: [LogMatch] = [], count: Int? = nil,
@@ -40,6 +44,13 @@ public struct PredicateResult: Sendable, Codable, Equatable {
         self.matches = matches
         self.count = count
         self.children = children
+    }
+
+    /// The namespaces this result and its children name, each once, in order of first mention.
+    public var namedNamespaces: [UInt64] {
+        var seen: [UInt64] = []
+        for id in (namespaces ?? []) + children.flatMap(\.namedNamespaces) where !seen.contains(id) { seen.append(id) }
+        return seen
     }
 
     /// An unknown result carrying the reason.

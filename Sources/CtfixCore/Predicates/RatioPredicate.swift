@@ -168,15 +168,27 @@ public struct RatioPredicate: PredicateKind {
         "\(numerator.summaryLine) / \(denominator.summaryLine) \(comparison.summaryLine(parameters: parameters))" + (sustained?.summarySuffix ?? "")
     }
 
+    /// A per-namespace numerator (the conntrack count) is divided by the one denominator in
+    /// every namespace: `nf_conntrack_max` is global, each namespace's count is compared with it.
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {
         guard let sustained else { return await evaluateOnce(in: context) }
         return await sustained.evaluate(identity: Self.keyword + ": " + summaryLine, in: context) { await self.evaluateOnce(in: $0) }
     }
 
-    /// One reading of both sources and the comparison, without `for:`.
+    /// One evaluation without `for:`: per namespace for a per-namespace source.
     func evaluateOnce(in context: EvaluationContext) async -> PredicateResult {
+        let bottom = denominator.read(in: context)
+        if let perNamespace = (numerator.kind as? any NamespacedValueSource)?.readPerNamespace(in: context) {
+            let parts = perNamespace.map { ($0.namespace, evaluate($0.reading, bottom, in: context)) }
+            return PerNamespaceResult.combine(parts, comparison: comparison, kind: Self.keyword, predicate: summaryLine(context.parameters))
+        }
+        return evaluate(numerator.read(in: context), bottom, in: context)
+    }
+
+    func evaluate(_ numeratorRead: Result<Reading, HostReadFailure>, _ denominatorRead: Result<Reading, HostReadFailure>,
+                  in context: EvaluationContext) -> PredicateResult {
         let top: Reading, bottom: Reading
-        switch (numerator.read(in: context), denominator.read(in: context)) {
+        switch (numeratorRead, denominatorRead) {
         case let (.success(n), .success(d)):
             (top, bottom) = (n, d)
         case let (.failure(failure), other):

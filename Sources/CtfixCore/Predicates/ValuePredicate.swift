@@ -165,15 +165,25 @@ public struct ValuePredicate: PredicateKind {
         "\(source.summaryLine) \(comparison.summaryLine(parameters: parameters))" + (sustained?.summarySuffix ?? "")
     }
 
+    /// Per-namespace sources (the conntrack count) are compared in every namespace; see
+    /// `PerNamespaceResult` for how the answers combine.
     public func evaluate(in context: EvaluationContext) async -> PredicateResult {
         guard let sustained else { return await evaluateOnce(in: context) }
         return await sustained.evaluate(identity: Self.keyword + ": " + summaryLine, in: context) { await self.evaluateOnce(in: $0) }
     }
 
-    /// One reading and comparison, without `for:`.
+    /// One evaluation without `for:`: per namespace for a per-namespace source.
     func evaluateOnce(in context: EvaluationContext) async -> PredicateResult {
+        if let perNamespace = (source.kind as? any NamespacedValueSource)?.readPerNamespace(in: context) {
+            let parts = perNamespace.map { ($0.namespace, evaluate($0.reading, in: context)) }
+            return PerNamespaceResult.combine(parts, comparison: comparison, kind: Self.keyword, predicate: summaryLine(context.parameters))
+        }
+        return evaluate(source.read(in: context), in: context)
+    }
+
+    func evaluate(_ read: Result<Reading, HostReadFailure>, in context: EvaluationContext) -> PredicateResult {
         let reading: Reading
-        switch source.read(in: context) {
+        switch read {
         case .success(let value): reading = value
         case .failure(let failure): return .unknown(kind: Self.keyword, predicate: summaryLine(context.parameters), failure.message)
         }

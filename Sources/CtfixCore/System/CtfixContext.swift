@@ -18,11 +18,16 @@ public struct CtfixContext: Sendable {
     /// True when host paths resolve at `/` of this very machine (so journald and `/dev/kmsg`
     /// are the live ones); false for a snapshot or example root.
     public var isLiveHost: Bool
+    /// Reads and writes per-namespace sysctls in other network namespaces (setns on a live
+    /// root, nothing on a snapshot, scripted in tests).
+    public var namespaceAccess: any NamespaceSysctlAccess
 
     public init(fileSystem: any FileSystem, clock: any HostClock = SystemClock(), sleeper: (any Sleeper)? = nil,
                 commands: any CommandRunner = NoCommandRunner(), output: any OutputSink = StandardOutputSink(),
                 terminal: any Terminal = NoTerminal(),
-                environment: [String: String] = [:], isLiveHost: Bool = false) {
+                environment: [String: String] = [:], isLiveHost: Bool = false,
+                namespaceAccess: any NamespaceSysctlAccess = NoNamespaceAccess()) {
+        self.namespaceAccess = namespaceAccess
         self.fileSystem = fileSystem
         self.clock = clock
         self.sleeper = sleeper ?? (clock as? any Sleeper) ?? InterruptibleSleeper()
@@ -46,7 +51,7 @@ public struct CtfixContext: Sendable {
         let commands: any CommandRunner = live ? SubprocessCommandRunner() : ContainedCommandRunner(SubprocessCommandRunner())
         return CtfixContext(fileSystem: fileSystem, clock: clock, commands: commands,
                             output: StandardOutputSink(), terminal: ProcessTerminal(), environment: environment,
-                            isLiveHost: live)
+                            isLiveHost: live, namespaceAccess: live ? SetnsSysctlAccess() : NoNamespaceAccess())
     }
 }
 

@@ -19,39 +19,18 @@ extension SysctlAction: PlannableAction {
         guard let current = Double(currentText) else {
             return .refused("\(key) holds '\(currentText)', not a single number")
         }
-        var variables = context.facts.variables
-        variables["current"] = current
-        let numbers = context.parameters.numericValues
         var target: Double
-        do {
-            let value = try change.expression.evaluate(parameters: numbers, variables: variables)
-            switch change {
-            case .set: target = value
-            case .multiply: target = current * value
-            case .add: target = current + value
-            }
-            if let floor {
-                let bound = try floor.evaluate(parameters: numbers, variables: variables)
-                if target < bound { notes.append("raised to the floor \(formatNumber(bound))"); target = bound }
-            }
-            if let ceiling {
-                let bound = try ceiling.evaluate(parameters: numbers, variables: variables)
-                if target > bound { notes.append("lowered to the ceiling \(formatNumber(bound))"); target = bound }
-            }
-        } catch {
-            return .refused("cannot compute the new value of \(key): \(error)")
+        switch computeTarget(current: current, key: key, context: context, notes: &notes) {
+        case .success(let value): target = value
+        case .failure(let refusal): return .refused(refusal.reason)
         }
-        target = target.rounded(.down)
-        guard target >= 0 else { return .refused("the computed value \(formatNumber(target)) for \(key) is negative") }
-
-        switch direction {
-        case .raise where target < current:
-            return .noChange("\(key) is \(formatNumber(current)), already above the computed \(formatNumber(target))", notes: notes)
-        case .lower where target > current:
-            return .noChange("\(key) is \(formatNumber(current)), already below the computed \(formatNumber(target))", notes: notes)
-        default:
-            break
+        // Per-namespace keys are also set in each namespace detection named (issue 9 item 5).
+        let namespaceSteps = Self.isPerNamespace(key) ? namespaceSteps(key: key, path: path, context: context, notes: &notes) : []
+        func unchanged(_ reason: String) -> ActionPlan {
+            guard !namespaceSteps.isEmpty else { return .noChange(reason, notes: notes) }
+            return ActionPlan(status: .ready, steps: namespaceSteps, notes: notes + ["initial netns unchanged: \(reason)"])
         }
+        if let reason = unchangedReason(key: key, current: current, target: target) { return unchanged(reason) }
 
         if let memoryBudget, target > current {
             switch checkBudget(memoryBudget, target: target, current: current, context: context) {
@@ -60,16 +39,29 @@ extension SysctlAction: PlannableAction {
             case .refused(let reason): return .refused(reason, notes: notes)
             }
         }
-        guard target != current else {
-            return .noChange("\(key) is already \(formatNumber(current))", notes: notes)
-        }
+        guard target != current else { return unchanged("\(key) is already \(formatNumber(current))") }
+        if let refusal = Self.globalKeyRefusal(key, context: context, notes: notes) { return refusal }
         if let info = try? fs.info(path), !info.isWritable {
             notes.append("\(path) is not writable here (a non-initial network namespace keeps nf_conntrack_max read-only); the write will fail")
         }
         var steps: [PlannedStep] = [.setValue(path: path, name: key, before: currentText, after: formatNumber(target))]
         if let hashSize { steps += hashSizeSteps(hashSize, target: target, key: key, context: context, notes: &notes) }
         if let persist { steps += persistSteps(persist, key: key, value: target, context: context, notes: &notes) }
-        return ActionPlan(status: .ready, steps: steps, notes: notes)
+        return ActionPlan(status: .ready, steps: steps + namespaceSteps, notes: notes)
+    }
+
+    /// A global conntrack key (`nf_conntrack_max`) from a network namespace that is not the
+    /// initial one: the kernel keeps one limit for every namespace and lets only the initial
+    /// namespace write it (read-only elsewhere since Linux 5.x; older kernels let a container
+    /// change the whole host's limit, which is not this run's to decide either). Refused while planning, with the
+    /// command to run on the host instead (the executor then refuses the whole run).
+    static func globalKeyRefusal(_ key: String, context: PlanContext, notes: [String]) -> ActionPlan? {
+        guard conntrackMaxKeys.contains(key), NetNamespaces.runsInInitialNamespace(context.fileSystem) == false else { return nil }
+        let own = NetNamespaces.own(in: context.fileSystem).map { "netns \($0)" } ?? "a non-initial network namespace"
+        var plan = ActionPlan.refused("\(key) is one global limit that only the initial network namespace can write, and ctfix runs in \(own) (a container or `ip netns exec`)", notes: notes)
+        let name = context.playbookName.isEmpty ? "PLAYBOOK" : context.playbookName
+        plan.hostCommand = "ctfix run \(name) on the host (from a shell in the host's PID namespace: nsenter -t 1 -n ctfix run \(name))"
+        return plan
     }
 
     /// The first alternative whose /proc/sys file exists.
@@ -129,6 +121,10 @@ extension SysctlAction: PlannableAction {
         let wanted = (target / Double(hashSize.divisor)).rounded(.down)
         guard wanted > current else {
             notes.append("hash size \(currentText) already ≥ max / \(hashSize.divisor) = \(formatNumber(wanted))")
+            return []
+        }
+        if NetNamespaces.runsInInitialNamespace(fs) == false {
+            notes.append("hash size unchanged: the kernel changes it only from the initial network namespace, and ctfix runs in another one")
             return []
         }
         if let info = try? fs.info(path), !info.isWritable {
