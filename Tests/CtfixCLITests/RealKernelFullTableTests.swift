@@ -81,10 +81,19 @@ struct RealKernelFullTableTests {
             #expect((mine["entries"] as? NSNumber)?.intValue == 100)
             #expect(((mine["drop"] as? NSNumber)?.intValue ?? 0) >= 3)
 
-            // run --yes: raises the limit, new flows get through, verification reads the namespace.
+            let timeoutPath = "/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established"
+            let readTimeout = { try await table.namespace.run(["cat", timeoutPath]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let namespaceTimeout = try await readTimeout()
+            let hostTimeout = try String(contentsOfFile: timeoutPath, encoding: .utf8)
+
+            // run --yes: raises the limit, halves the timeout in that namespace, new flows get
+            // through, verification reads the namespace.
             let run = try await CtfixBinary.run(["run", playbook, "--yes", "--json", "--audit-log", audit], timeout: .seconds(120))
             #expect(run.exitStatus == ExitStatus.remediated.rawValue, "\(run.standardOutput)\(run.standardError)")
             #expect(try FullTableFixture.currentMax() >= 65536)
+            #expect(try await readTimeout() == String((Int(namespaceTimeout) ?? 0) / 2), "halved in the namespace in trouble")
+            #expect(run.standardOutput.contains("in netns \(namespace.id) (pid \(namespace.pid) python3): net.netfilter.nf_conntrack_tcp_timeout_established"),
+                    "\(run.standardOutput)")
             #expect(try await table.newConnectionGetsThrough())
             let report = try CtfixBinary.json(run)
             let verification = try #require(report["verification"] as? [String: Any])
@@ -96,6 +105,8 @@ struct RealKernelFullTableTests {
             let rollback = try await CtfixBinary.run(["rollback", runID, "--yes", "--audit-log", audit])
             #expect(rollback.exitStatus == 0, "\(rollback.standardOutput)\(rollback.standardError)")
             #expect(try FullTableFixture.currentMax() == 100)
+            #expect(try await readTimeout() == namespaceTimeout, "the namespace's timeout restored")
+            #expect(try String(contentsOfFile: timeoutPath, encoding: .utf8) == hostTimeout)
             #expect(Self.persistFiles.map { try? String(contentsOfFile: $0, encoding: .utf8) } == filesBefore)
         }
         // Whatever happened above: the files this run may have written are put back.

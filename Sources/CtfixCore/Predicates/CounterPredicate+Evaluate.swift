@@ -30,6 +30,7 @@ extension CounterPredicate {
             }
         }
         var held: [(String, Double)] = []
+        var troubled: [UInt64] = []
         var quiet: [(String, Double)] = []
         var readings: [Reading] = []
         var threshold: Double?
@@ -68,7 +69,12 @@ extension CounterPredicate {
                 return .unknown(kind: Self.keyword, predicate: predicate, "\(shown), but \(failure.message)", readings: readings)
             case .success(let outcome):
                 threshold = outcome.threshold
-                if outcome.holds && usageHolds { held.append((shown, measured)) } else { quiet.append((shown, measured)) }
+                if outcome.holds && usageHolds {
+                    held.append((shown, measured))
+                    if !pair.namespace.isInitial { troubled.append(pair.namespace.id) }
+                } else {
+                    quiet.append((shown, measured))
+                }
             }
         }
         let expected = comparison.summaryLine(parameters: context.parameters)
@@ -87,6 +93,8 @@ extension CounterPredicate {
                                      detail: notes.isEmpty ? detail : detail + "; " + notes.prefix(4).joined(separator: "; "),
                                      readings: readings)
         result.threshold = threshold
+        // The namespaces where it held, so actions on per-namespace keys act there.
+        if !troubled.isEmpty { result.namespaces = troubled }
         return result
     }
 
