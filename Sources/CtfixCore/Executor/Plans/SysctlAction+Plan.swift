@@ -68,7 +68,10 @@ extension SysctlAction: PlannableAction {
         }
         var steps: [PlannedStep] = [.setValue(path: path, name: key, before: currentText, after: formatNumber(target))]
         if let hashSize { steps += hashSizeSteps(hashSize, target: target, key: key, context: context, notes: &notes) }
-        if let persist { steps += persistSteps(persist, key: key, value: target, context: context, notes: &notes) }
+        if let persist {
+            do { steps += try persistSteps(persist, key: key, value: target, context: context, notes: &notes) }
+            catch { return .refused(error.reason, notes: notes) }
+        }
         return ActionPlan(status: .ready, steps: steps, notes: notes)
     }
 
@@ -127,6 +130,10 @@ extension SysctlAction: PlannableAction {
             return []
         }
         let wanted = (target / Double(hashSize.divisor)).rounded(.down)
+        let module = path.split(separator: "/")[2]
+        if persist != nil {
+            notes += hashSizeBootNotes(module: String(module), wanted: max(wanted, current), context: context)
+        }
         guard wanted > current else {
             notes.append("hash size \(currentText) already ≥ max / \(hashSize.divisor) = \(formatNumber(wanted))")
             return []
@@ -135,6 +142,10 @@ extension SysctlAction: PlannableAction {
             notes.append("\(path) is read-only here (a non-initial network namespace, or a built-in module on an old kernel); hash size unchanged")
             return []
         }
-        return [.setValue(path: path, name: "conntrack hashsize", before: currentText, after: formatNumber(wanted))]
+        var steps: [PlannedStep] = [.setValue(path: path, name: "conntrack hashsize", before: currentText, after: formatNumber(wanted))]
+        if persist != nil, let step = hashSizePersistStep(module: String(module), wanted: wanted, context: context, notes: &notes) {
+            steps.append(step)
+        }
+        return steps
     }
 }
