@@ -5,7 +5,8 @@ extension SysctlAction {
     /// hashsize=N` in `modprobe.d` for a loadable module; for a built-in one the kernel command
     /// line (`nf_conntrack.hashsize=N`), shown as a manual step because ctfix never edits the
     /// boot loader. Nil (with a note) when nothing is written.
-    func hashSizePersistStep(module: String, wanted: Double, context: PlanContext, notes: inout [String]) -> PlannedStep? {
+    func hashSizePersistStep(module: String, wanted: Double, context: PlanContext,
+                             notes: inout [String]) throws(PersistRefusal) -> PlannedStep? {
         let fs = context.fileSystem
         let value = formatNumber(wanted)
         if ConntrackBootFacts.isBuiltIn(module, fs) == true {
@@ -15,9 +16,12 @@ extension SysctlAction {
             return nil
         }
         let file = ConntrackBootFacts.modprobeFile
-        if fs.isSymbolicLink(file) {
-            notes.append("hash size not persisted: \(file) is a symlink; ctfix never writes through one")
+        guard fs.exists("/etc/modprobe.d") else {
+            notes.append("no /etc/modprobe.d on this host: hash size not persisted. Manual step: add 'options \(module) hashsize=\(value)' to /etc/modprobe.conf")
             return nil
+        }
+        if fs.isSymbolicLink(file) {
+            throw PersistRefusal(reason: "\(file) is a symbolic link; ctfix never writes through one")
         }
         let line = "options \(module) hashsize=\(value)"
         let existing = context.plannedContent(of: file)

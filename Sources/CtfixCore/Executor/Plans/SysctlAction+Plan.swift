@@ -67,11 +67,10 @@ extension SysctlAction: PlannableAction {
             notes.append("\(path) is not writable here (a non-initial network namespace keeps nf_conntrack_max read-only); the write will fail")
         }
         var steps: [PlannedStep] = [.setValue(path: path, name: key, before: currentText, after: formatNumber(target))]
-        if let hashSize { steps += hashSizeSteps(hashSize, target: target, key: key, context: context, notes: &notes) }
-        if let persist {
-            do { steps += try persistSteps(persist, key: key, value: target, context: context, notes: &notes) }
-            catch { return .refused(error.reason, notes: notes) }
-        }
+        do {
+            if let hashSize { steps += try hashSizeSteps(hashSize, target: target, key: key, context: context, notes: &notes) }
+            if let persist { steps += try persistSteps(persist, key: key, value: target, context: context, notes: &notes) }
+        } catch { return .refused(error.reason, notes: notes) }
         return ActionPlan(status: .ready, steps: steps, notes: notes)
     }
 
@@ -120,7 +119,8 @@ extension SysctlAction: PlannableAction {
         return .clamped(limit, "memory budget: \(formatNumber(target)) entries would not fit in \(budgetText); clamped to \(formatNumber(limit))")
     }
 
-    func hashSizeSteps(_ hashSize: HashSize, target: Double, key: String, context: PlanContext, notes: inout [String]) -> [PlannedStep] {
+    func hashSizeSteps(_ hashSize: HashSize, target: Double, key: String, context: PlanContext,
+                       notes: inout [String]) throws(PersistRefusal) -> [PlannedStep] {
         guard Self.conntrackMaxKeys.contains(key) else { return [] }
         let fs = context.fileSystem
         guard let path = ConntrackKeys.hashsizePaths.first(where: { fs.exists($0) }),
@@ -131,10 +131,8 @@ extension SysctlAction: PlannableAction {
         }
         let wanted = (target / Double(hashSize.divisor)).rounded(.down)
         let module = path.split(separator: "/")[2]
-        if persist != nil {
-            notes += hashSizeBootNotes(module: String(module), wanted: max(wanted, current), context: context)
-        }
         guard wanted > current else {
+            if persist != nil { notes += hashSizeBootNotes(module: String(module), wanted: current, context: context) }
             notes.append("hash size \(currentText) already ≥ max / \(hashSize.divisor) = \(formatNumber(wanted))")
             return []
         }
@@ -143,7 +141,7 @@ extension SysctlAction: PlannableAction {
             return []
         }
         var steps: [PlannedStep] = [.setValue(path: path, name: "conntrack hashsize", before: currentText, after: formatNumber(wanted))]
-        if persist != nil, let step = hashSizePersistStep(module: String(module), wanted: wanted, context: context, notes: &notes) {
+        if persist != nil, let step = try hashSizePersistStep(module: String(module), wanted: wanted, context: context, notes: &notes) {
             steps.append(step)
         }
         return steps

@@ -35,7 +35,7 @@ extension SysctlAction {
                 notes.append("no /etc/modules-load.d (not systemd): make sure \(moduleName) is loaded before the sysctl file is applied at boot")
             } else {
                 let loadFile = persist.modulesLoadFile ?? "/etc/modules-load.d/ctfix-conntrack.conf"
-                if fs.isSymbolicLink(loadFile) { throw PersistRefusal(reason: "\(loadFile) is a symlink; ctfix never writes through one") }
+                if fs.isSymbolicLink(loadFile) { throw PersistRefusal(reason: "\(loadFile) is a symbolic link; ctfix never writes through one") }
                 let existing = context.plannedContent(of: loadFile) ?? ""
                 let lines = existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
                 if !lines.contains(moduleName) {
@@ -54,7 +54,7 @@ extension SysctlAction {
                         notes: inout [String]) throws(PersistRefusal) -> PlannedStep? {
         let fs = context.fileSystem
         if fs.isSymbolicLink(file) {
-            throw PersistRefusal(reason: "\(file) is a symlink; ctfix never writes through one (remove it or choose another persist file)")
+            throw PersistRefusal(reason: "\(file) is a symbolic link; ctfix never writes through one (remove it or choose another persist file)")
         }
         let content = context.plannedContent(of: file)
         let header = content == nil ? "# Written by ctfix (playbook \(context.playbookName), run \(context.runID)).\n" : ""
@@ -75,7 +75,7 @@ extension SysctlAction {
         var problem: String?
         if winner.isGlob { problem = "its key '\(winner.keyText)' is a pattern that sets other keys too" }
         else if !SysctlBootConfig.isAdministratorFile(winner.file) { problem = "it is not an administrator's file under /etc (/run is regenerated at boot, /usr/lib belongs to a package)" }
-        else if fs.isSymbolicLink(winner.file) { problem = "it is a symlink; ctfix never writes through one" }
+        else if fs.isSymbolicLink(winner.file) { problem = "it is a symbolic link; ctfix never writes through one" }
         else if let info = try? fs.info(winner.file), !info.isWritable { problem = "it is not writable" }
         else if let offset = context.invalidUTF8Offset(of: winner.file) { problem = "it is not UTF-8 (byte \(offset))" }
         if let problem {
@@ -107,7 +107,8 @@ extension SysctlAction {
             var name = line[..<equals].trimmingCharacters(in: .whitespaces)
             if name.hasPrefix("-") { name.removeFirst() }
             guard SysctlBootConfig.keyComponents(name) == wanted else { return line }
-            return String(line[...equals]) + " " + value
+            let spacing = line[line.index(after: equals)...].prefix(while: { $0 == " " || $0 == "\t" })
+            return String(line[...equals]) + spacing + value
         }
         return lines.joined(separator: "\n")
     }
