@@ -122,9 +122,9 @@ extension ExecutorSafetyTests {
         options.interruption = interruption
         let report = await Executor(ctx: ctx, playbook: playbook, parameters: try playbook.resolveParameters([:]), options: options).run()
         #expect(report.outcome == .interrupted)
-        #expect(report.actions[0].reason == "interrupted after 1 of 4 steps")
+        #expect(report.actions[0].reason == "interrupted after 1 of 3 steps")
         // The first step (max) was finished, then undone by on_failure: rollback; the hash size,
-        // its modprobe.d option (a 4th step since boot persistence) and the sysctl file were never touched.
+        // and the sysctl file were never touched.
         #expect(try memory.readText("/proc/sys/net/ipv4/netfilter/ip_conntrack_max") == "16640\n")
         #expect(try memory.readText("/sys/module/ip_conntrack/parameters/hashsize") == "2080\n")
         #expect(!(try memory.readText("/etc/sysctl.conf")).contains("ip_conntrack"))

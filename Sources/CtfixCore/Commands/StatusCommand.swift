@@ -35,9 +35,10 @@ public struct StatusCommand: Sendable {
         var conntrack: ConntrackSnapshot
         var recentEvents: [LogMatch]?
         var recentEventsNote: String?
+        var boot: ConntrackBootValues
 
         enum CodingKeys: String, CodingKey {
-            case root, time, conntrack
+            case root, time, conntrack, boot
             case recentEvents = "recent_events"
             case recentEventsNote = "recent_events_note"
         }
@@ -49,6 +50,7 @@ public struct StatusCommand: Sendable {
             try container.encode(conntrack, forKey: .conntrack)
             try container.encode(recentEvents, forKey: .recentEvents)
             try container.encode(recentEventsNote, forKey: .recentEventsNote)
+            try container.encode(boot.entries, forKey: .boot)
         }
     }
 
@@ -57,13 +59,16 @@ public struct StatusCommand: Sendable {
         let snapshot = ConntrackSnapshot.read(in: evaluation, memoryShare: memoryShare)
         let events = await recentEvents(evaluation)
         let status: ExitStatus = snapshot.hasBasics ? .ok : .unknown
+        let boot = ConntrackBootValues.read(ctx.fileSystem)
 
         if json {
             let report = Report(root: ctx.fileSystem.rootDescription, time: evaluation.now, conntrack: snapshot,
-                                recentEvents: events, recentEventsNote: events == nil ? "no kernel log source could be read" : nil)
+                                recentEvents: events, recentEventsNote: events == nil ? "no kernel log source could be read" : nil, boot: boot)
             ctx.output.line(JSONOutput.encode(report))
         } else {
             for line in snapshot.textLines { ctx.output.line(line) }
+            if !boot.textLines.isEmpty { ctx.output.line() }
+            for line in boot.textLines { ctx.output.line(TerminalText.content(line)) }
             ctx.output.line()
             ctx.output.line("recent kernel conntrack events (24 h)")
             switch events {
