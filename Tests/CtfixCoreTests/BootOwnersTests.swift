@@ -103,7 +103,6 @@ import Testing
 
     @Test func statusShowsTheBootValueBesideTheRuntimeOne() async throws {
         let fs = try ExampleHosts.inMemory("ubuntu-table-full")
-        fs.set("/etc/sysctl.d/99-lb.conf", "net.ipv4.ip_forward = 1\n")
         fs.set("/etc/sysctl.d/50-a.conf", "net.netfilter.nf_conntrack_max = 131072\nnet.netfilter.nf_conntrack_udp_timeout = 60\n")
         fs.set("/etc/sysctl.conf", "net.netfilter.nf_conntrack_max = 100\n")
         fs.set("/etc/modprobe.d/cc.conf", "options nf_conntrack hashsize=262144\n")

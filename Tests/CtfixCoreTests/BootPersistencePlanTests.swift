@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func etcSysctlConfWinsAndIsEditedNotCtfixsFile() async throws {
-        let fs = try Self.hostWithoutHandTuning()
+        let fs = try ExampleHosts.inMemory("ubuntu-table-full")
         fs.set("/etc/sysctl.conf", "# site\nnet.netfilter.nf_conntrack_max = 100\n")
         let report = try await run(fs)
         let raise = report.actions[0]
@@ -59,7 +59,7 @@ import Testing
 
     @Test(arguments: ["/run/sysctl.d/99-runtime.conf", "/usr/lib/sysctl.d/99-vendor.conf", "/lib/sysctl.d/99-vendor.conf"])
     func aWinnerOutsideEtcIsNeverEditedAndThePlanGivesTheManualStep(_ winner: String) async throws {
-        let fs = try Self.hostWithoutHandTuning()
+        let fs = try ExampleHosts.inMemory("ubuntu-table-full")
         fs.set(winner, "net.netfilter.nf_conntrack_max = 1000\n")
         let report = try await run(fs, yes: true)
         let raise = report.actions[0]
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aSameNamedEtcFileMasksTheVendorFileSoCtfixsOwnFileWins() async throws {
-        let fs = try Self.hostWithoutHandTuning()
+        let fs = try ExampleHosts.inMemory("ubuntu-table-full")
         fs.set("/usr/lib/sysctl.d/99-vendor.conf", "net.netfilter.nf_conntrack_max = 1000\n")
         fs.set("/etc/sysctl.d/99-vendor.conf", "# masked\n")
         let raise = try await run(fs).actions[0]
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func aPatternThatWinsIsNotRewritten() async throws {
-        let fs = try Self.hostWithoutHandTuning()
+        let fs = try ExampleHosts.inMemory("ubuntu-table-full")
         fs.set("/etc/sysctl.d/99-all.conf", "net.netfilter.nf_conntrack_* = 7\n")
         let raise = try await run(fs).actions[0]
         #expect(raise.notes.contains { $0.hasPrefix("not persisted:") && $0.contains("pattern") })
@@ -124,22 +124,6 @@ import Testing
         #expect(report.actions[0].notes.contains("after the next boot: net.netfilter.nf_conntrack_max = 524288 (from /etc/sysctl.conf:1)"))
         #expect(try String(contentsOfFile: root + "/etc/sysctl.conf", encoding: .utf8) == "net.netfilter.nf_conntrack_max = 524288\n")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/etc/sysctl.d/99-sysctl.conf") == "../sysctl.conf")
-    }
-
-    /// ubuntu-table-full without its hand-tuned 99-lb.conf line for max (tested on its own below).
-    static func hostWithoutHandTuning() throws -> InMemoryFileSystem {
-        let fs = try ExampleHosts.inMemory("ubuntu-table-full")
-        fs.set("/etc/sysctl.d/99-lb.conf", "net.ipv4.ip_forward = 1\n")
-        return fs
-    }
-
-    /// The shipped example as it is: its administrator pinned max in 99-lb.conf, which would
-    /// override ctfix's 90- file at boot; the plan edits that line and says so.
-    @Test func theShippedLoadBalancerHostHasItsHandTunedLineEdited() async throws {
-        let fs = try ExampleHosts.inMemory("ubuntu-table-full")
-        let raise = try await run(fs).actions[0]
-        #expect(raise.notes.contains("after the next boot: net.netfilter.nf_conntrack_max = 524288 (from /etc/sysctl.d/99-lb.conf:4)"))
-        #expect(writtenPaths(raise) == ["/etc/sysctl.d/99-lb.conf", "/etc/modules-load.d/90-ctfix-conntrack.conf"])
     }
 
     static func files(_ fs: InMemoryFileSystem) throws -> [String: String] {
