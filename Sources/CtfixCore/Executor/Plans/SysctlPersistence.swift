@@ -85,7 +85,8 @@ extension SysctlAction {
             return refusedPersist(key: key, valueText: valueText, file: file, why: "\(why); it cannot be read", notes: &notes)
         }
         notes.append("\(why): editing its line in place instead of writing \(file)")
-        if others.count > 0 { notes.append("also set: \(others.joined(separator: ", "))") }
+        let earlier = config.settings(of: key).filter { $0.file != winner.file && $0.file != file }.map { "\($0.place) (\($0.value))" }
+        if !earlier.isEmpty { notes.append("also set: \(earlier.joined(separator: ", "))") }
         notes.append("after the next boot: \(key) = \(valueText) (from \(winner.place))")
         return context.fileStep(winner.file, after: Self.replacingValue(of: key, with: valueText, in: current))
     }
