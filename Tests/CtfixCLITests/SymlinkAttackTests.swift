@@ -143,6 +143,7 @@ struct SymlinkAttackCase: CustomStringConvertible, Sendable {
         (.host("/etc/modules-load.d/90-ctfix-conntrack.conf"), "ubuntu-table-full", false, false),
         (.host("/etc/modules-load.d"), "ubuntu-table-full", true, false),
         (.host("/etc/sysctl.conf"), "centos5-ip-conntrack", false, false),
+        (.host("/etc/modprobe.d/90-ctfix-conntrack.conf"), "centos5-ip-conntrack", false, false),
     ]
 
     static let all: [SymlinkAttackCase] = places.flatMap { entry in

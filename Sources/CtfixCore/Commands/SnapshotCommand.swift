@@ -37,6 +37,7 @@ public struct SnapshotCommand: Sendable {
         var counters = StatSampleCapture(ctx: ctx)
         counters.start()
         for entry in SnapshotPaths.entries { capture.capture(entry) }
+        capture.captureBootFacts()
         if !ctx.fileSystem.exists("/etc/timezone"), let zone = TimeZone.current.identifier.nilIfEmpty {
             // Local log times of the capture must be read in its zone, not the reviewer's.
             do {

@@ -36,9 +36,10 @@ public struct StatusCommand: Sendable {
         var namespaces: [NamespaceConntrackUsage]
         var recentEvents: [LogMatch]?
         var recentEventsNote: String?
+        var boot: ConntrackBootValues
 
         enum CodingKeys: String, CodingKey {
-            case root, time, conntrack, namespaces
+            case root, time, conntrack, namespaces, boot
             case recentEvents = "recent_events"
             case recentEventsNote = "recent_events_note"
         }
@@ -51,6 +52,7 @@ public struct StatusCommand: Sendable {
             try container.encode(namespaces, forKey: .namespaces)
             try container.encode(recentEvents, forKey: .recentEvents)
             try container.encode(recentEventsNote, forKey: .recentEventsNote)
+            try container.encode(boot.entries, forKey: .boot)
         }
     }
 
@@ -60,13 +62,16 @@ public struct StatusCommand: Sendable {
         let events = await recentEvents(evaluation)
         let namespaces = NamespaceConntrackUsage.read(in: ctx.fileSystem, max: snapshot.max.value)
         let status: ExitStatus = snapshot.hasBasics ? .ok : .unknown
+        let boot = ConntrackBootValues.read(ctx.fileSystem)
 
         if json {
             let report = Report(root: ctx.fileSystem.rootDescription, time: evaluation.now, conntrack: snapshot, namespaces: namespaces,
-                                recentEvents: events, recentEventsNote: events == nil ? "no kernel log source could be read" : nil)
+                                recentEvents: events, recentEventsNote: events == nil ? "no kernel log source could be read" : nil, boot: boot)
             ctx.output.line(JSONOutput.encode(report))
         } else {
             for line in snapshot.textLines { ctx.output.line(line) }
+            if !boot.textLines.isEmpty { ctx.output.line() }
+            for line in boot.textLines { ctx.output.line(TerminalText.content(line)) }
             ctx.output.line()
             ctx.output.line("network namespaces (each has its own count; nf_conntrack_max is one limit for all)")
             for namespace in namespaces { ctx.output.line(namespace.textLine) }

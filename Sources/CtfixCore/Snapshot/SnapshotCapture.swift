@@ -81,6 +81,7 @@ struct SnapshotCapture {
         }
         for name in names {
             let child = path + "/" + name
+            if keepsLink(child, in: path) { continue }
             if let problem = symlinkProblem(child) {
                 skipped.append("\(child): \(problem)")
                 continue

@@ -44,12 +44,21 @@ public enum SnapshotPaths {
         ]
         for module in conntrackModules {
             entries += [.tree("/sys/module/\(module)/parameters"), .file("/sys/module/\(module)/refcnt"),
+                        .file("/sys/module/\(module)/initstate"),
                         .names("/sys/module/\(module)/holders")]
         }
         for module in dependentModules { entries += [.file("/sys/module/\(module)/refcnt"), .marker("/sys/module/\(module)")] }
         entries += [
             // Persistence and boot-time module loading.
             .file("/etc/sysctl.conf"), .tree("/etc/sysctl.d"), .tree("/etc/modules-load.d"),
+            // Boot precedence (docs/playbook-format.md "Boot persistence"): every sysctl.d and
+            // modprobe.d directory, the kernel command line and release (modules.builtin is
+            // added by `SnapshotCapture.captureBootFacts`), and the other owners of the values.
+            .tree("/run/sysctl.d"), .tree("/usr/local/lib/sysctl.d"), .tree("/usr/lib/sysctl.d"), .tree("/lib/sysctl.d"),
+            .tree("/etc/modprobe.d"), .tree("/run/modprobe.d"), .tree("/usr/local/lib/modprobe.d"),
+            .tree("/usr/lib/modprobe.d"), .tree("/lib/modprobe.d"),
+            .file("/proc/cmdline"), .file("/proc/sys/kernel/osrelease"),
+            .file("/var/lib/kube-proxy/config.conf"), .file("/etc/tuned/active_profile"),
             .file("/etc/sysconfig/iptables-config"),
             .file("/etc/hostname"), .file("/etc/timezone"), .file("/etc/os-release"), .file("/etc/redhat-release"),
             // What the unload and reboot plans look for.
@@ -61,4 +70,7 @@ public enum SnapshotPaths {
 
     /// Where symlinks may point for their target to be captured: inside what is captured.
     static let capturedTops = ["/proc/", "/sys/", "/etc/"]
+
+    /// Largest `modules.builtin` copied (a few hundred KiB on distribution kernels).
+    static let modulesBuiltinLimit: Int64 = 1 << 20
 }

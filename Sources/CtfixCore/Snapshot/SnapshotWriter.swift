@@ -42,6 +42,18 @@ final class SnapshotWriter {
         filesWritten += 1
     }
 
+    /// Creates a symlink (Debian's `/etc/sysctl.d/99-sysctl.conf` → `../sysctl.conf`), so a
+    /// review counts the linked file once, as the host does. `target` is relative and stays
+    /// inside the capture (the caller checked where it resolves).
+    func writeLink(_ target: String, at hostPath: String) throws(SnapshotError) {
+        var components = try Self.components(hostPath)
+        guard let name = components.popLast(), !target.hasPrefix("/") else { throw SnapshotError("\(hostPath): not a relative link") }
+        let parent = try openDirectory(components, for: hostPath)
+        defer { close(parent) }
+        guard symlinkat(target, parent, name) == 0 else { throw failure(hostPath, errno) }
+        filesWritten += 1
+    }
+
     func makeDirectory(_ hostPath: String) throws(SnapshotError) {
         close(try openDirectory(try Self.components(hostPath), for: hostPath))
     }

@@ -45,8 +45,10 @@ extension SysctlAction: PlannableAction {
             notes.append("\(path) is not writable here (a non-initial network namespace keeps nf_conntrack_max read-only); the write will fail")
         }
         var steps: [PlannedStep] = [.setValue(path: path, name: key, before: currentText, after: formatNumber(target))]
-        if let hashSize { steps += hashSizeSteps(hashSize, target: target, key: key, context: context, notes: &notes) }
-        if let persist { steps += persistSteps(persist, key: key, value: target, context: context, notes: &notes) }
+        do {
+            if let hashSize { steps += try hashSizeSteps(hashSize, target: target, key: key, context: context, notes: &notes) }
+            if let persist { steps += try persistSteps(persist, key: key, value: target, context: context, notes: &notes) }
+        } catch { return .refused(error.reason, notes: notes) }
         return ActionPlan(status: .ready, steps: steps + namespaceSteps, notes: notes)
     }
 
@@ -109,7 +111,8 @@ extension SysctlAction: PlannableAction {
         return .clamped(limit, "memory budget: \(formatNumber(target)) entries would not fit in \(budgetText); clamped to \(formatNumber(limit))")
     }
 
-    func hashSizeSteps(_ hashSize: HashSize, target: Double, key: String, context: PlanContext, notes: inout [String]) -> [PlannedStep] {
+    func hashSizeSteps(_ hashSize: HashSize, target: Double, key: String, context: PlanContext,
+                       notes: inout [String]) throws(PersistRefusal) -> [PlannedStep] {
         guard Self.conntrackMaxKeys.contains(key) else { return [] }
         let fs = context.fileSystem
         guard let path = ConntrackKeys.hashsizePaths.first(where: { fs.exists($0) }),
@@ -119,7 +122,9 @@ extension SysctlAction: PlannableAction {
             return []
         }
         let wanted = (target / Double(hashSize.divisor)).rounded(.down)
+        let module = path.split(separator: "/")[2]
         guard wanted > current else {
+            if persist != nil { notes += hashSizeBootNotes(module: String(module), wanted: current, context: context) }
             notes.append("hash size \(currentText) already ≥ max / \(hashSize.divisor) = \(formatNumber(wanted))")
             return []
         }
@@ -131,6 +136,10 @@ extension SysctlAction: PlannableAction {
             notes.append("\(path) is read-only here (a non-initial network namespace, or a built-in module on an old kernel); hash size unchanged")
             return []
         }
-        return [.setValue(path: path, name: "conntrack hashsize", before: currentText, after: formatNumber(wanted))]
+        var steps: [PlannedStep] = [.setValue(path: path, name: "conntrack hashsize", before: currentText, after: formatNumber(wanted))]
+        if persist != nil, let step = try hashSizePersistStep(module: String(module), wanted: wanted, context: context, notes: &notes) {
+            steps.append(step)
+        }
+        return steps
     }
 }
