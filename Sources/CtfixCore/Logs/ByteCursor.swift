@@ -37,12 +37,25 @@ struct ByteCursor {
         return true
     }
 
-    /// Consumes spaces; returns how many.
+    /// Consumes spaces (and no-break spaces, U+00A0, which pasted and web-copied lines carry
+    /// where a space was); returns how many bytes.
     @discardableResult
     mutating func skipSpaces() -> Int {
         let start = position
-        while let byte = peek(), byte == 0x20 { position += 1 }
+        while skipSeparator() {}
         return position - start
+    }
+
+    /// Consumes one space or one no-break space (`C2 A0`).
+    mutating func skipSeparator() -> Bool {
+        if peek() == 0x20 { position += 1; return true }
+        if peek() == 0xC2, peek(1) == 0xA0 { position += 2; return true }
+        return false
+    }
+
+    /// True when a space or a no-break space starts at `offset`.
+    func isSeparator(at offset: Int = 0) -> Bool {
+        peek(offset) == 0x20 || (peek(offset) == 0xC2 && peek(offset + 1) == 0xA0)
     }
 
     /// Exactly `count` decimal digits.
@@ -87,10 +100,10 @@ struct ByteCursor {
         return count > 0 ? value / scale : nil
     }
 
-    /// The bytes up to the next space (or the end), consumed.
+    /// The bytes up to the next space or no-break space (or the end), consumed.
     mutating func token() -> Range<Int> {
         let start = position
-        while let byte = peek(), byte != 0x20 { position += 1 }
+        while !isAtEnd, !isSeparator() { position += 1 }
         return start..<position
     }
 

@@ -86,23 +86,41 @@ struct LocalTimeConverter: Sendable {
     let timeZone: TimeZone
     private var cachedHour = Int.min
     private var cachedOffset = 0
+    /// The second offset of a local hour a fall-back repeats.
+    private var cachedRepeatOffset: Int?
 
     init(timeZone: TimeZone) {
         self.timeZone = timeZone
     }
 
-    /// The instant of a local civil time (for a time repeated by a DST change, the first one).
-    mutating func instant(of civil: CivilDateTime) -> Date {
+    /// The instant of a local civil time. A time a DST fall-back repeats (02:30 twice) is the
+    /// first one, unless `hint` (the time of the line just before, in a forward read) shows
+    /// the log already passed it: then the second.
+    mutating func instant(of civil: CivilDateTime, hint: Date? = nil) -> Date {
         let local = civil.secondsAsUTC
         let hour = Int((local / 3600).rounded(.down))
         if hour != cachedHour {
             let guess = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local))
             let corrected = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local - Double(guess)))
+            let candidates = [guess, corrected,
+                              timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local - Double(corrected) - 7200)),
+                              timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local - Double(corrected) + 7200))]
+            let valid = Set(candidates.filter { timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local - Double($0))) == $0 })
             cachedHour = hour
-            cachedOffset = corrected
+            cachedOffset = valid.max() ?? corrected
+            cachedRepeatOffset = valid.count > 1 ? valid.min() : nil
         }
-        return Date(timeIntervalSince1970: local - Double(cachedOffset))
+        let first = Date(timeIntervalSince1970: local - Double(cachedOffset))
+        if let repeatOffset = cachedRepeatOffset, let hint {
+            let floor = hint.addingTimeInterval(-Self.repeatSlack)
+            let second = Date(timeIntervalSince1970: local - Double(repeatOffset))
+            if first < floor, second >= floor { return second }
+        }
+        return first
     }
+
+    /// How far a line may go back in time before a repeated local time is read as the second.
+    static let repeatSlack: TimeInterval = 60
 
     /// The calendar year of `date` in this zone.
     func year(of date: Date) -> Int {

@@ -22,6 +22,9 @@ public struct KernelLogLine: Sendable, Equatable {
         case dmesg
         /// `dmesg -T` `[Thu May 11 12:38:28 2023] msg` (local time, as dmesg guessed it).
         case dmesgHumanTime
+        /// OpenWrt and busybox `logread`: `Fri Dec 16 10:09:21 2022 kern.warn kernel: msg`
+        /// (local time with a year, then `<facility>.<level>`).
+        case logread
         /// No timestamp: plain `dmesg`, `kernel: msg`, or a truncated or wrapped paste.
         case messageOnly
         /// A `/dev/kmsg` dictionary line (` SUBSYSTEM=net`): metadata, never a message.
@@ -44,9 +47,14 @@ public struct KernelLogLine: Sendable, Equatable {
     public var message: String
     /// The syslog facility, for lines that carry one (`/dev/kmsg` records, `<N>` prefixes).
     public var facility: Int?
+    /// N for a syslog daemon's repeat line (`last message repeated N times`, rsyslog's
+    /// `message repeated N times: [ … ]`) that may stand for a kernel message: kernel-tagged, or
+    /// sysklogd's untagged form. It counts only as N more of the line just before it, and only
+    /// when that line was a kernel line that matched (`MatchAccumulator.addRepeat`).
+    public var repeatedCount: Int?
 
     public init(format: Format, time: Date?, secondsSinceBoot: Double? = nil, host: String? = nil,
-                isKernel: Bool = true, message: String, facility: Int? = nil) {
+                isKernel: Bool = true, message: String, facility: Int? = nil, repeatedCount: Int? = nil) {
         self.format = format
         self.time = time
         self.secondsSinceBoot = secondsSinceBoot
@@ -54,6 +62,7 @@ public struct KernelLogLine: Sendable, Equatable {
         self.isKernel = isKernel
         self.message = message
         self.facility = facility
+        self.repeatedCount = repeatedCount
     }
 }
 
@@ -71,6 +80,8 @@ struct KernelLogLineHeader {
     var decodedMessage: String?
     /// The syslog facility, when the line carries one.
     var facility: Int? = nil
+    /// See `KernelLogLine.repeatedCount`.
+    var repeatedCount: Int? = nil
 
     static func messageOnly(at start: Int) -> KernelLogLineHeader {
         KernelLogLineHeader(format: .messageOnly, time: nil, isKernel: true, messageStart: start)

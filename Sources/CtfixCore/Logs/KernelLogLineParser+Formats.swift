@@ -102,17 +102,17 @@ extension KernelLogLineParser {
             guard let parsed = readRFC3339(&cursor) else { return nil }
             time = parsed
         }
-        guard cursor.skip(0x20) else { return nil }
+        guard cursor.skipSeparator() else { return nil }
         let host = cursor.token()
-        guard cursor.skip(0x20) else { return nil }
+        guard cursor.skipSeparator() else { return nil }
         _ = cursor.token() // APP-NAME: the sender's choice, not evidence
-        guard cursor.skip(0x20) else { return nil }
+        guard cursor.skipSeparator() else { return nil }
         _ = cursor.token() // PROCID
-        guard cursor.skip(0x20) else { return nil }
+        guard cursor.skipSeparator() else { return nil }
         _ = cursor.token() // MSGID
-        guard cursor.skip(0x20) else { return nil }
+        guard cursor.skipSeparator() else { return nil }
         guard Self.skipStructuredData(&cursor) else { return nil }
-        _ = cursor.skip(0x20)
+        _ = cursor.skipSeparator()
         _ = cursor.skip([0xEF, 0xBB, 0xBF]) // BOM before a UTF-8 message
         // The facility decides, never the app name: `logger --rfc5424 -t kernel` writes
         // app name `kernel` with the user facility.
@@ -154,12 +154,12 @@ extension KernelLogLineParser {
         var cursor = ByteCursor(bytes, at: position)
         guard cursor.skip(UInt8(ascii: "[")) else { return nil }
         // weekday name, ignored: the date says it all
-        guard cursor.token().count == 3, cursor.skip(0x20) else { return nil }
-        guard var civil = Self.readMonthDayTime(&cursor, year: 0), cursor.skip(0x20),
+        guard cursor.token().count == 3, cursor.skipSeparator() else { return nil }
+        guard var civil = Self.readMonthDayTime(&cursor, year: 0), cursor.skipSeparator(),
               let year = cursor.fixedDigits(4), cursor.skip(UInt8(ascii: "]")) else { return nil }
         civil.year = year
         guard let time = localInstant(civil) else { return nil }
-        _ = cursor.skip(0x20)
+        _ = cursor.skipSeparator()
         return KernelLogLineHeader(format: .dmesgHumanTime, time: time, isKernel: true, messageStart: cursor.position)
     }
 

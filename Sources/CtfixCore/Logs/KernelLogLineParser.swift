@@ -20,6 +20,12 @@ public struct KernelLogLineParser: Sendable {
     public var timeZone: TimeZone { converter.timeZone }
     /// When the host booted, to turn kmsg and dmesg times since boot into wall-clock times.
     public var bootTime: Date?
+    /// True for pasted text (`check --log FILE`): a Markdown code fence glued to a line's start
+    /// or end is not part of the line (`strippingMarkdownFences`).
+    public var stripsMarkdownFences = false
+    /// The time of the line just before, in a forward read: which of the two instants a DST
+    /// fall-back gives a local time is the one that does not go back (`LocalTimeConverter`).
+    var ambiguityHint: Date?
 
     private var converter: LocalTimeConverter
     private var currentYear: Int
@@ -43,11 +49,12 @@ public struct KernelLogLineParser: Sendable {
 
     /// Parses one line given as UTF-8 bytes (without its newline).
     public mutating func parse(bytes: UnsafeBufferPointer<UInt8>) -> KernelLogLine {
-        let header = parseHeader(bytes)
-        let line = Self.trimmingCarriageReturn(bytes)
+        let line = stripsMarkdownFences ? Self.strippingMarkdownFences(bytes) : Self.trimmingCarriageReturn(bytes)
+        let header = parseHeader(line)
         return KernelLogLine(format: header.format, time: header.time, secondsSinceBoot: header.secondsSinceBoot,
                              host: header.host.map { ByteCursor(line).text($0) }, isKernel: header.isKernel,
-                             message: Self.message(of: header, in: line), facility: header.facility)
+                             message: Self.message(of: header, in: line), facility: header.facility,
+                             repeatedCount: header.repeatedCount)
     }
 
     /// The message text of a parsed line.
@@ -75,7 +82,7 @@ public struct KernelLogLineParser: Sendable {
         case UInt8(ascii: "["):
             parsed = parseDmesgLine(bytes, at: 0)
         case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            parsed = parseRFC3164Line(bytes, at: 0, facility: nil)
+            parsed = parseRFC3164Line(bytes, at: 0, facility: nil) ?? parseLogreadLine(bytes)
         case UInt8(ascii: "{"):
             parsed = JournalJSONEntry(line: bytes).map { entry in
                 KernelLogLineHeader(format: .journalJSON, time: entry.time, secondsSinceBoot: entry.secondsSinceBoot,
@@ -119,7 +126,7 @@ public struct KernelLogLineParser: Sendable {
             if Self.isKernelTag(token, in: bytes) {
                 // third position only after `kern.<level>`; never after `user.notice`
                 isKernel = textFacility == nil ? index < 2 : textFacility == 0
-                _ = cursor.skip(0x20)
+                _ = cursor.skipSeparator()
                 messageStart = cursor.position
                 break
             }
@@ -136,6 +143,14 @@ public struct KernelLogLineParser: Sendable {
         if let facility { isKernel = facility == 0 }
         var header = KernelLogLineHeader(format: format, time: time, host: host, isKernel: isKernel,
                                          messageStart: messageStart, facility: facility ?? textFacility)
+        if isKernel {
+            header.repeatedCount = RepeatNotice.count(bytes, at: messageStart)
+        } else if let host, facility ?? 0 == 0, textFacility ?? 0 == 0 {
+            // sysklogd's own `host last message repeated N times`: no tag, right after the host
+            var after = ByteCursor(bytes, at: host.upperBound)
+            after.skipSpaces()
+            header.repeatedCount = RepeatNotice.untaggedCount(bytes, at: after.position)
+        }
         if isKernel, let uptime = Self.uptimePrefix(bytes, at: messageStart) {
             header.secondsSinceBoot = uptime.seconds
             header.messageStart = uptime.end
@@ -177,7 +192,11 @@ public struct KernelLogLineParser: Sendable {
                 previous = token
             }
         }
-        if start > 0, start < bytes.count, bytes[start] == 0x20 { start += 1 }
+        if start > 0 {
+            var separator = ByteCursor(bytes, at: start)
+            _ = separator.skipSeparator()
+            start = separator.position
+        }
         var header = KernelLogLineHeader.messageOnly(at: start)
         if start == 0, quotesKernelTag(bytes) { header.isKernel = false }
         if let uptime = uptimePrefix(bytes, at: start) {
@@ -234,7 +253,7 @@ public struct KernelLogLineParser: Sendable {
         cursor.skipSpaces()
         guard let whole = cursor.digits(maximum: 12), cursor.skip(UInt8(ascii: ".")),
               let fraction = cursor.fractionDigits(), cursor.skip(UInt8(ascii: "]")) else { return nil }
-        _ = cursor.skip(0x20)
+        _ = cursor.skipSeparator()
         return (Double(whole) + fraction, cursor.position)
     }
 
@@ -251,22 +270,26 @@ public struct KernelLogLineParser: Sendable {
         return false
     }
 
-    /// The instant of a year-less local time: this year, or last year if that would put it
-    /// (more than a day) after `now`. 29 February goes back to the last leap year.
+    /// The instant of a year-less local time: the latest of next year, this year and last
+    /// year that is not (more than a day) after `now` — so `Dec 31` read on `Jan 1` is last
+    /// year's, and `Jan 1 00:01` read at `Dec 31 23:59` (a host clock a little ahead) is next
+    /// year's. 29 February goes back to the last leap year.
     mutating func inferYear(_ civil: CivilDateTime) -> Date? {
         var candidate = civil
-        candidate.year = currentYear
-        for _ in 0..<8 where !candidate.isValid { candidate.year -= 1 }
-        guard candidate.isValid else { return nil }
-        let instant = converter.instant(of: candidate)
-        guard instant.timeIntervalSince(now) > Self.yearInferenceSlack else { return instant }
-        candidate.year -= 1
-        for _ in 0..<8 where !candidate.isValid { candidate.year -= 1 }
-        return candidate.isValid ? converter.instant(of: candidate) : nil
+        candidate.year = currentYear + 1
+        for _ in 0..<3 {
+            var valid = candidate
+            for _ in 0..<8 where !valid.isValid { valid.year -= 1 }
+            guard valid.isValid else { return nil }
+            let instant = converter.instant(of: valid, hint: ambiguityHint)
+            if instant.timeIntervalSince(now) <= Self.yearInferenceSlack { return instant }
+            candidate.year -= 1
+        }
+        return nil
     }
 
     mutating func localInstant(_ civil: CivilDateTime) -> Date? {
-        civil.isValid ? converter.instant(of: civil) : nil
+        civil.isValid ? converter.instant(of: civil, hint: ambiguityHint) : nil
     }
 
     func sinceBoot(_ seconds: Double) -> Date? {

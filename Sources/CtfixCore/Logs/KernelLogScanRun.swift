@@ -12,7 +12,7 @@ struct KernelLogScanRun {
     let pattern: CompiledPattern
     let window: LogWindow?
     let limit: Int
-    let parser: KernelLogLineParser
+    var parser: KernelLogLineParser
     let host: CtfixContext
     /// Facilities counted besides kernel lines (`LogFacilities`).
     var facilities: Set<Int> = LogFacilities.kernelOnly
@@ -75,7 +75,9 @@ struct KernelLogScanRun {
     }
 
     /// `--log FILE…`: files on this machine, read as given (no root, no rotation).
+    /// Pasted text: a Markdown fence glued to a line is not part of it.
     mutating func scanLocalFiles(_ files: [String]) {
+        parser.stripsMarkdownFences = true
         let local: RootedFileSystem
         do {
             local = try RootedFileSystem(root: "/")
@@ -186,7 +188,10 @@ struct KernelLogScanRun {
                 start = tail.offset
                 pass = LogByteScanner.Pass(window: tail.sawTimestamps ? window : nil,
                                            firstLineNumber: tail.offset == 0 ? 1 : nil,
-                                           skipsPartialFirstLine: !tail.isLineStart)
+                                           skipsPartialFirstLine: !tail.isLineStart, readsEveryLine: tail.sawDisorder)
+                if tail.sawDisorder {
+                    report.notes.append("timestamps go back by more than \(Int(LogByteScanner.allowedDisorder))s: read the whole file for the window")
+                }
                 report.windowApplied = tail.sawTimestamps
                 let startsInWindow = tail.sawTimestamps && (tail.earliestTime ?? .distantPast) >= window.start
                 readsRotated = readsRotated && tail.reachedStart && (size == 0 || startsInWindow)

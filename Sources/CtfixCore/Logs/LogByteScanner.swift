@@ -15,7 +15,7 @@ public struct LogWindow: Sendable, Equatable {
 }
 
 /// Scans one log's bytes forward in large chunks, touching only lines that can matter: the
-/// pattern's required literal and the word `suppressed` are searched on raw bytes (memmem),
+/// pattern's required literal and the words `suppressed` and `repeated` are searched on raw bytes (memmem),
 /// and only the lines holding them are parsed and given to the regex. Lines are counted with
 /// vector compares so line numbers and the "within 3 lines" rule stay exact.
 struct LogByteScanner {
@@ -50,6 +50,10 @@ struct LogByteScanner {
         var firstLineNumber: Int?
         /// Start mid-line: skip to the first newline first.
         var skipsPartialFirstLine: Bool
+        /// Parse every line's time, not only the lines that can match: for a log whose times
+        /// go backwards, so a DST fall-back hour is read as the hour it is
+        /// (`KernelLogLineParser.ambiguityHint`).
+        var readsEveryLine = false
     }
 
     /// Reads `[start, end)` forward, giving matches and notices to `accumulator`.
@@ -106,7 +110,7 @@ struct LogByteScanner {
                                        pass: Pass, into accumulator: inout MatchAccumulator) -> Int {
         var index = firstIndex
         var cursor = from
-        guard let literal else {
+        guard let literal, !pass.readsEveryLine else {
             // No literal every match must contain: every line goes to the regex.
             while cursor < to, let newline = ByteSearch.firstIndex(of: ByteSearch.newline, in: base, from: cursor, to: to) {
                 processLine(UnsafeBufferPointer(start: base + cursor, count: min(newline - cursor, Self.maximumLineLength)),
@@ -117,15 +121,13 @@ struct LogByteScanner {
             return index - firstIndex
         }
         var counted = from
-        var nextLiteral = ByteSearch.find(literal, in: base, from: from, to: to)
-        var nextNotice = ByteSearch.find(SuppressionNotice.keyword, in: base, from: from, to: to)
+        // The pattern's literal, the rate-limiter word and the repeat-line word: only lines
+        // holding one of them can matter.
+        let keywords = [literal, SuppressionNotice.keyword, RepeatNotice.keyword]
+        var next = keywords.map { ByteSearch.find($0, in: base, from: from, to: to) }
         while true {
-            let hit: Int
-            switch (nextLiteral, nextNotice) {
-            case (nil, nil): return index - firstIndex + ByteSearch.countNewlines(in: base, from: counted, to: to)
-            case (let a?, nil): hit = a
-            case (nil, let b?): hit = b
-            case (let a?, let b?): hit = min(a, b)
+            guard let hit = next.compactMap({ $0 }).min() else {
+                return index - firstIndex + ByteSearch.countNewlines(in: base, from: counted, to: to)
             }
             let lineStart = ByteSearch.lastIndex(of: ByteSearch.newline, in: base, from: cursor, to: hit).map { $0 + 1 } ?? cursor
             let lineEnd = ByteSearch.firstIndex(of: ByteSearch.newline, in: base, from: hit, to: to) ?? to
@@ -134,11 +136,8 @@ struct LogByteScanner {
             processLine(UnsafeBufferPointer(start: base + lineStart, count: min(lineEnd - lineStart, Self.maximumLineLength)),
                         index: index, pass: pass, into: &accumulator)
             cursor = min(lineEnd + 1, to)
-            if let position = nextLiteral, position < cursor {
-                nextLiteral = ByteSearch.find(literal, in: base, from: cursor, to: to)
-            }
-            if let position = nextNotice, position < cursor {
-                nextNotice = ByteSearch.find(SuppressionNotice.keyword, in: base, from: cursor, to: to)
+            for (which, position) in next.enumerated() where position.map({ $0 < cursor }) ?? false {
+                next[which] = ByteSearch.find(keywords[which], in: base, from: cursor, to: to)
             }
         }
     }
@@ -147,14 +146,19 @@ struct LogByteScanner {
     /// nothing; and whether it counts (inside the window) or only helps attribution.
     private mutating func processLine(_ raw: UnsafeBufferPointer<UInt8>, index: Int, pass: Pass,
                                       into accumulator: inout MatchAccumulator) {
-        let header = parser.parseHeader(raw)
-        guard LogFacilities.accepts(isKernel: header.isKernel, facility: header.facility, facilities),
-              header.format != .kmsgContinuation else { return }
+        let line = parser.stripsMarkdownFences ? KernelLogLineParser.strippingMarkdownFences(raw)
+            : KernelLogLineParser.trimmingCarriageReturn(raw)
+        let header = parser.parseHeader(line)
+        if let time = header.time { parser.ambiguityHint = time }
         var counts = true
         if let window = pass.window {
             counts = header.time.map(window.contains) ?? false
         }
-        let line = KernelLogLineParser.trimmingCarriageReturn(raw)
+        let host = header.host.map { ByteCursor(line).text($0) }
+        if let repeated = header.repeatedCount,
+           accumulator.addRepeat(count: repeated, at: index, host: host, counts: counts) { return }
+        guard LogFacilities.accepts(isKernel: header.isKernel, facility: header.facility, facilities),
+              header.format != .kmsgContinuation else { return }
         if header.decodedMessage == nil {
             let start = min(header.messageStart, line.count)
             let message = UnsafeBufferPointer(rebasing: line[start...])
@@ -170,6 +174,6 @@ struct LogByteScanner {
         guard undecided.matches(pattern, KernelLogLineParser.message(of: header, in: line)) else { return }
         let match = LogMatch(time: header.time, source: sourceName, line: pass.firstLineNumber.map { $0 + index },
                              text: String(decoding: line, as: UTF8.self))
-        accumulator.addMatch(match, at: index, counts: counts)
+        accumulator.addMatch(match, at: index, counts: counts, host: host)
     }
 }

@@ -13,31 +13,42 @@ struct LogTailPosition: Equatable {
     var earliestTime: Date?
     /// Whether any line had a timestamp.
     var sawTimestamps: Bool
+    /// True when the timestamps were seen out of order (a line newer than a later one by more
+    /// than `allowedDisorder`): the whole file is read, every line's time is followed.
+    var sawDisorder = false
 }
 
 extension LogByteScanner {
     static let backwardChunkSize = 64 << 10
-    /// Logs are not perfectly ordered (syslog relays, several writers): a line this much older
-    /// than the window start proves the window starts later in the file.
+    /// Logs are not perfectly ordered (syslog relays, several writers): lines may go back this
+    /// far without the log counting as out of order.
     static let allowedDisorder: TimeInterval = 60
+    /// How many timestamped lines in a row, all older than the window start by more than
+    /// `allowedDisorder`, prove on an ordered log that the window starts after them.
+    static let olderRunLength = 64
 
-    /// Reads backwards in chunks until a line older than `windowStart − allowedDisorder`, or a
-    /// whole chunk of lines older than `windowStart`, shows that everything before it is out
-    /// of the window.
+    /// Reads backwards in chunks from the end. It stops at a run of `olderRunLength` lines all
+    /// older than `windowStart − allowedDisorder` (or at the start of the file), having seen no
+    /// line newer than a later one by more than `allowedDisorder`. When it does see such
+    /// disorder (a line with a wrong clock after recent ones, a DST fall-back hour, lines
+    /// merged from hosts whose clocks differ), no position before the end is safe: it answers
+    /// "read the whole file" (`sawDisorder`), which stays within the file's size like any
+    /// unwindowed check.
     mutating func locateWindowStart(_ reader: any RandomAccessReader, size: Int64, windowStart: Date) throws(FileSystemError) -> LogTailPosition {
         let disorderFloor = windowStart.addingTimeInterval(-Self.allowedDisorder)
+        parser.ambiguityHint = nil
         var position = size
         var sawTimestamps = false
         var earliest: Date?
+        var newestLater = Date.distantFuture // the oldest time among the lines after the current one
+        var olderRun = 0
         while position > 0 {
             let start = max(0, position - Int64(Self.backwardChunkSize))
             let chunk = try reader.read(at: start, count: Int(position - start))
             bytesRead += Int64(chunk.count)
             if chunk.isEmpty { break }
             let isFileEnd = position == size
-            var timed = 0, older = 0
-            var firstTime: Date?
-            var farOlderLineStart: Int?
+            var timed: [(lineStart: Int, time: Date)] = []
             chunk.withUnsafeBufferPointer { buffer in
                 let base = buffer.baseAddress!
                 var lineStart = 0
@@ -52,29 +63,30 @@ extension LogByteScanner {
                     guard newline != nil || isFileEnd else { break }
                     let lineEnd = newline ?? buffer.count
                     let length = min(lineEnd - lineStart, Self.maximumLineLength)
-                    let header = parser.parseHeader(UnsafeBufferPointer(start: base + lineStart, count: length))
-                    if let time = header.time {
-                        timed += 1
-                        if firstTime == nil { firstTime = time }
-                        if time < windowStart { older += 1 }
-                        if time < disorderFloor { farOlderLineStart = lineStart }
-                    }
+                    var line = UnsafeBufferPointer(start: base + lineStart, count: length)
+                    if parser.stripsMarkdownFences { line = KernelLogLineParser.strippingMarkdownFences(line) }
+                    if let time = parser.parseHeader(line).time { timed.append((lineStart, time)) }
                     guard let newline else { break }
                     lineStart = newline + 1
                 }
             }
-            if timed > 0 {
+            if let first = timed.first {
                 sawTimestamps = true
-                earliest = firstTime
+                earliest = first.time
             }
-            if let farOlderLineStart {
-                // Everything before the last far-older line is older still.
-                return LogTailPosition(offset: start + Int64(farOlderLineStart), isLineStart: true, reachedStart: start == 0,
-                                       earliestTime: earliest, sawTimestamps: true)
-            }
-            if timed > 0, older == timed {
-                return LogTailPosition(offset: start, isLineStart: start == 0, reachedStart: start == 0,
-                                       earliestTime: earliest, sawTimestamps: true)
+            // From the last line of the chunk back to its first.
+            for line in timed.reversed() {
+                if line.time.timeIntervalSince(newestLater) > Self.allowedDisorder {
+                    return LogTailPosition(offset: 0, isLineStart: true, reachedStart: true, earliestTime: nil,
+                                           sawTimestamps: true, sawDisorder: true)
+                }
+                newestLater = min(newestLater, line.time)
+                olderRun = line.time < disorderFloor ? olderRun + 1 : 0
+                if olderRun >= Self.olderRunLength {
+                    // Everything from here on was read back without disorder; before it, older still.
+                    return LogTailPosition(offset: start + Int64(line.lineStart), isLineStart: true, reachedStart: start == 0,
+                                           earliestTime: line.time, sawTimestamps: true)
+                }
             }
             position = start
         }

@@ -25,6 +25,9 @@ struct MatchAccumulator {
 
     private var nextSerial = 0
     private var lastMatch: (serial: Int, index: Int)?
+    /// The line a repeat line may repeat: the last match, if it was the line just before (or
+    /// was itself repeated by the line just before), with its host.
+    private var repeatable: (serial: Int, index: Int, host: String?)?
     private var pending: [Notice] = []
 
     private struct Notice {
@@ -41,7 +44,8 @@ struct MatchAccumulator {
     var total: Int { matchedLines + suppressedOccurrences }
 
     /// A matching line; `counts` is false for one outside the window.
-    mutating func addMatch(_ match: LogMatch, at index: Int, counts: Bool = true) {
+    mutating func addMatch(_ match: LogMatch, at index: Int, counts: Bool = true, host: String? = nil) {
+        defer { repeatable = (lastMatch!.serial, index, host) }
         resolvePending(before: index)
         let serial = nextSerial
         nextSerial += 1
@@ -68,12 +72,31 @@ struct MatchAccumulator {
         pending.append(Notice(count: count, index: index, previousSerial: previous, counts: counts))
     }
 
+    /// A syslog daemon's repeat line (`last message repeated N times`): N more occurrences of
+    /// the line just before it, when that line was a kernel line that matched (or a repeat of
+    /// one) from the same host. The daemon writes the repeat line right before the next
+    /// different message of the same file, so "just before" is exact; anything else in between
+    /// (another line, another host's line) means it repeats something else, and it counts for
+    /// nothing. `counts` is the repeat line's own window membership.
+    /// Returns false when it repeats nothing counted here (the line is then judged like any other).
+    @discardableResult
+    mutating func addRepeat(count: Int, at index: Int, host: String?, counts: Bool = true) -> Bool {
+        guard let previous = repeatable, previous.index == index - 1, previous.host == host else {
+            repeatable = nil
+            return false
+        }
+        repeatable = (previous.serial, index, host)
+        attribute(Notice(count: count, index: index, previousSerial: previous.serial, counts: counts), to: previous.serial)
+        return true
+    }
+
     /// Ends one source (a file, `.1` before the current file, a journal): a notice never
     /// reaches into another file.
     mutating func finishSource() {
         for notice in pending { settle(notice) }
         pending.removeAll()
         lastMatch = nil
+        repeatable = nil
     }
 
     /// Notices further than the distance from `index` can no longer meet a next match.

@@ -18,7 +18,8 @@ public enum SuppressionNotice {
     /// The same, on a message's UTF-8 bytes.
     static func suppressedCount(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var cursor = ByteCursor(bytes)
-        cursor.skipSpaces()
+        // indented (a pasted or relayed line): spaces, tabs, no-break spaces
+        while cursor.skipSeparator() || cursor.skip(UInt8(ascii: "\t")) {}
         // Optional `name: ` prefix (printk, net_ratelimit, a function name).
         let start = cursor.position
         while let byte = cursor.peek(), byte != UInt8(ascii: ":"), byte != 0x20 { cursor.position += 1 }

@@ -92,15 +92,17 @@ struct WatchLineEvidence: LogLineEvidence {
             for entry in entries where entry.source == source {
                 bytes += Int64(entry.line.utf8.count + 1)
                 let parsed = parser.parse(entry.line)
-                guard parsed.format != .kmsgContinuation,
-                      LogFacilities.accepts(isKernel: parsed.isKernel, facility: parsed.facility, facilities) else { continue }
                 // A line without a timestamp was still read after the last run: it counts.
                 let counts = window.map { window in parsed.time.map(window.contains) ?? true } ?? true
+                if let repeated = parsed.repeatedCount,
+                   accumulator.addRepeat(count: repeated, at: entry.index, host: parsed.host, counts: counts) { continue }
+                guard parsed.format != .kmsgContinuation,
+                      LogFacilities.accepts(isKernel: parsed.isKernel, facility: parsed.facility, facilities) else { continue }
                 if let count = SuppressionNotice.suppressedCount(in: parsed.message) {
                     accumulator.addSuppressionNotice(count: count, at: entry.index, counts: counts)
                 } else if undecided.matches(pattern, parsed.message) {
                     accumulator.addMatch(LogMatch(time: parsed.time, source: source, line: nil, text: entry.line),
-                                         at: entry.index, counts: counts)
+                                         at: entry.index, counts: counts, host: parsed.host)
                 }
             }
             accumulator.finishSource()
