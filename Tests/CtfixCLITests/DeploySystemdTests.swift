@@ -30,7 +30,7 @@ import Testing
         #expect(unit.value("Service", "StateDirectory") == "ctfix")
         #expect(unit.value("Service", "LogsDirectory") == "ctfix")
         let writable = unit.words("Service", "ReadWritePaths")
-        for path in ["/run", "/etc/sysctl.d", "-/etc/modules-load.d"] {
+        for path in ["/run", "/etc/sysctl.d", "-/etc/modules-load.d", "-/etc/modprobe.d"] {
             #expect(writable.contains(path), "ReadWritePaths lacks \(path)")
         }
         #expect(unit.words("Service", "DeviceAllow") == ["/dev/kmsg", "r"])
