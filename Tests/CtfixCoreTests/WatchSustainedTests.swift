@@ -16,7 +16,8 @@ import Testing
 
         """
 
-    @Test func aForConditionFiresAfterItsDurationAcrossAWatchRestart() async throws {
+    /// The watch test host with the `for:` detection, a scripted clock and its context.
+    static func setUp() throws -> (WatchTestHost, Playbook, ScriptedClock, CtfixContext, [WatchedPlaybook]) {
         let host = try WatchTestHost()
         let text = try String(contentsOfFile: host.playbookPath, encoding: .utf8)
         let start = try #require(text.range(of: "\ndetect:\n")), end = try #require(text.range(of: "\nactions:\n"))
@@ -26,7 +27,11 @@ import Testing
         var ctx = try host.context()
         ctx.clock = clock
         ctx.sleeper = clock
-        let watched = [WatchedPlaybook(playbook: playbook, parameters: try playbook.resolveParameters([:]))]
+        return (host, playbook, clock, ctx, [WatchedPlaybook(playbook: playbook, parameters: try playbook.resolveParameters([:]))])
+    }
+
+    @Test func aForConditionFiresAfterItsDurationAcrossAWatchRestart() async throws {
+        let (host, playbook, clock, ctx, watched) = try Self.setUp()
         var options = WatchOptions()
         options.interval = .seconds(30)
         options.logFiles = ["/var/log/messages"]
@@ -56,16 +61,7 @@ import Testing
     }
 
     @Test func aWatcherStoppedLongerThanItsGapStartsTheStreakAgain() async throws {
-        let host = try WatchTestHost()
-        let text = try String(contentsOfFile: host.playbookPath, encoding: .utf8)
-        let start = try #require(text.range(of: "\ndetect:\n")), end = try #require(text.range(of: "\nactions:\n"))
-        try TrustedScratch.write(String(text[..<start.lowerBound]) + Self.detection + String(text[end.lowerBound...]), to: host.playbookPath)
-        let playbook = try PlaybookLoader.parse(String(contentsOfFile: host.playbookPath, encoding: .utf8), file: host.playbookPath)
-        let clock = ScriptedClock(Date())
-        var ctx = try host.context()
-        ctx.clock = clock
-        ctx.sleeper = clock
-        let watched = [WatchedPlaybook(playbook: playbook, parameters: try playbook.resolveParameters([:]))]
+        let (host, _, clock, ctx, watched) = try Self.setUp()
         var options = WatchOptions()
         options.interval = .seconds(30)
         var watch = WatchSession(ctx: ctx, playbooks: watched, options: options, state: WatchState())
@@ -78,5 +74,6 @@ import Testing
         #expect(await watch.evaluateAll().isEmpty)
         clock.advance(by: .seconds(30))
         #expect(await watch.evaluateAll().count == 1)
+        withExtendedLifetime(host) {}  // its root is deleted when it goes
     }
 }

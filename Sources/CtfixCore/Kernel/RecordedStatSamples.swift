@@ -47,14 +47,7 @@ public struct RecordedStatSamples: Codable, Sendable, Equatable {
         guard data.count <= maximumBytes else {
             return .failure(HostReadFailure(path: path, message: "\(path) is \(data.count) bytes, more than \(maximumBytes)"))
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = PreciseTime.parse(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
-            }
-            return date
-        }
+        let decoder = PreciseTime.decoder()
         do {
             let decoded = try decoder.decode(RecordedStatSamples.self, from: data)
             guard decoded.samples.count <= maximumSamples else {
@@ -74,11 +67,7 @@ public struct RecordedStatSamples: Codable, Sendable, Equatable {
     }
 
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(PreciseTime.format(date))
-        }
+        let encoder = PreciseTime.encoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(self)
     }

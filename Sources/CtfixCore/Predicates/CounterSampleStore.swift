@@ -47,7 +47,7 @@ public final class CounterSampleStore: Sendable {
     /// twice, which is always correct, only slower).
     public static func load(_ fileSystem: any FileSystem, path: String, maximumAge: Duration) -> CounterSampleStore {
         guard let data = try? fileSystem.readFile(path), data.count <= 4 << 20,
-              let entries = try? sampleDecoder.decode([String: Entry].self, from: data) else {
+              let entries = try? PreciseTime.decoder().decode([String: Entry].self, from: data) else {
             return CounterSampleStore(maximumAge: maximumAge)
         }
         return CounterSampleStore(entries, maximumAge: maximumAge)
@@ -55,27 +55,12 @@ public final class CounterSampleStore: Sendable {
 
     /// Saves atomically through the file system (never through a symlink).
     public func save(_ fileSystem: any FileSystem, path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(PreciseTime.format(date))
-        }
+        let encoder = PreciseTime.encoder()
         encoder.outputFormatting = [.sortedKeys]
         try fileSystem.createDirectory(HostPath.parent(of: path))
         try fileSystem.writeAtomically(try encoder.encode(saved), to: path, mode: 0o644)
     }
 
-    static var sampleDecoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = PreciseTime.parse(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a time: \(text)"))
-            }
-            return date
-        }
-        return decoder
-    }
 
     /// The samples, to save.
     public var saved: [String: Entry] { entries.withLock { $0 } }

@@ -73,14 +73,7 @@ public struct WatchState: Codable, Sendable, Equatable {
     public static func load(_ fileSystem: any FileSystem) throws(FileSystemError) -> WatchState {
         guard fileSystem.exists(path) else { return WatchState() }
         let data = try fileSystem.readFile(path)
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = PreciseTime.parse(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
-            }
-            return date
-        }
+        let decoder = PreciseTime.decoder()
         do {
             return try decoder.decode(WatchState.self, from: data)
         } catch {
@@ -92,11 +85,7 @@ public struct WatchState: Codable, Sendable, Equatable {
     /// position, never half a file. `durable: false` does not wait for the disk (temp file and
     /// rename only): enough against a killed process, for the save on the path to a run.
     public func save(_ fileSystem: any FileSystem, durable: Bool = true) throws(FileSystemError) {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(PreciseTime.format(date))
-        }
+        let encoder = PreciseTime.encoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let data: Data
         do { data = try encoder.encode(self) } catch {
@@ -114,6 +103,29 @@ public struct WatchState: Codable, Sendable, Equatable {
 /// ISO 8601 in UTC with microseconds (`2026-11-28T17:22:39.123456Z`); older state files carry
 /// whole seconds, which are still read.
 enum PreciseTime {
+    /// A JSON decoder reading dates as `format` writes them (whole seconds accepted).
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// A JSON encoder writing dates with `format`.
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(format(date))
+        }
+        return encoder
+    }
+
     static func format(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
         var whole = seconds.rounded(.down)
