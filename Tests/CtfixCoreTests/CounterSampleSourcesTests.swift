@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import CtfixCore
 
@@ -123,5 +124,44 @@ import Testing
         #expect(loaded.previous(path: Self.conntrack, netns: 1, bootID: "b", now: CounterPredicateTests.start.addingTimeInterval(601)) == nil)
         fs.set(CounterSampleStore.servePath, "{not json")
         #expect(CounterSampleStore.load(fs, path: CounterSampleStore.servePath, maximumAge: .seconds(600)).saved.isEmpty)
+    }
+
+    @Test func oneCheckOfTwoPlaybooksWaitsOnceAndAForStepMeasuresAfresh() async throws {
+        let directory = try TrustedScratch.directory("check-two")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var paths: [String] = []
+        for (name, columns) in [("drops-a", "[drop, early_drop]"), ("drops-b", "[drop]")] {
+            let path = "\(directory)/\(name).yaml"
+            try TrustedScratch.write("""
+                version: 1
+                name: \(name)
+                summary: Drops rise.
+                detect:
+                  counter: {stat: nf_conntrack, columns: \(columns), over: 5s, above: 0}
+                actions:
+                  - name: nothing
+                    explain: Runs nothing.
+                    risk: safe
+                    command: {argv: [/bin/true]}
+                """, to: path)
+            paths.append(path)
+        }
+        let fs = InMemoryFileSystem([Self.conntrack: Self.file(5), PolicyState.bootIDPath: "boot-a\n"])
+        let drops = Atomic<UInt32>(5)
+        let clock = ScriptedClock(CounterPredicateTests.start) { _, _ in
+            fs.set(Self.conntrack, Self.file(drops.add(3, ordering: .relaxed).newValue))
+        }
+        let output = CapturedOutput()
+        let status = await CheckCommand(paths: paths).run(CtfixContext(fileSystem: fs, clock: clock, output: output))
+        #expect(status == .critical, "\(output.standardOutput)")
+        #expect(clock.sleeps == [.seconds(5)], "the second playbook reused the first one's measurement")
+        #expect(output.standardOutput.components(separatedBy: "rose by 3 in 5s").count == 3, "\(output.standardOutput)")
+
+        // `for:` steps measure afresh each time, never the cached pair.
+        let store = CounterSampleStore()
+        let yaml = Self.drops.replacingOccurrences(of: "above: 0\n", with: "above: 0\n  for: 20s\n")
+        let result = try await evaluate(yaml, in: EvaluationContext(host: CtfixContext(fileSystem: fs, clock: clock), counterSamples: store))
+        #expect(result.state == .holds, "\(result.detail)")
+        #expect(clock.sleeps.count > 4, "each step sampled twice: \(clock.sleeps)")
     }
 }

@@ -4,8 +4,9 @@ import Testing
 /// The raw-byte primitives under the scanner, checked against plain Swift on many random
 /// buffers (including the portable fallbacks used where the C library lacks memmem/memrchr).
 @Suite struct LogByteSearchTests {
-    /// A deterministic generator, so a failure can be reproduced.
-    struct SplitMix {
+    /// A deterministic generator (SplitMix64), so a failure can be reproduced; the window-order
+    /// tests use it too.
+    struct SplitMix: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15

@@ -8,18 +8,6 @@ import Testing
 @Suite struct LogWindowOrderTests {
     static let full = "nf_conntrack: table full, dropping packet"
 
-    /// A deterministic generator (SplitMix64), so every run tests the same cases.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func stamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -37,7 +25,7 @@ import Testing
     /// timestamps are in each kind of order; the count must equal a count of every line.
     @Test(arguments: Order.allCases)
     func anyOrderOfTimestampsCountsWhatABruteForceCountCounts(_ order: Order) async {
-        var random = SeededGenerator(state: 0x6374_6669_7800 + UInt64(Order.allCases.firstIndex(of: order)!))
+        var random = LogByteSearchTests.SplitMix(state: 0x6374_6669_7800 + UInt64(Order.allCases.firstIndex(of: order)!))
         let now = LogTestHost.date("2026-03-01T12:00:00Z")
         let window = 15.0 * 60
         for _ in 0..<12 {

@@ -58,7 +58,11 @@ public struct CheckCommand: Sendable {
             }
         }
         var outcomes: [Outcome] = []
-        for path in paths { outcomes.append(await check(path, ctx)) }
+        // One set of counter samples for the whole invocation: the second playbook reading the
+        // same stat file reuses the first one's measurement instead of waiting `over:` again
+        // (two shipped playbooks would otherwise take 10 s, a Nagios plugin's default timeout).
+        let samples = CounterSampleStore()
+        for path in paths { outcomes.append(await check(path, ctx, samples: samples)) }
         if let unused = unusedSettings(outcomes) {
             ctx.output.errorLine("ctfix check: --set \(unused): no playbook declares this parameter")
             return .unknown
@@ -73,7 +77,7 @@ public struct CheckCommand: Sendable {
         return status
     }
 
-    func check(_ path: String, _ ctx: CtfixContext) async -> Outcome {
+    func check(_ path: String, _ ctx: CtfixContext, samples: CounterSampleStore) async -> Outcome {
         let now = ctx.clock.now()
         var outcome = Outcome(playbook: path, name: nil, firing: false, status: "UNKNOWN", evidence: nil,
                               errors: [], parameters: [:], evaluatedAt: now, perfdata: "")
@@ -97,7 +101,7 @@ public struct CheckCommand: Sendable {
         }
         outcome.parameters = values.mapValues(\.description)
         let context = EvaluationContext(host: ctx, parameters: values.numericValues, logFiles: logFiles,
-                                        showsProgress: ctx.terminal.isInteractive && !json)
+                                        showsProgress: ctx.terminal.isInteractive && !json, counterSamples: samples)
         let result = await playbook.detect.evaluate(in: context)
         outcome.evidence = result
         outcome.firing = result.state == .holds

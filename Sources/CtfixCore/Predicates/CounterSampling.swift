@@ -41,7 +41,7 @@ struct CounterSampling {
     func measure(over: Duration, in context: EvaluationContext) async -> Outcome {
         let fs = context.host.fileSystem
         if (try? SnapshotManifest.read(from: fs)) != nil { return recorded(in: fs, notBefore: context.notBefore) }
-        let namespaces = NetNamespaces.discover(in: fs)
+        let namespaces = context.netNamespaces
         let bootID = (try? fs.readText(PolicyState.bootIDPath))?.trimmingCharacters(in: .whitespacesAndNewlines)
         var firsts: [(NetNamespace, String, KernelStatTable, Date)] = []
         var reused: [Pair] = []
@@ -68,6 +68,10 @@ struct CounterSampling {
             switch read(path, in: fs) {
             case .success(let table):
                 firsts.append((namespace, path, table, now))
+                // Kept as the prior of the sample read after the wait, so a caller measuring
+                // again right away (the next playbook of one `check`, the run watch starts)
+                // reuses this measurement instead of waiting once more.
+                context.counterSamples?.remember(path: path, netns: namespace.id, bootID: bootID, table: table, at: now)
                 waitFor = over
             case .failure(let failure):
                 failures.append(failure)

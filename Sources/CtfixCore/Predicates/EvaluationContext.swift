@@ -44,11 +44,11 @@ public final class EvaluationContext: Sendable {
     }
 
     /// The same evaluation's choices with a fresh file cache and "now": for a condition
-    /// evaluated again after a wait, which must read the host again.
+    /// evaluated again after a wait, which must read the host again (counters too: without
+    /// the caller's samples, each `for:` step measures its own increase).
     public func renewed() -> EvaluationContext {
         EvaluationContext(host: host, parameters: parameters, logFiles: logFiles, notBefore: notBefore,
-                          lineEvidence: lineEvidence, showsProgress: showsProgress, sustainedHistory: sustainedHistory,
-                          counterSamples: counterSamples)
+                          lineEvidence: lineEvidence, showsProgress: showsProgress, sustainedHistory: sustainedHistory)
     }
 
     /// Waits for a measurement through the context's sleeper, with a one-line countdown
