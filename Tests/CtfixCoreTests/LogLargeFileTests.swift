@@ -86,11 +86,13 @@ import Glibc
     @Test(.enabled(if: kmsgIsReadable, "/dev/kmsg is not readable here"), .timeLimit(.minutes(1)))
     func liveKmsgIsReadWithoutBlocking() async throws {
         let host = CtfixContext(fileSystem: try RootedFileSystem(root: "/"), isLiveHost: true)
-        let scan = await KernelLogScanner().scan(pattern: LogTestHost.pattern("Linux version"), within: nil,
+        // Any kernel line: the ring buffer wraps (the full-table test floods it), so the boot's
+        // "Linux version" line is not always there, but the buffer is never empty of kernel lines.
+        let scan = await KernelLogScanner().scan(pattern: LogTestHost.pattern("."), within: nil,
                                                  sources: [.kmsg], in: EvaluationContext(host: host))
         #expect(scan.readSources.map(\.name) == ["/dev/kmsg"])
         #expect(scan.count >= 1)
-        #expect(scan.matches.first?.text.contains("Linux version") == true)
+        #expect(scan.matches.first?.text.isEmpty == false)
         #expect(scan.matches.first?.time != nil) // converted with /proc/stat btime
     }
 
@@ -98,7 +100,7 @@ import Glibc
     func liveDefaultChainAnswersPromptly() async throws {
         // Real journalctl (if any) through the real command runner, then /dev/kmsg.
         let host = try CtfixContext.live()
-        let scan = await KernelLogScanner().scan(pattern: LogTestHost.pattern("Linux version"), within: nil,
+        let scan = await KernelLogScanner().scan(pattern: LogTestHost.pattern("."), within: nil,
                                                  in: EvaluationContext(host: host))
         #expect(scan.readSources.count == 1)
         #expect(scan.count >= 1, "read \(scan.sources)")
