@@ -121,6 +121,31 @@ import Testing
         #expect(modes.contains("dry_run") && !modes.contains("dry-run"), "\(modes)")
     }
 
+    /// Every shipped playbook on every example host, for real under `--root` (commands and
+    /// reboots simulated, destructive steps allowed): the plan steps of every kind, the
+    /// evidence of every predicate kind, and the audit log they leave.
+    @Test(arguments: ["centos5-ip-conntrack", "centos6-alloc-failure", "debian-healthy", "ubuntu-table-full"])
+    func everyShippedPlaybookOnEveryExampleHost(host name: String) async throws {
+        let host = try ExampleHostsPaths.copy(name)
+        for playbook in ["table-full", "alloc-failure", "unload-conntrack"] {
+            let path = ExampleHostsPaths.playbook(playbook)
+            let check = try await CtfixBinary.run(["check", path, "--root", host, "--json"])
+            for document in try Self.documents(check.standardOutput, "check \(playbook) on \(name)") {
+                #expect(Self.violations(document) == [], "check \(playbook) on \(name)")
+            }
+            let run = try await CtfixBinary.run(["run", path, "--root", host, "--yes", "--allow-destructive", "--no-verify-delay", "--force", "--json"],
+                                                timeout: .seconds(120))
+            let report = try CtfixBinary.json(run)
+            #expect(Self.violations(report) == [], "run \(playbook) on \(name)")
+            #expect(report["exit_status"] == nil && report["outcome"] is String, "a report, not an error: \(report)")
+        }
+        try await Self.json(["status", "--root", host], status: 0)
+        try await Self.json(["audit", "show", "--root", host], status: 0)
+        for (index, record) in try Self.auditRecords("\(host)/var/log/ctfix/audit.jsonl").enumerated() {
+            #expect(Self.violations(record) == [], "\(name): audit record \(index + 1)")
+        }
+    }
+
     @Test func errorsAreOneJSONObjectWithTheExitStatus() async throws {
         let host = try ExampleHostsPaths.copy("ubuntu-table-full")
         let playbook = ExampleHostsPaths.playbook("table-full")
