@@ -168,6 +168,9 @@ import Testing
         _ = try await Self.error(["run", playbook, "--root", host, "--dry-run", "--set", "usage_threshold=lots"],
                                  status: .invalidInput, kind: "invalid_input")
         _ = try await Self.error(["audit", "show", "--root", host, "--run", "nonexistent"], status: .noInput, kind: "no_input")
+        // serve's start-up errors and snapshot's refusals are commands' errors like any other.
+        _ = try await Self.error(["serve", "--config", "\(directory)/no-such-routes.yaml", "--root", host], status: .noInput, kind: "no_input")
+        _ = try await Self.error(["snapshot", host, "--root", host], status: .usage, kind: "usage")
         // Nothing was changed by any of them.
         #expect(try String(contentsOfFile: "\(host)/proc/sys/net/netfilter/nf_conntrack_max", encoding: .utf8) == "262144\n")
     }
