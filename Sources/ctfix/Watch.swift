@@ -42,7 +42,7 @@ struct Watch: AsyncParsableCommand {
     @Flag(name: .long, help: "Allow destructive actions the playbook marks allow_unattended.")
     var allowDestructive = false
 
-    @Flag(name: .long, help: "With --once: exit 2 when a run remediated (changed the host) and none failed.")
+    @Flag(name: .long, help: "With --once: exit 2 when a run remediated (changed the host) and none failed (ignored without --once).")
     var detailedExitcodes = false
 
     @Option(name: .long, help: ArgumentHelp("Write the audit log here instead of the host's /var/log/ctfix/audit.jsonl.", valueName: "PATH"))

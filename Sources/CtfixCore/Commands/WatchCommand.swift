@@ -93,7 +93,8 @@ public struct WatchCommand: Sendable {
                         + (options.once ? " (once)" : ", every \(DurationText.format(options.interval)) a full evaluation")) }
         let runs = await loop(session: session, sources: sources, stop: stopSignal, lookbackStart: lookbackStart)
         let status: ExitStatus = runs.contains { $0.outcome == .failed } ? .failed
-            : ExitStatus.ok.detailed(changed: runs.contains { $0.outcome == .remediated }, enabled: options.detailedExitCodes)
+            // Only --once: a long-running watcher stopped by SIGTERM is a success (0) for systemd.
+            : ExitStatus.ok.detailed(changed: runs.contains { $0.outcome == .remediated }, enabled: options.detailedExitCodes && options.once)
         if options.json {
             session.emit("watch_summary", ["runs": .array(runs.map { .object(["playbook": .string($0.playbook), "run_id": .string($0.runID),
                                                                              "outcome": .string($0.outcome.rawValue), "changed": .bool($0.changed)]) }),
