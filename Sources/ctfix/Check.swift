@@ -30,7 +30,10 @@ struct Check: AsyncParsableCommand {
             parsedSettings = try SettingsArgument.parse(settings)
         } catch {
             // A check must answer UNKNOWN, not a usage error, so monitoring shows it.
-            print("CTFIX UNKNOWN - \(error)")
+            let output = StandardOutputSink()
+            output.errorLine("ctfix check: \(error)")
+            output.line(host.json ? JSONErrorReport(status: .unknown, messages: ["\(error)"], command: "check").text
+                                  : "CTFIX UNKNOWN - \(TerminalText.content("\(error)"))")
             throw ExitCode(ExitStatus.unknown.rawValue)
         }
         let command = CheckCommand(paths: playbooks, settings: parsedSettings, logFiles: logFiles.isEmpty ? nil : logFiles,

@@ -16,6 +16,9 @@ struct Ctfix: AsyncParsableCommand {
         version: CtfixVersion.current,
         subcommands: [Run.self, Check.self, Validate.self, Status.self, List.self, Audit.self, Rollback.self, Watch.self, Snapshot.self, Serve.self]
     )
+
+    /// `--json` errors as JSON, `check` errors as Nagios lines (JSONAwareMain.swift).
+    static func main() async { await JSONAwareMain.run() }
 }
 
 /// Options every host-reading command has.

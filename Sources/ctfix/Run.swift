@@ -6,8 +6,9 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a playbook: detect, show the plan, confirm, apply, verify, audit.",
         discussion: """
-        Exit status: 0 healthy or dry-run done, 10 remediated (every action applied and \
-        verification measured the problem gone), 11 applied but not remediated, 12 failed, \
+        Exit status: 0 every success (healthy, dry-run done, remediated: every action applied \
+        and verification measured the problem gone; with --detailed-exitcodes a remediated run \
+        exits 2 instead), 11 applied but not remediated, 12 failed, \
         13 declined, 14 refused by policy, 15 partial (an action was declined, skipped, refused \
         or simulated), 16 unverified (verification only re-read log lines), 17 interrupted \
         (SIGINT, SIGTERM, SIGHUP or Ctrl-C at a prompt), 64 usage, 65 invalid or untrusted playbook or bad --set, \
@@ -51,6 +52,9 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not wait for the playbook's verification delay.")
     var noVerifyDelay = false
 
+    @Flag(name: .long, help: "Exit 2 when the run remediated (changed the host), 0 when there was nothing to do (as Terraform and Puppet do).")
+    var detailedExitcodes = false
+
     func run() async throws {
         let ctx = try host.context()
         var options = RunOptions()
@@ -64,6 +68,7 @@ struct Run: AsyncParsableCommand {
         options.argv = CommandLine.arguments
         options.skipVerifyDelay = noVerifyDelay
         options.json = host.json
+        options.detailedExitCodes = detailedExitcodes
         if !dryRun {
             // From here on a signal stops the run between two steps, never inside one.
             Interruption.catchTerminationSignals()

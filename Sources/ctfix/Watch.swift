@@ -11,7 +11,7 @@ struct Watch: AsyncParsableCommand {
         one at a time, audited. SIGTERM/SIGINT stop it after saving the position \
         (/var/lib/ctfix/watch-state.json under the root). A first start begins at the end of the \
         log (older lines are history) unless --lookback says how far back to act. Exit status: 0 stopped (or --once done), \
-        12 a run failed (--once), 64 usage, 65 invalid or untrusted playbook, 66 playbook or log not found. \
+        12 a run failed (--once; with --detailed-exitcodes 2 when a run remediated and none failed), 64 usage, 65 invalid or untrusted playbook, 66 playbook or log not found. \
         See docs/watch.md.
         """
     )
@@ -42,6 +42,9 @@ struct Watch: AsyncParsableCommand {
     @Flag(name: .long, help: "Allow destructive actions the playbook marks allow_unattended.")
     var allowDestructive = false
 
+    @Flag(name: .long, help: "With --once: exit 2 when a run remediated (changed the host) and none failed (ignored without --once).")
+    var detailedExitcodes = false
+
     @Option(name: .long, help: ArgumentHelp("Write the audit log here instead of the host's /var/log/ctfix/audit.jsonl.", valueName: "PATH"))
     var auditLog: String?
 
@@ -70,6 +73,8 @@ struct Watch: AsyncParsableCommand {
         options.once = once
         options.auditLogPath = auditLog
         options.argv = CommandLine.arguments
+        options.json = host.json
+        options.detailedExitCodes = detailedExitcodes
         throw await WatchCommand(paths: playbooks, options: options, locator: PlaybookArgument.locator).run(ctx).exitCode
     }
 }

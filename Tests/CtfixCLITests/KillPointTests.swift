@@ -272,9 +272,9 @@ struct KillPointTests {
         for action in actions {
             for entry in action["steps"] as? [[String: Any]] ?? [] {
                 let step = entry["step"] as? [String: Any] ?? [:]
-                if let value = step["setValue"] as? [String: Any], let path = value["path"] as? String, let after = value["after"] as? String {
+                if let value = step["set_value"] as? [String: Any], let path = value["path"] as? String, let after = value["after"] as? String {
                     allowed[String(path.dropFirst()), default: []].insert(Data((after + "\n").utf8))
-                } else if let file = step["writeFile"] as? [String: Any], let path = file["path"] as? String {
+                } else if let file = step["write_file"] as? [String: Any], let path = file["path"] as? String {
                     allowed[String(path.dropFirst()), default: []].insert((file["after"] as? String).map { Data($0.utf8) })
                 } else if let trigger = step["trigger"] as? [String: Any], let path = trigger["path"] as? String, let value = trigger["value"] as? String {
                     allowed[String(path.dropFirst()), default: []].insert(Data((value + "\n").utf8))

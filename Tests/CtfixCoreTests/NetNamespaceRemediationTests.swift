@@ -136,7 +136,7 @@ import Testing
         let verification = String(describing: report.verification)
         #expect(verification.contains("in netns 4026532177"), "\(verification)")
         let intents = try AuditLog(fileSystem: fs).records().filter { $0.event == "intent" }
-        #expect(intents.contains { "\($0)".contains("setNamespaceValue") }, "the namespace step is audited before it is taken")
+        #expect(intents.contains { "\($0)".contains("set_namespace_value") }, "the namespace step is audited before it is taken")
     }
 
     @Test func aReusedPidBetweenPlanAndApplyIsRefusedAndNothingIsWrittenThere() async throws {

@@ -72,7 +72,7 @@ struct WatchSessionTests {
         try host.append(WatchTestHost.kernelLine("ip_conntrack: table full, dropping packet."))
         #expect(try await host.watchOnce(dryRun: true) == .ok)
         let records = try host.records()
-        #expect(records.first { $0.event == "run_start" }?.fields["mode"] == "dry-run")
+        #expect(records.first { $0.event == "run_start" }?.fields["mode"] == "dry_run")
         #expect(records.first { $0.event == "watch_run" }?.fields["outcome"] == "dry_run")
         #expect(try host.sysctl("net/ipv4/netfilter/ip_conntrack_max") == "16640")
     }

@@ -15,7 +15,7 @@ import Testing
             #expect(reply.body.contains("queued"))
             let runs = try await waitForRuns(fixture.audit, count: 1)
             #expect(runs[0].fields["trigger"]?.stringValue == "alertmanager:c0ffee00c0ffee00")
-            #expect(runs[0].fields["mode"]?.stringValue == "dry-run")
+            #expect(runs[0].fields["mode"]?.stringValue == "dry_run")
             let metrics = try await LoopbackHTTP.send("GET", fixture.base + "/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.body.contains(#"ctfix_serve_alerts_total{outcome="queued"} 1"#))

@@ -32,7 +32,8 @@ public struct AuditCommand: Sendable {
                 ctx.output.errorLine("ctfix audit: \(error)")
                 return .noInput
             }
-            let selected = runID.map { id in records.filter { $0.runID == id } } ?? records
+            // Records of older versions are shown in today's spelling (LegacySpelling).
+            let selected = (runID.map { id in records.filter { $0.runID == id } } ?? records).map(LegacySpelling.normalized)
             if let runID, selected.isEmpty {
                 ctx.output.errorLine("ctfix audit: no records for run \(runID) in \(log.path)")
                 return .noInput

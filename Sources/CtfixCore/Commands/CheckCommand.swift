@@ -32,7 +32,7 @@ public struct CheckCommand: Sendable {
         public var name: String?
         /// True when detection fires (CRITICAL).
         public var firing: Bool
-        /// `OK`, `CRITICAL` or `UNKNOWN`.
+        /// `ok`, `critical` or `unknown` (the Nagios state, snake_case like every JSON enum value).
         public var status: String
         /// The evaluated predicate tree; nil when the playbook could not be loaded.
         public var evidence: PredicateResult?
@@ -53,8 +53,7 @@ public struct CheckCommand: Sendable {
     public func run(_ ctx: CtfixContext) async -> ExitStatus {
         if let logFiles {
             for file in logFiles where !FileManager.default.isReadableFile(atPath: file) {
-                ctx.output.errorLine("ctfix check: --log \(file): \(FileManager.default.fileExists(atPath: file) ? "cannot be read" : "no such file")")
-                return .unknown
+                return unknown("--log \(file): \(FileManager.default.fileExists(atPath: file) ? "cannot be read" : "no such file")", ctx)
             }
         }
         var outcomes: [Outcome] = []
@@ -64,11 +63,10 @@ public struct CheckCommand: Sendable {
         let samples = CounterSampleStore()
         for path in paths { outcomes.append(await check(path, ctx, samples: samples)) }
         if let unused = unusedSettings(outcomes) {
-            ctx.output.errorLine("ctfix check: --set \(unused): no playbook declares this parameter")
-            return .unknown
+            return unknown("--set \(unused): no playbook declares this parameter", ctx)
         }
         let status: ExitStatus = outcomes.contains { $0.firing } ? .critical
-            : outcomes.contains { $0.status == "UNKNOWN" } ? .unknown : .ok
+            : outcomes.contains { $0.status == "unknown" } ? .unknown : .ok
         if json {
             ctx.output.line(outcomes.count == 1 ? JSONOutput.encode(outcomes[0]) : JSONOutput.encode(outcomes))
         } else {
@@ -79,7 +77,7 @@ public struct CheckCommand: Sendable {
 
     func check(_ path: String, _ ctx: CtfixContext, samples: CounterSampleStore) async -> Outcome {
         let now = ctx.clock.now()
-        var outcome = Outcome(playbook: path, name: nil, firing: false, status: "UNKNOWN", evidence: nil,
+        var outcome = Outcome(playbook: path, name: nil, firing: false, status: "unknown", evidence: nil,
                               errors: [], parameters: [:], evaluatedAt: now, perfdata: "")
         let playbook: Playbook
         do {
@@ -106,12 +104,21 @@ public struct CheckCommand: Sendable {
         outcome.evidence = result
         outcome.firing = result.state == .holds
         outcome.status = switch result.state {
-        case .holds: "CRITICAL"
-        case .doesNotHold: "OK"
-        case .unknown: "UNKNOWN"
+        case .holds: "critical"
+        case .doesNotHold: "ok"
+        case .unknown: "unknown"
         }
         outcome.perfdata = Perfdata.render(result)
         return outcome
+    }
+
+    /// A check that cannot run: the reason on standard error, and (without `--json`) the Nagios
+    /// line on standard output, so monitoring never shows "(No output)". Under `--json` the
+    /// command line prints the error object (`JSONErrorReport`).
+    func unknown(_ reason: String, _ ctx: CtfixContext) -> ExitStatus {
+        ctx.output.errorLine("ctfix check: \(reason)")
+        if !json { ctx.output.line("CTFIX UNKNOWN - \(TerminalText.content(reason))") }
+        return .unknown
     }
 
     /// A `--set` name no playbook declares is a typo the operator must hear about.

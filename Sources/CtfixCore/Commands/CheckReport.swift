@@ -6,7 +6,7 @@ enum CheckReport {
     static func text(_ outcomes: [CheckCommand.Outcome], status: ExitStatus) -> String {
         let word = status == .critical ? "CRITICAL" : status == .unknown ? "UNKNOWN" : "OK"
         let firing = outcomes.filter(\.firing).compactMap(\.name)
-        let unknown = outcomes.filter { $0.status == "UNKNOWN" }.map { $0.name ?? $0.playbook }
+        let unknown = outcomes.filter { $0.status == "unknown" }.map { $0.name ?? $0.playbook }
         var summary: String
         if !firing.isEmpty {
             summary = "firing: " + firing.joined(separator: ", ")
@@ -21,7 +21,7 @@ enum CheckReport {
         let perfdata = outcomes.map(\.perfdata).filter { !$0.isEmpty }.joined(separator: " ")
         var text = "CTFIX \(word) - \(summary)" + (perfdata.isEmpty ? "" : " | \(perfdata)") + "\n"
         for outcome in outcomes {
-            text += "\n\(outcome.name ?? outcome.playbook) (\(outcome.playbook)): \(outcome.status)\n"
+            text += "\n\(outcome.name ?? outcome.playbook) (\(outcome.playbook)): \(outcome.status.uppercased())\n"
             for error in outcome.errors { text += "  error: \(TerminalText.content(error))\n" }
             if let evidence = outcome.evidence { text += EvidenceText.render(evidence, indent: "  ") }
         }

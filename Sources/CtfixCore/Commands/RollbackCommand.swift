@@ -9,13 +9,20 @@ public struct RollbackCommand: Sendable {
     public var assumeYes: Bool
     public var force: Bool
     public var dryRun: Bool
+    /// `--json`: one object at the end instead of lines (`RollbackReport`).
+    public var json: Bool
+    /// `--detailed-exitcodes`: exit 2 (`changed`) when something was restored.
+    public var detailedExitCodes: Bool
 
-    public init(runID: String, auditLogPath: String? = nil, assumeYes: Bool = false, force: Bool = false, dryRun: Bool = false) {
+    public init(runID: String, auditLogPath: String? = nil, assumeYes: Bool = false, force: Bool = false, dryRun: Bool = false,
+                json: Bool = false, detailedExitCodes: Bool = false) {
         self.runID = runID
         self.auditLogPath = auditLogPath
         self.assumeYes = assumeYes
         self.force = force
         self.dryRun = dryRun
+        self.json = json
+        self.detailedExitCodes = detailedExitCodes
     }
 
     public func run(_ ctx: CtfixContext) async -> ExitStatus {
@@ -34,15 +41,16 @@ public struct RollbackCommand: Sendable {
             ctx.output.errorLine("ctfix rollback: no run \(runID) in \(log.path)")
             return .noInput
         }
+        let report = RollbackReport(ctx: ctx, json: json, runID: runID, dryRun: dryRun)
         let all = Self.appliedSteps(of: runID, in: records)
         guard !all.isEmpty else {
-            ctx.output.line("run \(runID) changed nothing that can be undone")
-            return .ok
+            report.message("run \(runID) changed nothing that can be undone")
+            return report.finish("nothing_to_undo", .ok)
         }
         let (changes, earlier) = Self.withoutEarlierRollbacks(all, of: runID, in: records)
         guard !changes.isEmpty else {
-            ctx.output.line("run \(runID) was already rolled back (by run \(earlier.joined(separator: ", "))); nothing left to undo")
-            return .ok
+            report.message("run \(runID) was already rolled back (by run \(earlier.joined(separator: ", "))); nothing left to undo")
+            return report.finish("already_rolled_back", .ok)
         }
         var plan: [PlannedStep] = []
         // What each path will hold as the undo steps run in order (a file written twice by the
@@ -50,43 +58,45 @@ public struct RollbackCommand: Sendable {
         var expected: [String: String?] = [:]
         for step in changes.reversed() {
             guard let undo = step.undo else {
-                ctx.output.line("cannot undo: \(TerminalText.content(step.summaryLine))")
+                report.step("cannot_undo", step.summaryLine, line: "cannot undo: \(TerminalText.content(step.summaryLine))")
                 continue
             }
             if Self.alreadyRestored(undo, ctx.fileSystem, expected: expected) {
-                ctx.output.line("already restored: \(TerminalText.content(undo.summaryLine))")
+                report.step("already_restored", undo.summaryLine, line: "already restored: \(TerminalText.content(undo.summaryLine))")
                 continue
             }
             if !force, let conflict = Self.conflict(undo, ctx.fileSystem, expected: expected) {
-                ctx.output.line("left alone: \(TerminalText.content(conflict)) (use --force to restore anyway)")
+                report.step("left_alone", undo.summaryLine, detail: conflict,
+                            line: "left alone: \(TerminalText.content(conflict)) (use --force to restore anyway)")
                 continue
             }
             if case .writeFile(let path, _, let after, _, _) = undo { expected[path] = .some(after) }
             plan.append(undo)
         }
         if plan.isEmpty {
-            ctx.output.line("nothing to restore for run \(runID)")
-            return .ok
+            report.message("nothing to restore for run \(runID)")
+            return report.finish("nothing_to_undo", .ok)
         }
-        ctx.output.line("Rollback of run \(runID):")
-        for step in plan { ctx.output.line("  \(TerminalText.content(step.summaryLine))") }
-        if dryRun { return .ok }
+        if !json { ctx.output.line("Rollback of run \(runID):") }
+        for step in plan { report.step("planned", step.summaryLine, line: "  \(TerminalText.content(step.summaryLine))") }
+        if dryRun { return report.finish("dry_run", .ok) }
         if !assumeYes {
             guard ctx.terminal.isInteractive else {
-                ctx.output.errorLine("no terminal to confirm on and no --yes: refusing")
-                return .refused
+                report.problem("no terminal to confirm on and no --yes: refusing")
+                return report.finish("refused", .refused)
             }
             guard let answer = ctx.terminal.ask("Roll back these \(plan.count) change(s)? [y/N]: "), ["y", "yes"].contains(answer.lowercased()) else {
-                return .declined
+                return report.finish("declined", .declined)
             }
         }
         let rollbackID = Executor.makeRunID(Date())
+        report.rollbackRunID = rollbackID
         let audit = RunAudit(log: log, runID: rollbackID, clock: SystemClock())
         do {
             try audit.record("run_start", ["mode": "rollback", "trigger": .string("rollback:\(runID)"), "rolls_back": .string(runID)])
         } catch {
-            ctx.output.errorLine("refusing to roll back: \(error)")
-            return .refused
+            report.problem("refusing to roll back: \(error)")
+            return report.finish("refused", .refused)
         }
         let applier = StepApplier(context: ctx, runID: rollbackID)
         var failed = false
@@ -95,20 +105,21 @@ public struct RollbackCommand: Sendable {
                 try audit.record("intent", ["steps": .from([step])])
                 let result = try await applier.apply(step)
                 try audit.record("outcome", ["status": "applied", "steps": .from([step])])
-                ctx.output.line("restored: \(TerminalText.content(result.message))")
+                report.step("restored", step.summaryLine, detail: result.message, line: "restored: \(TerminalText.content(result.message))")
             } catch let error as StepApplier.Failure {
                 failed = true
                 try? audit.record("outcome", ["status": "failed", "error": .string(error.message)])
-                ctx.output.line("failed: \(TerminalText.content(error.message))")
+                report.step("failed", step.summaryLine, detail: error.message, line: "failed: \(TerminalText.content(error.message))")
                 break
             } catch {
                 failed = true
-                ctx.output.line("stopped: \(error)")
+                report.step("failed", step.summaryLine, detail: "\(error)", line: "stopped: \(error)")
                 break
             }
         }
         try? audit.record("run_end", ["outcome": .string(failed ? "failed" : "rolled_back")])
-        return failed ? .failed : .ok
+        return failed ? report.finish("failed", .failed)
+            : report.finish("rolled_back", ExitStatus.ok.detailed(changed: true, enabled: detailedExitCodes))
     }
 
     /// Why an audit log named with `--audit-log` may not steer a rollback of this machine, or

@@ -39,6 +39,6 @@ public struct RunCommand: Sendable {
             for message in report.messages { ctx.output.line(message) }
             ctx.output.line("outcome: \(report.outcome.rawValue) (run \(report.runID)" + (report.auditLog.map { ", audit log \($0)" } ?? "") + ")")
         }
-        return report.outcome.exitStatus
+        return report.outcome.exitStatus(detailed: options.detailedExitCodes)
     }
 }

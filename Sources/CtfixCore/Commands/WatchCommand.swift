@@ -85,24 +85,32 @@ public struct WatchCommand: Sendable {
         for note in startNotes { ctx.output.errorLine("ctfix watch: \(note)") }
         session.record("watch_start", [
             "playbooks": .array(watched.map { .string($0.playbook.path) }), "sources": .array(sources.map { .string($0.name) }),
-            "interval": .string(DurationText.format(options.interval)), "mode": .string(options.dryRun ? "dry-run" : "unattended"),
+            "interval": .string(DurationText.format(options.interval)), "mode": .string(options.dryRun ? "dry_run" : "unattended"),
             "once": .bool(options.once), "first_start": .bool(firstStart),
             "lookback": options.lookback.map { .string(DurationText.format($0)) } ?? .null, "argv": .array(options.argv.map { .string($0) }), "notes": .array(startNotes.map { .string($0) }),
         ])
-        ctx.output.line("ctfix watch: following \(sources.map(\.name).joined(separator: ", ")) for \(watched.map(\.playbook.name).joined(separator: ", "))"
-                        + (options.once ? " (once)" : ", every \(DurationText.format(options.interval)) a full evaluation"))
-        let failed = await loop(session: session, sources: sources, stop: stopSignal, lookbackStart: lookbackStart)
-        return failed ? .failed : .ok
+        if !options.json { ctx.output.line("ctfix watch: following \(sources.map(\.name).joined(separator: ", ")) for \(watched.map(\.playbook.name).joined(separator: ", "))"
+                        + (options.once ? " (once)" : ", every \(DurationText.format(options.interval)) a full evaluation")) }
+        let runs = await loop(session: session, sources: sources, stop: stopSignal, lookbackStart: lookbackStart)
+        let status: ExitStatus = runs.contains { $0.outcome == .failed } ? .failed
+            // Only --once: a long-running watcher stopped by SIGTERM is a success (0) for systemd.
+            : ExitStatus.ok.detailed(changed: runs.contains { $0.outcome == .remediated }, enabled: options.detailedExitCodes && options.once)
+        if options.json {
+            session.emit("watch_summary", ["runs": .array(runs.map { .object(["playbook": .string($0.playbook), "run_id": .string($0.runID),
+                                                                             "outcome": .string($0.outcome.rawValue), "changed": .bool($0.changed)]) }),
+                                           "exit_status": .number(Double(status.rawValue))])
+        }
+        return status
     }
 
-    /// Reads, decides, waits; returns whether a run failed (for `--once`'s exit status). Each
+    /// Reads, decides, waits; returns the runs it started (for `--once`'s exit status). Each
     /// batch's lines are kept as evidence; the position is saved with them before any run they
     /// trigger (by the session) and after the batch.
     private func loop(session: WatchSession, sources: [WatchSource], stop: WatchStopSignal,
-                      lookbackStart: Date?) async -> Bool {
+                      lookbackStart: Date?) async -> [WatchSession.RunSummary] {
         let clock = ContinuousClock()
         var nextTick = clock.now
-        var anyFailed = false
+        var allRuns: [WatchSession.RunSummary] = []
         let wakeDescriptors = sources.compactMap(\.wakeDescriptor)
         let needsTimer = wakeDescriptors.count < sources.count
         var firstPass = true
@@ -128,12 +136,10 @@ public struct WatchCommand: Sendable {
             }
             firstPass = false
             for (source, playbook, line) in triggered {
-                let runs = await session.trigger(playbook: playbook, source: source, line: line)
-                anyFailed = anyFailed || runs.contains { $0.outcome == .failed }
+                allRuns += await session.trigger(playbook: playbook, source: source, line: line)
             }
             if options.once || clock.now >= nextTick {
-                let runs = await session.evaluateAll()
-                anyFailed = anyFailed || runs.contains { $0.outcome == .failed }
+                allRuns += await session.evaluateAll()
                 nextTick = clock.now.advanced(by: options.interval)
             }
             session.saveState()
@@ -145,6 +151,6 @@ public struct WatchCommand: Sendable {
         for source in sources { if case .journald(let stream) = source { stream.stop() } }
         session.saveState()
         session.record("watch_stop", ["reason": .string(options.once ? "once" : "stop requested")])
-        return anyFailed
+        return allRuns
     }
 }

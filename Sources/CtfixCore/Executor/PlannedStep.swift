@@ -3,7 +3,7 @@ import Foundation
 /// One concrete change on the host, computed by an action's plan from live values. Every action
 /// kind reduces to these few primitives, so applying, reading back, auditing and undoing are
 /// written once: an action cannot forget its read-back or its undo record.
-public enum PlannedStep: Sendable, Codable, Equatable {
+public enum PlannedStep: Sendable, Equatable {
     /// Write a procfs/sysfs value in place and read it back (`sysctl -w` can print an error and
     /// still exit 0; the kernel can also clamp or round a value). `before` is the value read
     /// while planning, which an undo writes back.

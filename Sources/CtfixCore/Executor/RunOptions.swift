@@ -23,6 +23,9 @@ public struct RunOptions: Sendable {
     /// Skip the verification delay (tests, `--no-wait`).
     public var skipVerifyDelay = false
     public var json = false
+    /// `--detailed-exitcodes`: a remediated run exits 2 (`changed`) instead of 0, as Terraform
+    /// and Puppet do, for automation that wants "changed" apart from "nothing to do".
+    public var detailedExitCodes = false
     /// The `for:` streaks of whoever started the run (`watch`): detection continues them
     /// rather than sampling the whole duration again. Nil for a run started by hand.
     public var sustainedHistory: SustainedHistory?
@@ -37,7 +40,8 @@ public struct RunOptions: Sendable {
     /// Unattended: nobody is there to answer (`--yes`).
     public var isUnattended: Bool { assumeYes }
 
-    public var modeName: String { dryRun ? "dry-run" : assumeYes ? "unattended" : "interactive" }
+    /// The `mode` field of the report and the audit log (snake_case, like every enum value).
+    public var modeName: String { dryRun ? "dry_run" : assumeYes ? "unattended" : "interactive" }
 }
 
 /// How a run ended; each has its own exit status (README, "Exit statuses").
@@ -70,10 +74,14 @@ public enum RunOutcome: String, Sendable, Codable, CaseIterable {
     /// Another run holds the host lock.
     case busy
 
-    public var exitStatus: ExitStatus {
+    /// The exit status: 0 for every success (healthy, dry-run done, remediated).
+    public var exitStatus: ExitStatus { exitStatus(detailed: false) }
+
+    /// `detailed` (`--detailed-exitcodes`): `remediated` exits 2 (`changed`); nothing else moves.
+    public func exitStatus(detailed: Bool) -> ExitStatus {
         switch self {
         case .healthy, .dryRun: .ok
-        case .remediated: .remediated
+        case .remediated: detailed ? .changed : .ok
         case .notRemediated: .notRemediated
         case .partial: .partial
         case .unverified: .unverified

@@ -92,7 +92,8 @@ extension RunReport {
 
     /// The plan as an on-call engineer reads it before saying yes.
     public func planText() -> String {
-        var text = "Plan for \(name) on \(host) (\(mode)\(forced ? ", forced" : "")):\n"
+        // People read "dry-run" (the command's flag); JSON and the audit log say dry_run.
+        var text = "Plan for \(name) on \(host) (\(mode.replacingOccurrences(of: "_", with: "-"))\(forced ? ", forced" : "")):\n"
         for (index, action) in actions.enumerated() {
             text += "\n\(index + 1). \(action.name) [\(action.risk.rawValue)] — \(TerminalText.content(action.explain))\n"
             switch action.status {

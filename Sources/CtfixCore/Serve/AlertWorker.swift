@@ -146,7 +146,7 @@ public struct AlertWorker: Sendable {
             ctx.output.errorLine("ctfix serve: \(error)")
         }
         observer.jobFinished(outcome)
-        ctx.output.line("alert \(TerminalText.escape(job.alertName)) (\(TerminalText.escape(job.fingerprint))): \(job.playbookName) \(job.mode.rawValue) → \(outcome)" + (runID.map { " (run \($0))" } ?? ""))
+        ctx.output.line("alert \(TerminalText.escape(job.alertName)) (\(TerminalText.escape(job.fingerprint))): \(job.playbookName) \(job.mode.rawValue.replacingOccurrences(of: "_", with: "-")) → \(outcome)" + (runID.map { " (run \($0))" } ?? ""))
         return (runID, outcome)
     }
 }

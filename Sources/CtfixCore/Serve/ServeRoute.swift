@@ -1,9 +1,24 @@
 import Foundation
 
-/// `dry-run` (plan and audit only) or `unattended` (`--yes`).
+/// `dry_run` (plan and audit only) or `unattended` (`--yes`). Written `dry_run` in the audit log
+/// and the queue (snake_case, like every enum value); the config may say `dry-run` or `dry_run`,
+/// and a job queued by an older version (`dry-run`) still decodes.
 public enum ServeMode: String, Sendable, Codable {
-    case dryRun = "dry-run"
+    case dryRun = "dry_run"
     case unattended
+
+    /// A config's or an older queue file's spelling: `dry-run` is accepted for `dry_run`.
+    public init?(spelling: String) {
+        self.init(rawValue: spelling == "dry-run" ? "dry_run" : spelling)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let mode = ServeMode(spelling: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown mode '\(text)'"))
+        }
+        self = mode
+    }
 }
 
 /// One route: label matchers → a playbook and how to run it.

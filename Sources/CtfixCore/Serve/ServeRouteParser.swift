@@ -31,7 +31,7 @@ enum ServeRouteParser {
 
         var mode = ServeMode.dryRun
         if let n = reader.required("mode", scope: &scope), let text = scope.string(n, "\(what).mode") {
-            if let parsed = ServeMode(rawValue: text) { mode = parsed } else {
+            if let parsed = ServeMode(spelling: text) { mode = parsed } else {
                 scope.error(n, "\(what).mode must be dry-run or unattended, found '\(text)'")
             }
         }

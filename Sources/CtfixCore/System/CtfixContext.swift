@@ -70,9 +70,17 @@ extension OutputSink {
     public func errorLine(_ text: String) { writeError(text + "\n") }
 }
 
-/// The process's standard output and standard error.
+/// The process's standard output and standard error. What it wrote is noted in
+/// `ProcessOutput` so a `--json` command that ends in an error with nothing on standard output
+/// still prints its JSON error object (`JSONErrorReport`).
 public struct StandardOutputSink: OutputSink {
     public init() {}
-    public func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-    public func writeError(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    public func write(_ text: String) {
+        ProcessOutput.noteStandardOutput()
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+    public func writeError(_ text: String) {
+        ProcessOutput.noteStandardError(text)
+        FileHandle.standardError.write(Data(text.utf8))
+    }
 }

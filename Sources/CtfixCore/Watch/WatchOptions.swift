@@ -21,6 +21,12 @@ public struct WatchOptions: Sendable {
     public var auditLogPath: String?
     /// The command line, for the audit records.
     public var argv: [String] = []
+    /// `--json`: every watch event (the audit record: `watch_start`, `watch_run`,
+    /// `watch_decision`, `watch_stop`…) is one JSON line on standard output instead of text,
+    /// then a `watch_summary` line with the exit status.
+    public var json = false
+    /// `--detailed-exitcodes` (with `--once`): exit 2 when a run remediated and none failed.
+    public var detailedExitCodes = false
 
     public init() {}
 
@@ -33,6 +39,8 @@ public struct WatchOptions: Sendable {
         options.auditLogPath = auditLogPath
         options.trigger = "watch:\(source)"
         options.argv = argv
+        // Under --json the run prints no text (its evidence and plan are in the audit log).
+        options.json = json
         return options
     }
 

@@ -63,11 +63,23 @@ public final class WatchSession {
     /// Records a watch event; a watcher that cannot audit says so but keeps the runs' own
     /// policy (a real run that cannot audit refuses by itself).
     func record(_ event: String, _ fields: [String: JSONValue]) {
+        let time = Date()
         do {
-            try audit.append(event: event, runID: sessionID, time: Date(), fields: fields)
+            try audit.append(event: event, runID: sessionID, time: time, fields: fields)
         } catch {
             ctx.output.errorLine("ctfix watch: \(error)")
         }
+        if options.json { emit(event, fields, time: time) }
+    }
+
+    /// `--json`: one compact JSON line per event, the audit record's fields with `event`,
+    /// `watch_id` and `time`.
+    func emit(_ event: String, _ fields: [String: JSONValue], time: Date = Date()) {
+        var object = fields
+        object["event"] = .string(event)
+        object["watch_id"] = .string(sessionID)
+        object["time"] = .string(PreciseTime.format(time))
+        ctx.output.line(JSONValue.object(object).compactText)
     }
 
     /// Keeps the new lines of `source` that matter to a watched playbook (a match of one of its
@@ -159,7 +171,7 @@ public final class WatchSession {
             return nil
         }
         fields["decision"] = "run"
-        fields["mode"] = .string(options.dryRun ? "dry-run" : "unattended")
+        fields["mode"] = .string(options.dryRun ? "dry_run" : "unattended")
         record("watch_decision", fields)
         // The lines this run acts on are consumed before it starts, and saved: a watcher killed
         // mid-run does not act on them a second time (the audit log shows the unfinished run).
@@ -187,7 +199,7 @@ public final class WatchSession {
         saveState()
         if report.outcome == .busy {
             skip(name, .busy, source: source, fields: fields, "run \(report.runID) found the host lock held: \(report.messages.last ?? "busy")")
-        } else {
+        } else if !options.json {
             ctx.output.line("ctfix watch: \(name) (\(source)): run \(report.runID) \(report.outcome.rawValue)"
                             + (report.messages.last.map { ": \(TerminalText.content($0))" } ?? "")
                             + (changed ? "" : " (nothing changed: no cooldown started)"))
@@ -204,6 +216,7 @@ public final class WatchSession {
         fields["reason"] = .string(reason)
         fields["repeats"] = .number(Double(repeats))
         record("watch_decision", fields)
+        if options.json { return }
         ctx.output.line("ctfix watch: \(playbook) (\(TerminalText.content(source))): skipped: \(TerminalText.content(reason))"
                         + (repeats > 0 ? " (and \(repeats) more like it since the last message)" : ""))
     }
