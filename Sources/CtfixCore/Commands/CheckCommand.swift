@@ -101,7 +101,7 @@ public struct CheckCommand: Sendable {
         }
         outcome.parameters = values.mapValues(\.description)
         let context = EvaluationContext(host: ctx, parameters: values.numericValues, logFiles: logFiles,
-                                        showsProgress: ctx.terminal.isInteractive && !json, counterSamples: samples)
+                                        showsProgress: WaitNotice.choose(ctx, json: json), counterSamples: samples)
         let result = await playbook.detect.evaluate(in: context)
         outcome.evidence = result
         outcome.firing = result.state == .holds

@@ -45,38 +45,51 @@ public struct RollbackCommand: Sendable {
             return .ok
         }
         var plan: [PlannedStep] = []
+        var recap = RollbackRecap(runID: runID, auditLog: log.path)
         // What each path will hold as the undo steps run in order (a file written twice by the
         // run is restored in two steps).
         var expected: [String: String?] = [:]
         for step in changes.reversed() {
             guard let undo = step.undo else {
                 ctx.output.line("cannot undo: \(TerminalText.content(step.summaryLine))")
+                recap.add(step, .cannotUndo)
                 continue
             }
             if Self.alreadyRestored(undo, ctx.fileSystem, expected: expected) {
                 ctx.output.line("already restored: \(TerminalText.content(undo.summaryLine))")
+                recap.add(undo, .alreadyRestored)
                 continue
             }
             if !force, let conflict = Self.conflict(undo, ctx.fileSystem, expected: expected) {
                 ctx.output.line("left alone: \(TerminalText.content(conflict)) (use --force to restore anyway)")
+                recap.add(undo, .leftAlone)
                 continue
             }
             if case .writeFile(let path, _, let after, _, _) = undo { expected[path] = .some(after) }
             plan.append(undo)
+            recap.add(undo, .planned)
         }
         if plan.isEmpty {
             ctx.output.line("nothing to restore for run \(runID)")
+            ctx.showLine(recap.text(outcome: "nothing_to_undo", rollbackID: nil))
             return .ok
         }
         ctx.output.line("Rollback of run \(runID):")
         for step in plan { ctx.output.line("  \(TerminalText.content(step.summaryLine))") }
-        if dryRun { return .ok }
+        if dryRun {
+            ctx.showLine("\n" + recap.text(outcome: "dry_run", rollbackID: nil))
+            return .ok
+        }
         if !assumeYes {
             guard ctx.terminal.isInteractive else {
                 ctx.output.errorLine("no terminal to confirm on and no --yes: refusing")
+                recap.mark(.planned, as: .refused)
+                ctx.showLine("\n" + recap.text(outcome: "refused", rollbackID: nil))
                 return .refused
             }
             guard let answer = ctx.terminal.ask("Roll back these \(plan.count) change(s)? [y/N]: "), ["y", "yes"].contains(answer.lowercased()) else {
+                recap.mark(.planned, as: .declined)
+                ctx.showLine("\n" + recap.text(outcome: "declined", rollbackID: nil))
                 return .declined
             }
         }
@@ -86,6 +99,8 @@ public struct RollbackCommand: Sendable {
             try audit.record("run_start", ["mode": "rollback", "trigger": .string("rollback:\(runID)"), "rolls_back": .string(runID)])
         } catch {
             ctx.output.errorLine("refusing to roll back: \(error)")
+            recap.mark(.planned, as: .refused)
+            ctx.showLine("\n" + recap.text(outcome: "refused", rollbackID: nil))
             return .refused
         }
         let applier = StepApplier(context: ctx, runID: rollbackID)
@@ -96,18 +111,23 @@ public struct RollbackCommand: Sendable {
                 let result = try await applier.apply(step)
                 try audit.record("outcome", ["status": "applied", "steps": .from([step])])
                 ctx.output.line("restored: \(TerminalText.content(result.message))")
+                recap.markFirst(.planned, as: .restored)
             } catch let error as StepApplier.Failure {
                 failed = true
                 try? audit.record("outcome", ["status": "failed", "error": .string(error.message)])
                 ctx.output.line("failed: \(TerminalText.content(error.message))")
+                recap.markFirst(.planned, as: .failed)
                 break
             } catch {
                 failed = true
                 ctx.output.line("stopped: \(error)")
+                recap.markFirst(.planned, as: .failed)
                 break
             }
         }
         try? audit.record("run_end", ["outcome": .string(failed ? "failed" : "rolled_back")])
+        recap.mark(.planned, as: .notRun)
+        ctx.showLine("\n" + recap.text(outcome: failed ? "failed" : "rolled_back", rollbackID: rollbackID))
         return failed ? .failed : .ok
     }
 

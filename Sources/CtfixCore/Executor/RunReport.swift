@@ -90,14 +90,17 @@ extension RunReport {
     /// What a step that would run a program or reboot says under a root that is not this machine.
     public static let simulatedReason = "simulated: the root is not this machine"
 
-    /// The plan as an on-call engineer reads it before saying yes.
-    public func planText() -> String {
-        var text = "Plan for \(name) on \(host) (\(mode)\(forced ? ", forced" : "")):\n"
+    /// The plan as an on-call engineer reads it before saying yes, without colour.
+    public func planText() -> String { plan().plain }
+
+    /// The plan, its risk classes and non-ready statuses marked for colour (`TerminalStyle`).
+    public func plan() -> StyledText {
+        var text: StyledText = "Plan for \(name) on \(host) (\(mode)\(forced ? ", forced" : "")):\n"
         for (index, action) in actions.enumerated() {
-            text += "\n\(index + 1). \(action.name) [\(action.risk.rawValue)] — \(TerminalText.content(action.explain))\n"
+            text += "\n\(index + 1). \(action.name) \("[\(action.risk.rawValue)]", TerminalStyle.Role(action.risk)) — \(TerminalText.content(action.explain))\n"
             switch action.status {
             case .noChange, .skipped, .refused:
-                text += "   \(action.status.rawValue.replacingOccurrences(of: "_", with: " ")): \(TerminalText.content(action.reason ?? ""))\n"
+                text += "   \(RunRecap.label(action.status), TerminalStyle.Role(action.status)): \(TerminalText.content(action.reason ?? ""))\n"
             default:
                 break
             }
