@@ -52,7 +52,7 @@ public struct StyledText: Sendable, Equatable, ExpressibleByStringInterpolation 
         public mutating func appendInterpolation(_ value: String) { text.append(StyledText(value)) }
         public mutating func appendInterpolation(_ value: String, _ role: TerminalStyle.Role) { text.append(StyledText(value, role)) }
         public mutating func appendInterpolation(_ value: StyledText) { text.append(value) }
-        public mutating func appendInterpolation<T>(_ value: T) { text.append(StyledText("\(value)")) }
+        public mutating func appendInterpolation<T>(_ value: T) { text.append(StyledText(String(describing: value))) }
     }
 }
 

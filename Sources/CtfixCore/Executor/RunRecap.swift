@@ -12,7 +12,7 @@ public enum RunRecap {
     public static func text(_ report: RunReport) -> StyledText {
         var text = StyledText()
         if !report.actions.isEmpty {
-            text += "\("RECAP", .heading) \(report.name) on \(report.host) (\(report.mode))\n"
+            text += "\n\("RECAP", .heading) \(report.name) on \(report.host) (\(report.mode))\n"
             let nameWidth = min(32, report.actions.map(\.name.count).max() ?? 0)
             for (index, action) in report.actions.enumerated() {
                 let label = label(action.status)
