@@ -72,7 +72,7 @@ public struct CheckCommand: Sendable {
         if json {
             ctx.output.line(outcomes.count == 1 ? JSONOutput.encode(outcomes[0]) : JSONOutput.encode(outcomes))
         } else {
-            ctx.output.write(CheckReport.text(outcomes, status: status))
+            ctx.show(CheckReport.text(outcomes, status: status))
         }
         return status
     }
