@@ -77,6 +77,28 @@ struct TerminalStyleTests {
         #expect(!waited)
     }
 
+    /// `--wait` for another run's host lock says once whom it waits for and how long at most.
+    @Test func waitingForTheHostLockIsAnnounced() async throws {
+        let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
+        let holder = HostRunLock.Holder(runID: "other-run", pid: 4242, playbook: "alloc-failure", since: Date())
+        let lock = try HostRunLock(fileSystem: fs).acquire(as: holder, wait: .zero)
+        let interruption = Interruption()
+        interruption.trigger(SIGINT)
+        let output = CapturedOutput()
+        let ctx = CtfixContext(fileSystem: fs, clock: FixedClock(Date()), output: output, environment: [:])
+        var options = RunOptions()
+        options.assumeYes = true
+        options.lockWait = .seconds(90)
+        options.interruption = interruption
+        let playbook = try PlaybookLoader.parse(try String(contentsOfFile: ExampleHosts.playbookPath("table-full"), encoding: .utf8), file: "t.yaml")
+        let report = await Executor(ctx: ctx, playbook: playbook, parameters: try playbook.resolveParameters([:]), options: options).run()
+        #expect(report.outcome == .interrupted)
+        let said = output.standardError.split(separator: "\n").filter { $0.hasPrefix("waiting up to 90 s for the host lock (--wait): ") }
+        #expect(said.count == 1, "\(output.standardError)")
+        #expect(said.first?.contains("other-run") == true)
+        withExtendedLifetime(lock) {}
+    }
+
     static let commands = ["run", "check", "validate", "status", "list", "audit", "rollback", "watch", "snapshot", "serve", "version",
                            "--dry-run", "--yes", "--force", "--allow-destructive", "--set", "--audit-log", "--wait",
                            "--no-verify-delay", "--root", "--now", "--json", "--color"]
