@@ -81,6 +81,18 @@ struct TerminalExperienceTests {
         #expect(!result.output.contains("\u{07}") && !result.output.contains("\u{9B}"))
     }
 
+    /// A dry-run's recap says which actions are planned, refused, or only simulated under --root.
+    @Test func theDryRunRecapSaysPlannedRefusedAndSimulated() async throws {
+        let host = try ExampleHostsPaths.copy("debian-healthy")
+        let result = try await TerminalDriver.run(["run", ExampleHostsPaths.playbook("unload-conntrack"), "--root", host, "--dry-run", "--force",
+                                                   "--audit-log", "\(try TrustedScratch.directory("ux-audit"))/audit.jsonl"], terminal: false)
+        #expect(result.exitStatus == 0, "\(result.output)")
+        #expect(Self.recapLine(result.output, "keep-module-from-loading").contains("refused"), "\(result.output)")
+        let reboot = Self.recapLine(result.output, "reboot")
+        #expect(reboot.contains("[destructive]") && reboot.contains("planned") && reboot.contains("would be simulated: the root is not this machine"), "\(reboot)")
+        #expect(result.output.contains("2 actions: 1 refused, 1 planned"))
+    }
+
     @Test func recapAfterDeclineSaysDeclinedForEveryAction() async throws {
         let host = try ExampleHostsPaths.copy("ubuntu-table-full")
         let result = try await TerminalDriver.run(["run", Self.playbook, "--root", host, "--color", "never"], steps: [

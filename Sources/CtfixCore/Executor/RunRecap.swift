@@ -65,6 +65,9 @@ public enum RunRecap {
             return action.reason.map { String($0.prefix(100)) }
         case .simulated:
             return RunReport.simulatedReason
+        case .planned where action.steps.contains(where: \.simulated):
+            // A dry-run under --root: the program or reboot would not run on a real run either.
+            return "would be " + RunReport.simulatedReason
         default:
             guard let before = action.before, let after = action.after else { return nil }
             let name = action.steps.first.map { Self.valueName($0.step) } ?? ""
