@@ -2,11 +2,12 @@
 /// it, the counts, then the outcome, the run id and where the audit record is. Whatever
 /// scrolled by (a plan, prompts, a countdown), the last lines say what the host was left with.
 ///
-///     RECAP table-full on web-3 (dry-run)
-///       1. raise-max         [safe]        planned       nf_conntrack_max 65536 → 262144
-///       2. restart-kube      [disruptive]  simulated     the root is not this machine
-///     2 actions: 1 planned, 1 simulated
-///     outcome: dry_run (run 20241108T085510Z-1a2b3c4d, audit log /var/log/ctfix/audit.jsonl)
+///     RECAP table-full on web-3 (interactive)
+///       1. raise-max     [safe]        applied      net.netfilter.nf_conntrack_max 65536 → 262144
+///       2. restart-kube  [disruptive]  simulated    the root is not this machine: not executed
+///       3. reboot        [destructive] declined
+///     3 actions: 1 applied, 1 simulated, 1 declined
+///     outcome: partial (run 20241108T085510Z-1a2b3c4d, audit log /var/log/ctfix/audit.jsonl)
 public enum RunRecap {
     /// The recap of `report`; only the outcome line when the run never got to a plan.
     public static func text(_ report: RunReport) -> StyledText {
@@ -64,7 +65,7 @@ public enum RunRecap {
         case .failed, .skipped, .refused, .noChange, .notRun:
             return action.reason.map { String($0.prefix(100)) }
         case .simulated:
-            return RunReport.simulatedReason
+            return "the root is not this machine: not executed"
         case .planned where action.steps.contains(where: \.simulated):
             // A dry-run under --root: the program or reboot would not run on a real run either.
             return "would be " + RunReport.simulatedReason
