@@ -14,7 +14,7 @@ struct Ctfix: AsyncParsableCommand {
         that fix it. See docs/playbook-format.md.
         """,
         version: CtfixVersion.current,
-        subcommands: [Run.self, Check.self, Validate.self, Status.self, List.self, Audit.self, Rollback.self, Watch.self, Snapshot.self, Serve.self]
+        subcommands: [Run.self, Check.self, Validate.self, Status.self, List.self, Audit.self, Rollback.self, Watch.self, Snapshot.self, Serve.self, Version.self]
     )
 
     /// `--json` errors as JSON, `check` errors as Nagios lines (JSONAwareMain.swift).
@@ -32,6 +32,8 @@ struct HostOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @OptionGroup var color: ColorOption
+
     /// `printsJSON`: whether standard output carries JSON and stays exact (nil: `--json`; serve
     /// prints no JSON whatever the flag says, so it passes false).
     func context(printsJSON: Bool? = nil) throws -> CtfixContext {
@@ -48,7 +50,7 @@ struct HostOptions: ParsableArguments {
             var ctx = try CtfixContext.live(root: root, now: instant, environment: environment)
             // No control sequence from outside reaches the terminal (JSON on stdout stays exact).
             ctx.output = GuardedOutputSink(ctx.output, exactStandardOutput: printsJSON ?? json)
-            return ctx
+            return color.styled(ctx, json: printsJSON ?? json)
         } catch {
             throw ValidationError("--root: \(error)")
         }

@@ -8,7 +8,7 @@ import Foundation
 ///   playbook, a parse error, `rollback nonexistent`) is one JSON object on standard output
 ///   (`JSONErrorReport`), with the same exit status;
 /// - `check` always prints a Nagios line: a usage error is `CTFIX UNKNOWN - reason`, exit 3.
-/// The text on standard error is unchanged.
+/// The text on standard error is unchanged; a mistyped command or option gets a suggestion.
 enum JSONAwareMain {
     static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
         // Options after a bare "--" are operands, not --json.
@@ -16,6 +16,10 @@ enum JSONAwareMain {
         let json = options.contains("--json")
         let command = options.first { !$0.hasPrefix("-") }
         let isCheck = command == "check"
+        // A mistyped subcommand or option gets "Did you mean …?" (`UsageSuggestions`).
+        if let mistake = UsageSuggestions.unknownCommand(in: arguments) {
+            UsageSuggestions.fail(mistake, json: json, isCheck: isCheck, command: command)
+        }
         let status: Int32
         do {
             var parsed = try Ctfix.parseAsRoot(arguments)
@@ -24,6 +28,9 @@ enum JSONAwareMain {
         } catch let code as ExitCode {
             status = code.rawValue
         } catch {
+            if let mistake = UsageSuggestions.unknownOption(error, in: arguments) {
+                UsageSuggestions.fail(mistake, json: json, isCheck: isCheck, command: command)
+            }
             let code = Ctfix.exitCode(for: error).rawValue
             // Help and --version are not errors.
             guard code != 0, json || isCheck else { Ctfix.exit(withError: error) }

@@ -16,9 +16,11 @@ struct List: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @OptionGroup var color: ColorOption
+
     func run() async throws {
         // Playbook text (summaries, names) is outside text: guarded like every command's output.
-        let ctx = CtfixContext(fileSystem: InMemoryFileSystem(), output: GuardedOutputSink(StandardOutputSink(), exactStandardOutput: json))
+        let ctx = color.styled(CtfixContext(fileSystem: InMemoryFileSystem(), output: GuardedOutputSink(StandardOutputSink(), exactStandardOutput: json)), json: json)
         let locator = PlaybookLocator.standard(environment: ProcessInfo.processInfo.environment)
         throw ListCommand(locator: locator, json: json).run(ctx).exitCode
     }

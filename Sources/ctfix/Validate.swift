@@ -18,9 +18,11 @@ struct Validate: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @OptionGroup var color: ColorOption
+
     func run() async throws {
         // Playbook text (summaries, names) is outside text: guarded like every command's output.
-        let ctx = CtfixContext(fileSystem: InMemoryFileSystem(), output: GuardedOutputSink(StandardOutputSink(), exactStandardOutput: json))
+        let ctx = color.styled(CtfixContext(fileSystem: InMemoryFileSystem(), output: GuardedOutputSink(StandardOutputSink(), exactStandardOutput: json)), json: json)
         let status = ValidateCommand(paths: playbooks, json: json, locator: PlaybookArgument.locator).run(ctx)
         throw status.exitCode
     }

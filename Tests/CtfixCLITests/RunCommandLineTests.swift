@@ -9,11 +9,12 @@ struct RunCommandLineTests {
     static func scriptAvailable() -> Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/script") }
 
     /// Runs ctfix under a real pseudo-terminal (`script`), typing `answers`.
+    /// (Without colour: these tests read the words; TerminalExperienceTests reads the colours.)
     func runInTerminal(_ arguments: [String], answers: [String]) async throws -> CommandResult {
         let command = ([try CtfixBinary.path()] + arguments).map { "'\($0)'" }.joined(separator: " ")
         let input = answers.map { $0 + "\n" }.joined()
         return try await RealKernel.runner.run(
-            ["bash", "-c", "sleep 0.3; printf '\(input)' | script -qec \"\(command)\" /dev/null"], timeout: .seconds(60))
+            ["bash", "-c", "sleep 0.3; printf '\(input)' | script -qec \"env NO_COLOR=1 \(command)\" /dev/null"], timeout: .seconds(60))
     }
 
     @Test func checkFiresOnTheSeedHostAndNotOnTheHealthyOne() async throws {

@@ -45,9 +45,9 @@ struct RunSafetyCommandLineTests {
     func onTerminal(_ arguments: [String], _ script: String) async throws -> CommandResult {
         let argv = String(decoding: try JSONSerialization.data(withJSONObject: [try CtfixBinary.path()] + arguments), as: UTF8.self)
         let program = """
-        import json, pexpect, sys
+        import json, os, pexpect, sys
         argv = json.loads(sys.argv[1])
-        child = pexpect.spawn(argv[0], argv[1:], encoding='utf-8', timeout=40)
+        child = pexpect.spawn(argv[0], argv[1:], encoding='utf-8', timeout=40, env=dict(os.environ, NO_COLOR='1'))
         child.logfile_read = sys.stdout
         \(script)
         child.expect(pexpect.EOF)

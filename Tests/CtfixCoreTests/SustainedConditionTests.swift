@@ -21,7 +21,7 @@ import Testing
         }
         let terminal: any Terminal = interactive ? ScriptedTerminal(answers: []) : NoTerminal()
         let ctx = CtfixContext(fileSystem: fs, clock: clock, output: output, terminal: terminal)
-        return (EvaluationContext(host: ctx, showsProgress: interactive), clock, fs)
+        return (EvaluationContext(host: ctx, showsProgress: interactive ? .live : .silent), clock, fs)
     }
 
     static let sustained = """

@@ -70,7 +70,7 @@ public struct CheckCommand: Sendable {
         if json {
             ctx.output.line(outcomes.count == 1 ? JSONOutput.encode(outcomes[0]) : JSONOutput.encode(outcomes))
         } else {
-            ctx.output.write(CheckReport.text(outcomes, status: status))
+            ctx.show(CheckReport.text(outcomes, status: status))
         }
         return status
     }
@@ -99,7 +99,7 @@ public struct CheckCommand: Sendable {
         }
         outcome.parameters = values.mapValues(\.description)
         let context = EvaluationContext(host: ctx, parameters: values.numericValues, logFiles: logFiles,
-                                        showsProgress: ctx.terminal.isInteractive && !json, counterSamples: samples)
+                                        showsProgress: WaitNotice.choose(ctx, json: json), counterSamples: samples)
         let result = await playbook.detect.evaluate(in: context)
         outcome.evidence = result
         outcome.firing = result.state == .holds

@@ -1,9 +1,10 @@
 import Foundation
 
 /// The text form of `ctfix check`: a Nagios first line (`CTFIX CRITICAL - …|perfdata`), then
-/// the evidence as an indented tree that an on-call engineer can read top to bottom.
+/// the evidence as an indented tree that an on-call engineer can read top to bottom. Only the
+/// per-playbook status is coloured (on a terminal): the Nagios line stays plain.
 enum CheckReport {
-    static func text(_ outcomes: [CheckCommand.Outcome], status: ExitStatus) -> String {
+    static func text(_ outcomes: [CheckCommand.Outcome], status: ExitStatus) -> StyledText {
         let word = status == .critical ? "CRITICAL" : status == .unknown ? "UNKNOWN" : "OK"
         let firing = outcomes.filter(\.firing).compactMap(\.name)
         let unknown = outcomes.filter { $0.status == "unknown" }.map { $0.name ?? $0.playbook }
@@ -19,11 +20,16 @@ enum CheckReport {
             summary += " — " + TerminalText.content(evidence.headline)
         }
         let perfdata = outcomes.map(\.perfdata).filter { !$0.isEmpty }.joined(separator: " ")
-        var text = "CTFIX \(word) - \(summary)" + (perfdata.isEmpty ? "" : " | \(perfdata)") + "\n"
+        var text = StyledText("CTFIX \(word) - \(summary)" + (perfdata.isEmpty ? "" : " | \(perfdata)") + "\n")
         for outcome in outcomes {
-            text += "\n\(outcome.name ?? outcome.playbook) (\(outcome.playbook)): \(outcome.status.uppercased())\n"
+            let role: TerminalStyle.Role = switch outcome.status {
+            case "critical": .bad
+            case "ok": .good
+            default: .warning
+            }
+            text += "\n\(outcome.name ?? outcome.playbook) (\(outcome.playbook)): \(outcome.status.uppercased(), role)\n"
             for error in outcome.errors { text += "  error: \(TerminalText.content(error))\n" }
-            if let evidence = outcome.evidence { text += EvidenceText.render(evidence, indent: "  ") }
+            if let evidence = outcome.evidence { text += StyledText(EvidenceText.render(evidence, indent: "  ")) }
         }
         return text
     }

@@ -41,7 +41,7 @@ public struct RollbackCommand: Sendable {
             ctx.output.errorLine("ctfix rollback: no run \(runID) in \(log.path)")
             return .noInput
         }
-        let report = RollbackReport(ctx: ctx, json: json, runID: runID, dryRun: dryRun)
+        let report = RollbackReport(ctx: ctx, json: json, runID: runID, dryRun: dryRun, auditLog: log.path)
         let all = Self.appliedSteps(of: runID, in: records)
         guard !all.isEmpty else {
             report.message("run \(runID) changed nothing that can be undone")

@@ -35,12 +35,14 @@ final class RollbackReport: @unchecked Sendable {
     var steps: [Step] = []
     var messages: [String] = []
     var rollbackRunID: String?
+    let auditLog: String
 
-    init(ctx: CtfixContext, json: Bool, runID: String, dryRun: Bool) {
+    init(ctx: CtfixContext, json: Bool, runID: String, dryRun: Bool, auditLog: String) {
         self.ctx = ctx
         self.json = json
         self.runID = runID
         self.dryRun = dryRun
+        self.auditLog = auditLog
     }
 
     /// A step's fate; `line` is the text shown without `--json`.
@@ -65,13 +67,39 @@ final class RollbackReport: @unchecked Sendable {
         ctx.output.errorLine(text)
     }
 
-    /// Ends the report: under `--json` prints the object. `outcome` is snake_case:
-    /// `rolled_back`, `nothing_to_undo`, `already_rolled_back`, `dry_run`, `failed`, `declined`, `refused`.
+    /// Ends the report: under `--json` prints the object, otherwise the recap (`RollbackRecap`).
+    /// `outcome` is snake_case: `rolled_back`, `nothing_to_undo`, `already_rolled_back`, `dry_run`,
+    /// `failed`, `declined`, `refused`.
     func finish(_ outcome: String, _ status: ExitStatus) -> ExitStatus {
         if json {
             ctx.output.line(JSONOutput.encode(Object(runID: runID, rollbackRunID: rollbackRunID, outcome: outcome, dryRun: dryRun,
                                                      steps: steps, messages: messages, exitStatus: status.rawValue)))
+        } else {
+            ctx.showLine((steps.isEmpty ? "" : "\n") + recap(outcome).text(outcome: outcome, rollbackID: rollbackRunID))
         }
         return status
+    }
+
+    /// The steps as the recap names them; steps still `planned` take the outcome's word
+    /// (a refusal or decline refuses or declines them all; after a failure they did not run).
+    private func recap(_ outcome: String) -> RollbackRecap {
+        var recap = RollbackRecap(runID: runID, auditLog: auditLog)
+        for step in steps {
+            let result: RollbackRecap.Result = switch step.status {
+            case "restored": .restored
+            case "failed": .failed
+            case "already_restored": .alreadyRestored
+            case "left_alone": .leftAlone
+            case "cannot_undo": .cannotUndo
+            default: switch outcome {
+                case "refused": .refused
+                case "declined": .declined
+                case "failed", "rolled_back": .notRun
+                default: .planned
+                }
+            }
+            recap.add(summary: step.summary, result)
+        }
+        return recap
     }
 }

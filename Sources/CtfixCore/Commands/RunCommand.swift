@@ -37,7 +37,7 @@ public struct RunCommand: Sendable {
             ctx.output.line(JSONOutput.encode(report))
         } else {
             for message in report.messages { ctx.output.line(message) }
-            ctx.output.line("outcome: \(report.outcome.rawValue) (run \(report.runID)" + (report.auditLog.map { ", audit log \($0)" } ?? "") + ")")
+            ctx.showLine(RunRecap.text(report))
         }
         return report.outcome.exitStatus(detailed: options.detailedExitCodes)
     }

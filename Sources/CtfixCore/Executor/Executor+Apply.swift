@@ -102,7 +102,7 @@ extension Executor {
                     if error.changed { changes[changes.count - 1].steps.append(step) }
                     report.actions[index].status = .failed
                     report.actions[index].reason = error.message
-                    if !options.json { ctx.output.line("failed \(action.name): \(error.message)") }
+                    if !options.json { ctx.showLine("\("failed", .bad) \(action.name): \(error.message)") }
                     _ = recordOrStop("outcome", ["action": .string(action.name), "status": "failed",
                                                  "error": .string(error.message), "changed": .from(changes[changes.count - 1].steps)])
                     return await fail(applier: applier)
@@ -117,7 +117,7 @@ extension Executor {
             if !recordOrStop("outcome", fields) { return report }
             if !options.json {
                 // ("applied NAME: …"; a simulated step's own result starts with "simulated: …")
-                ctx.output.line((simulated ? "" : "applied ") + "\(action.name): " + TerminalText.content(report.actions[index].steps.compactMap(\.result).joined(separator: "; ")))
+                ctx.showLine(StyledText(simulated ? "" : "applied ", .good) + "\(action.name): \(TerminalText.content(report.actions[index].steps.compactMap(\.result).joined(separator: "; ")))")
             }
         }
         if options.interruption.isRequested { return await interrupted(applier: applier, at: nil) }

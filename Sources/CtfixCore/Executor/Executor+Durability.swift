@@ -23,6 +23,7 @@ extension Executor {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: options.lockWait)
         var acquired: HostRunLockHandle?
+        var announced = false
         while acquired == nil {
             let slice = min(max(clock.now.duration(to: deadline), .zero), .milliseconds(200))
             do {
@@ -31,6 +32,10 @@ extension Executor {
                 switch error {
                 case .busy, .busyStaleHolder:
                     guard clock.now < deadline else { throw error }
+                    if !announced { // No wait is silent: say once whom it waits for, and how long at most.
+                        announced = true
+                        ctx.output.errorLine("waiting up to \(WaitNotice.format(options.lockWait)) for the host lock (--wait): \(error) (Ctrl-C to stop)")
+                    }
                     if options.interruption.isRequested { return nil }
                 default: throw error
                 }

@@ -12,21 +12,16 @@ extension Executor {
     func verify(since: Date, applier: StepApplier) async -> RunReport {
         let delay = playbook.verify?.delay ?? .zero
         if delay > .zero, !options.skipVerifyDelay {
-            let countdown = ctx.terminal.isInteractive && !options.json
-            let waited = await options.interruption.sleep(for: delay) { seconds in
-                if countdown {
-                    ctx.output.writeTerminalControl("\r")
-                    ctx.output.write("verifying in \(seconds) s… (Ctrl-C to stop)")
-                    ctx.output.writeTerminalControl("\u{1B}[K")
-                }
-            }
-            if countdown { ctx.output.writeTerminalControl("\r\u{1B}[K") }
+            let notice = WaitNotice.choose(ctx, json: options.json)
+            let interruption = options.interruption
+            let waited = await notice.wait(delay, output: ctx.output, line: "before verifying the host (the playbook's verify delay)",
+                                           live: { "verifying in \($0) s…" }) { await interruption.sleep(for: $0, tick: $1) }
             if !waited { return await interrupted(applier: applier, at: nil) }
         }
         // The caller's counter samples (watch, serve): samples from before the actions are not
         // used as a start (notBefore), and the ones taken here start the next measurement.
         let evaluation = EvaluationContext(host: ctx, parameters: parameters.numericValues, notBefore: since,
-                                           showsProgress: ctx.terminal.isInteractive && !options.json,
+                                           showsProgress: WaitNotice.choose(ctx, json: options.json),
                                            counterSamples: options.counterSamples)
         let gone: Bool
         let result: PredicateResult

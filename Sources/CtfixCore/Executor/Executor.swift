@@ -87,7 +87,7 @@ public final class Executor: @unchecked Sendable {
 
         // 4. Detect.
         let evaluation = EvaluationContext(host: ctx, parameters: parameters.numericValues,
-                                           showsProgress: ctx.terminal.isInteractive && !options.json,
+                                           showsProgress: WaitNotice.choose(ctx, json: options.json),
                                            sustainedHistory: options.sustainedHistory, counterSamples: options.counterSamples)
         let evidence = await playbook.detect.evaluate(in: evaluation)
         report.evidence = evidence
@@ -112,7 +112,7 @@ public final class Executor: @unchecked Sendable {
         // Containment: under a root that is not this machine, programs and reboots are only shown.
         if !ctx.isLiveHost { for index in report.actions.indices { Self.markSimulated(&report.actions[index]) } }
         if !recordOrStop("plan", ["actions": .from(report.actions)]) { return report }
-        if !options.json { ctx.output.write(EvidenceReport.text(report) + "\n" + report.planText() + "\n") }
+        if !options.json { ctx.show(EvidenceReport.text(report) + "\n" + report.plan() + "\n") }
         if let note = thisMachineNote() {
             report.messages.append(note)
             if !options.json { ctx.output.line(note + "\n") }

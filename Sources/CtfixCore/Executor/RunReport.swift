@@ -90,15 +90,18 @@ extension RunReport {
     /// What a step that would run a program or reboot says under a root that is not this machine.
     public static let simulatedReason = "simulated: the root is not this machine"
 
-    /// The plan as an on-call engineer reads it before saying yes.
-    public func planText() -> String {
+    /// The plan as an on-call engineer reads it before saying yes, without colour.
+    public func planText() -> String { plan().plain }
+
+    /// The plan, its risk classes and non-ready statuses marked for colour (`TerminalStyle`).
+    public func plan() -> StyledText {
         // People read "dry-run" (the command's flag); JSON and the audit log say dry_run.
-        var text = "Plan for \(name) on \(host) (\(mode.replacingOccurrences(of: "_", with: "-"))\(forced ? ", forced" : "")):\n"
+        var text: StyledText = "Plan for \(name) on \(host) (\(mode.replacingOccurrences(of: "_", with: "-"))\(forced ? ", forced" : "")):\n"
         for (index, action) in actions.enumerated() {
-            text += "\n\(index + 1). \(action.name) [\(action.risk.rawValue)] — \(TerminalText.content(action.explain))\n"
+            text += "\n\(index + 1). \(action.name) \("[\(action.risk.rawValue)]", TerminalStyle.Role(action.risk)) — \(TerminalText.content(action.explain))\n"
             switch action.status {
             case .noChange, .skipped, .refused:
-                text += "   \(action.status.rawValue.replacingOccurrences(of: "_", with: " ")): \(TerminalText.content(action.reason ?? ""))\n"
+                text += "   \(RunRecap.label(action.status), TerminalStyle.Role(action.status)): \(TerminalText.content(action.reason ?? ""))\n"
             default:
                 break
             }

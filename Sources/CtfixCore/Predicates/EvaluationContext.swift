@@ -23,14 +23,15 @@ public final class EvaluationContext: Sendable {
     public let sustainedHistory: SustainedHistory?
     /// The previous samples of counter files (`watch`); nil samples twice `over:`.
     public let counterSamples: CounterSampleStore?
-    /// True when waits may show a countdown (`check`/`run` on a terminal, not `--json`).
-    public let showsProgress: Bool
+    /// How waits show themselves: a live countdown (`check`/`run` on a terminal, not
+    /// `--json`), one line on standard error (a pipe, `--json`), or nothing (`watch`, `serve`).
+    public let showsProgress: WaitNotice
 
     private let cache = Mutex<[String: CachedValue]>([:])
     private let namespaceCache = Mutex<[NetNamespace]?>(nil)
 
     public init(host: CtfixContext, parameters: [String: Double] = [:], logFiles: [String]? = nil, notBefore: Date? = nil,
-                lineEvidence: (any LogLineEvidence)? = nil, showsProgress: Bool = false,
+                lineEvidence: (any LogLineEvidence)? = nil, showsProgress: WaitNotice = .silent,
                 sustainedHistory: SustainedHistory? = nil, counterSamples: CounterSampleStore? = nil) {
         self.host = host
         self.counterSamples = counterSamples
@@ -51,20 +52,15 @@ public final class EvaluationContext: Sendable {
                           lineEvidence: lineEvidence, showsProgress: showsProgress, sustainedHistory: sustainedHistory)
     }
 
-    /// Waits for a measurement through the context's sleeper, with a one-line countdown
-    /// ("sampling drop, early_drop: 7 s…") on a terminal that is erased afterwards. False when
-    /// interrupted: the caller answers `unknown`, never a guess.
+    /// Waits for a measurement through the context's sleeper, shown as `showsProgress` says
+    /// ("sampling drop, early_drop: 7 s…" redrawn on a terminal and erased afterwards, or once
+    /// "waiting 10 s for sampling drop, early_drop"). False when interrupted: the caller answers
+    /// `unknown`, never a guess.
     public func wait(_ duration: Duration, doing label: String) async -> Bool {
-        let output = host.output
-        let shows = showsProgress
-        let waited = await host.sleeper.sleep(for: duration) { seconds in
-            guard shows else { return }
-            output.writeTerminalControl("\r")
-            output.write("\(label): \(seconds) s… (Ctrl-C to stop)")
-            output.writeTerminalControl("\u{1B}[K")
+        let sleeper = host.sleeper
+        return await showsProgress.wait(duration, output: host.output, line: "for \(label)", live: { "\(label): \($0) s…" }) {
+            await sleeper.sleep(for: $0, tick: $1)
         }
-        if shows { output.writeTerminalControl("\r\u{1B}[K") }
-        return waited
     }
 
     /// Reads a host file once per evaluation: several predicates reading `/proc/meminfo` or

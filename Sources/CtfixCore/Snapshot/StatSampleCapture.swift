@@ -52,7 +52,12 @@ struct StatSampleCapture {
         let elapsed = ctx.clock.now().timeIntervalSince(earliest)
         if elapsed < interval.seconds {
             let rest = Duration.milliseconds(Int64((interval.seconds - elapsed) * 1000))
-            guard await ctx.sleeper.sleep(for: rest, tick: { _ in }) else {
+            let sleeper = ctx.sleeper
+            // (Standard output is already plain under --json: `TerminalStyle.decide`.)
+            guard await WaitNotice.choose(ctx, json: false).wait(rest, output: ctx.output, line: "for the second counter sample",
+                                                                  live: { "second counter sample in \($0) s…" }, sleep: {
+                await sleeper.sleep(for: $0, tick: $1)
+            }) else {
                 return .success("interrupted before the second counter sample: no counter samples kept")
             }
         }

@@ -21,6 +21,9 @@ public struct CtfixContext: Sendable {
     /// Reads and writes per-namespace sysctls in other network namespaces (setns on a live
     /// root, nothing on a snapshot, scripted in tests).
     public var namespaceAccess: any NamespaceSysctlAccess
+    /// Colours and live countdowns on standard output (`--color`, `NO_COLOR`, a terminal or
+    /// not); `.plain` unless the command line decided otherwise.
+    public var style: TerminalStyle = .plain
 
     public init(fileSystem: any FileSystem, clock: any HostClock = SystemClock(), sleeper: (any Sleeper)? = nil,
                 commands: any CommandRunner = NoCommandRunner(), output: any OutputSink = StandardOutputSink(),
@@ -49,9 +52,12 @@ public struct CtfixContext: Sendable {
         }
         let live = fileSystem.root.isEmpty
         let commands: any CommandRunner = live ? SubprocessCommandRunner() : ContainedCommandRunner(SubprocessCommandRunner())
-        return CtfixContext(fileSystem: fileSystem, clock: clock, commands: commands,
-                            output: StandardOutputSink(), terminal: ProcessTerminal(), environment: environment,
-                            isLiveHost: live, namespaceAccess: live ? SetnsSysctlAccess() : NoNamespaceAccess())
+        var ctx = CtfixContext(fileSystem: fileSystem, clock: clock, commands: commands,
+                               output: StandardOutputSink(), terminal: ProcessTerminal(), environment: environment,
+                               isLiveHost: live, namespaceAccess: live ? SetnsSysctlAccess() : NoNamespaceAccess())
+        ctx.style = TerminalStyle.decide(mode: .auto, environment: environment,
+                                         standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1, json: false)
+        return ctx
     }
 }
 
