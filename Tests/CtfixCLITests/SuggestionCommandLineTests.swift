@@ -30,9 +30,23 @@ struct SuggestionCommandLineTests {
     ])
     func mistypedOptionsAreSuggested(_ arguments: [String], _ meant: String) async throws {
         let result = try await CtfixBinary.run(arguments)
-        #expect(result.exitStatus == ExitStatus.usage.rawValue)
+        if arguments[0] == "check" {
+            // A Nagios check that cannot run is UNKNOWN (3) with a line on stdout, whatever went wrong.
+            #expect(result.exitStatus == ExitStatus.unknown.rawValue)
+            #expect(result.standardOutput.hasPrefix("CTFIX UNKNOWN - unknown option"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("Did you mean '\(meant)'?"))
+        } else {
+            #expect(result.exitStatus == ExitStatus.usage.rawValue)
+        }
         #expect(result.standardError.contains("Did you mean '\(meant)'?"), "\(arguments): \(result.standardError)")
         #expect(result.standardError.contains("for 'ctfix \(arguments[0])'"))
+    }
+
+    @Test func aMistypedCommandUnderJSONIsAnErrorObject() async throws {
+        let result = try await CtfixBinary.run(["chek", "table-full", "--json"])
+        #expect(result.exitStatus == ExitStatus.usage.rawValue)
+        #expect(result.standardOutput.contains("\"exit_status\""), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("Did you mean 'check'?"))
     }
 
     @Test func aWordFarFromEveryCommandListsThemInsteadOfGuessing() async throws {
