@@ -25,6 +25,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case unverified = 16
     /// `run`: stopped by SIGINT/SIGTERM/SIGHUP or Ctrl-C at a prompt, after the current step.
     case interrupted = 17
+    /// `serve`: cannot listen on the address (port in use, address not on this host; BSD
+    /// `EX_UNAVAILABLE`). Nothing was audited.
+    case unavailable = 69
     /// Bad command line (BSD `EX_USAGE`).
     case usage = 64
     /// Invalid input: a playbook, a `--set` value, a log file that is not a log (`EX_DATAERR`).
