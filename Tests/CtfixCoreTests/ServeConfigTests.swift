@@ -38,7 +38,7 @@ import Testing
         let config = try ServeConfigLoader.load(path: "\(ExampleHosts.packageRoot)/examples/serve/routes.yaml")
         #expect(config.path == "/alerts")
         #expect(config.auth == .bearer(token: "example-token-change-me-0123456789abcdef"))
-        #expect(config.routes.map(\.playbookName) == ["table-full", "table-full", "alloc-failure"])
+        #expect(config.routes.map(\.playbookName) == ["table-full", "table-full"])
         #expect(config.routes[0].mode == .unattended)
         #expect(config.routes[0].cooldown == .seconds(1800))
         #expect(config.budget == AttemptBudget(attempts: 3, per: .seconds(3600)))
