@@ -218,7 +218,7 @@ import Testing
             do { _ = try PlaybookLoader.parse(text, file: "p.yaml"); return [] } catch { return error.diagnostics.map(\.message) }
         }
         #expect(loadErrors("{type: string, default: a, description: d, from_alerts: {stricter_when: above}}")
-            .contains { $0.contains("only number, integer and duration parameters can be set from alerts") })
+            .contains { $0.contains("only number, integer, share and duration parameters can be set from alerts") })
         #expect(loadErrors("{default: 1, description: d, from_alerts: {stricter_when: higher}}")
             .contains { $0.contains("from_alerts.stricter_when must be above or below, found 'higher'") })
         #expect(loadErrors("{default: 1, description: d, from_alerts: {}}").contains { $0.contains("stricter_when") })
