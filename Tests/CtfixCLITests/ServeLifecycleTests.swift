@@ -71,6 +71,22 @@ import Testing
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// The start record is written once the socket is bound; when it cannot be written the
+    /// server stops again (it never answers an alert it could not audit) and says why.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: PackagePaths.ctfixBinary.path), "needs the built ctfix"))
+    func anAuditLogThatCannotBeWrittenStopsTheServerItBound() async throws {
+        let config = try config()
+        let port = AlertmanagerSupport.freePort()
+        // The token is a regular file: nothing can be created under it, not even as root.
+        let result = try await CtfixBinary.run(["serve", "--config", config, "--root", directory, "--listen", "127.0.0.1:\(port)",
+                                                "--audit-log", "\(directory)/token/audit.jsonl"], timeout: .seconds(30))
+        #expect(result.exitStatus == ExitStatus.refused.rawValue, "\(result.standardError)")
+        #expect(result.standardError.contains("ctfix serve: refusing to start: "), "\(result.standardError)")
+        #expect(!result.standardOutput.contains("ctfix serve: listening"))
+        #expect(ListenCheck.canBind(port: port), "the port is free again once serve refused")
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: PackagePaths.ctfixBinary.path), "needs the built ctfix"),
           arguments: [SIGTERM, SIGINT])
     func aCleanStopWritesServeStopWithWhatWasHandled(signal: Int32) async throws {
@@ -107,5 +123,22 @@ import Testing
         #expect(decided == 1, "\(stop.fields)")
         #expect(serve.output.contains("ctfix serve: stopped"))
         try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// Whether 127.0.0.1:port can be bound right now (nobody listens on it).
+enum ListenCheck {
+    static func canBind(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 }
