@@ -36,6 +36,9 @@ command -v pgrep >/dev/null 2>&1 || need+=(procps)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible-core)
+command -v ansible-lint >/dev/null 2>&1 || need+=(ansible-lint)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if ((${#need[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "installing: ${need[*]}"

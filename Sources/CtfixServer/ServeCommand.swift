@@ -1,5 +1,6 @@
 import CtfixCore
 import Foundation
+import Synchronization
 
 /// `ctfix serve`: checks everything that can be checked before listening (config, secrets,
 /// listen address, queue, audit log) and refuses to start on any problem, each with its own
@@ -49,6 +50,10 @@ public struct ServeCommand: Sendable {
             return .usage
         }
         let (host, port) = address
+        if let reason = ListenProbe.failure(host: host, port: port) {
+            ctx.output.errorLine("ctfix serve: cannot listen on \(TerminalText.escape(listen)): \(reason)")
+            return .unavailable
+        }
         let server: ServeServer
         do {
             server = try ServeServer(ctx: ctx, config: config, host: host, port: port, auditLogPath: auditLogPath)
@@ -56,25 +61,56 @@ public struct ServeCommand: Sendable {
             ctx.output.errorLine("ctfix serve: cannot open the alert queue: \(error)")
             return .noInput
         }
+        let runID = "serve-\(getpid())"
+        let listening = Listening()
         do {
-            try server.audit.append(event: "serve_start", runID: "serve-\(getpid())", time: Date(), fields: [
-                "config": .string(configPath), "listen": .string(listen), "path": .string(config.path),
-                "host": .string(server.intake.hostName), "auth": .bool(config.auth != nil),
-                "routes": .array(config.routes.map { .string("\($0.name) → \($0.playbookName) (\($0.mode.rawValue))") }),
-                "root": .string(ctx.fileSystem.rootDescription),
-            ])
-        } catch {
+            try await server.run {
+                // Audited only once the socket is bound: a server that never listened has no start.
+                try server.audit.append(event: "serve_start", runID: runID, time: Date(), fields: [
+                    "config": .string(configPath), "listen": .string(listen), "path": .string(config.path),
+                    "host": .string(server.intake.hostName), "auth": .bool(config.auth != nil),
+                    "routes": .array(config.routes.map { .string("\($0.name) → \($0.playbookName) (\($0.mode.rawValue))") }),
+                    "root": .string(ctx.fileSystem.rootDescription),
+                ])
+                listening.started()
+                ctx.output.line("ctfix serve: listening on \(host):\(port), POST \(config.path) (host \(TerminalText.escape(server.intake.hostName)), \(config.routes.count) route(s), audit log \(server.audit.path))")
+            }
+        } catch let error as AuditError where !listening.hasStarted {
             ctx.output.errorLine("ctfix serve: refusing to start: \(error) (alerts that cannot be audited are not accepted)")
             return .refused
-        }
-        ctx.output.line("ctfix serve: listening on \(host):\(port), POST \(config.path) (host \(TerminalText.escape(server.intake.hostName)), \(config.routes.count) route(s), audit log \(server.audit.path))")
-        do {
-            try await server.run()
+        } catch where !listening.hasStarted {
+            ctx.output.errorLine("ctfix serve: cannot listen on \(TerminalText.escape(listen)): \(error)")
+            return .unavailable
         } catch {
             ctx.output.errorLine("ctfix serve: \(error)")
+            stop(server, runID: runID, failure: "\(error)", ctx: ctx)
             return .failed
         }
+        stop(server, runID: runID, failure: nil, ctx: ctx)
         ctx.output.line("ctfix serve: stopped")
         return .ok
     }
+
+    /// The `serve_stop` record: what this server handled, so the log shows every start's end.
+    /// `outcome` is `stopped` (SIGTERM/SIGINT: the running job finished first) or `failed`.
+    private func stop(_ server: ServeServer, runID: String, failure: String?, ctx: CtfixContext) {
+        let handled = server.metrics.handled
+        do {
+            try server.audit.append(event: "serve_stop", runID: runID, time: Date(), fields: [
+                "outcome": .string(failure == nil ? "stopped" : "failed"),
+                "error": failure.map(JSONValue.string) ?? .null,
+                "alerts": .object(handled.alerts.mapValues { .number(Double($0)) }),
+                "jobs": .object(handled.jobs.mapValues { .number(Double($0)) }),
+            ])
+        } catch {
+            ctx.output.errorLine("ctfix serve: could not audit the stop: \(error)")
+        }
+    }
+}
+
+/// Whether the server got as far as listening (set from the server's start callback).
+private final class Listening: Sendable {
+    private let state = Mutex(false)
+    func started() { state.withLock { $0 = true } }
+    var hasStarted: Bool { state.withLock { $0 } }
 }

@@ -1,6 +1,7 @@
 import CtfixCore
 import Foundation
 import Prometheus
+import Synchronization
 
 /// The Prometheus side of `ctfix serve` (`GET /metrics`): alerts by decision, runs by outcome,
 /// the last run's time and the queue depth. Uses its own registry (no global metrics system),
@@ -13,6 +14,17 @@ public final class ServeMetrics: ServeObserver, Sendable {
     private let depth: Gauge
     private let rejections: [Int: Counter]
     private let jobs: [String: Counter]
+    /// The same counts as plain numbers, for the `serve_stop` audit record.
+    private let tally = Mutex(Tally())
+
+    /// What one server handled, by decision and by job outcome (snake_case keys).
+    public struct Tally: Sendable, Equatable {
+        public var alerts: [String: Int] = [:]
+        public var jobs: [String: Int] = [:]
+    }
+
+    /// The counts since this server started.
+    public var handled: Tally { tally.withLock { $0 } }
     /// Every outcome a job can end with (`AlertWorker`); anything else counts as `other`.
     public static let jobOutcomes = [RunOutcome.healthy, .dryRun, .remediated, .notRemediated, .failed, .declined, .refused, .busy].map(\.rawValue)
         + ["invalid", "over_budget", "interrupted", "other"]
@@ -53,7 +65,10 @@ public final class ServeMetrics: ServeObserver, Sendable {
         MetricNameDescriptor(namespace: "ctfix", subsystem: "serve", metricName: name, unitName: unit, helpText: help)
     }
 
-    public func alertDecided(_ kind: AlertDecision.Kind) { alerts[kind]?.increment() }
+    public func alertDecided(_ kind: AlertDecision.Kind) {
+        alerts[kind]?.increment()
+        tally.withLock { $0.alerts[kind.rawValue, default: 0] += 1 }
+    }
 
     public func runFinished(_ outcome: RunOutcome, at time: Date) {
         runs[outcome]?.increment()
@@ -62,7 +77,10 @@ public final class ServeMetrics: ServeObserver, Sendable {
 
     public func queueDepthChanged(_ depth: Int) { self.depth.set(Double(depth)) }
 
-    public func jobFinished(_ outcome: String) { (jobs[outcome] ?? jobs["other"])?.increment() }
+    public func jobFinished(_ outcome: String) {
+        (jobs[outcome] ?? jobs["other"])?.increment()
+        tally.withLock { $0.jobs[jobs[outcome] == nil ? "other" : outcome, default: 0] += 1 }
+    }
 
     /// Counts a request answered with an error status.
     public func rejected(status: Int) { rejections[status]?.increment() }

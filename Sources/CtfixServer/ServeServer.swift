@@ -61,18 +61,32 @@ public struct ServeServer: Sendable {
 
     /// Runs until SIGTERM/SIGINT (graceful; only when `handleSignals`) or cancellation of the
     /// calling task (tests run several servers in one process and stop them that way).
-    public func run(handleSignals: Bool = true) async throws {
+    /// `onListening` runs once the socket is bound (so `serve_start` is only ever audited for a
+    /// server that listens); if it throws, the server stops and `run` throws that error.
+    public func run(handleSignals: Bool = true, onListening: @escaping @Sendable () async throws -> Void = {}) async throws {
         let signals: [UnixSignal] = handleSignals ? [.sigterm, .sigint] : []
         metrics.queueDepthChanged(await queue.depth)
         let responder = WebhookResponder(config: config, intake: intake, metrics: metrics)
+        let (startFailures, reportStartFailure) = AsyncStream<any Error>.makeStream()
         let app = Application(
             responder: CallbackResponder { request, context in try await responder.respond(to: request, context: context) },
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(config.idleTimeout.seconds * 1e9)))),
             configuration: .init(address: .hostname(host, port: port), serverName: "ctfix/\(CtfixVersion.current)",
                                  availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
             services: [WorkerService(worker: worker)],
+            onServerRunning: { _ in
+                do { try await onListening() } catch { reportStartFailure.yield(error) }
+            },
             logger: Self.logger()
         )
-        try await app.runService(gracefulShutdownSignals: signals)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: signals) }
+            group.addTask {
+                // Ends when the server ends (cancelled below) or throws the start failure.
+                for await error in startFailures { throw error }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 }

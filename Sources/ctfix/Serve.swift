@@ -11,6 +11,7 @@ struct Serve: AsyncParsableCommand {
         durably queued under the root's /var/lib/ctfix/queue (503 otherwise: Alertmanager retries). \
         Stops gracefully on SIGTERM/SIGINT. Exit status: 0 stopped, 12 server failed, 14 refused \
         (no auth without --insecure-no-auth, audit log not writable), 64 bad --listen, \
+        69 cannot listen on the address (port in use), \
         65 invalid or untrusted config (as root, the config and each route's playbook must not be \
         writable by group or others nor owned by another user), 66 config or queue missing.
         """

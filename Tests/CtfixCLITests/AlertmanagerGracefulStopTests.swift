@@ -23,7 +23,7 @@ import Testing
             try await AlertmanagerSupport.waitFor("ctfix serve /healthz", timeout: .seconds(30)) {
                 (try? await AlertmanagerSupport.send("GET", "http://127.0.0.1:\(port)/healthz"))?.status == 200
             }
-            let body = #"{"status":"firing","alerts":[{"status":"firing","labels":{"alertname":"ConntrackTableFull","instance":"server:9100","severity":"page","threshold":"0.9"},"startsAt":"2026-11-22T03:00:00Z"}]}"#
+            let body = #"{"status":"firing","alerts":[{"status":"firing","labels":{"alertname":"ConntrackTableNearlyFull","instance":"server:9100","severity":"critical","remediation":"ctfix","ctfix_playbook":"table-full"},"startsAt":"2026-11-22T03:00:00Z"}]}"#
             let reply = try await AlertmanagerSupport.send("POST", "http://127.0.0.1:\(port)/alerts",
                                                            headers: ["Authorization": "Bearer \(token)"], body: Data(body.utf8))
             #expect(reply.status == 200)

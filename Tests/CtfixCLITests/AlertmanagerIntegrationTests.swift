@@ -22,9 +22,10 @@ import Testing
         let amURL = "http://127.0.0.1:\(amPort)"
 
         let amConfig = try String(contentsOfFile: "\(examples)/alertmanager.yml", encoding: .utf8)
-            .replacingOccurrences(of: "@CTFIX_PORT@", with: String(ctfixPort))
-            .replacingOccurrences(of: "@TOKEN_FILE@", with: "\(examples)/token")
-            .replacingOccurrences(of: "@REPEAT_INTERVAL@", with: "3s")
+            .replacingOccurrences(of: "127.0.0.1:9095/", with: "127.0.0.1:\(ctfixPort)/")
+            .replacingOccurrences(of: "credentials_file: token", with: "credentials_file: \(examples)/token")
+            .replacingOccurrences(of: "repeat_interval: 1h", with: "repeat_interval: 3s")
+        #expect(amConfig.contains(":\(ctfixPort)/alerts") && amConfig.contains("\(examples)/token") && amConfig.contains("repeat_interval: 3s"))
         try amConfig.write(toFile: "\(work)/alertmanager.yml", atomically: true, encoding: .utf8)
 
         let serve = try AlertmanagerSupport.Background(
@@ -45,11 +46,14 @@ import Testing
             // No token: 401 with a challenge, nothing audited as received, nothing run.
             let anonymous = try await AlertmanagerSupport.send("POST", "http://127.0.0.1:\(ctfixPort)/alerts",
                                                                headers: ["Content-Type": "application/json"],
-                                                               body: Data(#"{"alerts":[{"labels":{"alertname":"ConntrackTableFull","instance":"server"}}]}"#.utf8))
+                                                               body: Data(#"{"alerts":[{"labels":{"alertname":"ConntrackTableNearlyFull","instance":"server"}}]}"#.utf8))
             #expect(anonymous.status == 401)
             #expect(anonymous.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
 
-            let labels = ["alertname=ConntrackTableFull", "instance=server:9100", "severity=critical", "threshold=0.9"]
+            // Exactly the labels the shipped Prometheus rule sends, plus node_exporter's instance.
+            let rule = try DeployAlertingTests.rule(named: "ConntrackTableNearlyFull")
+            let ruleLabels = try #require(rule["labels"].value as? [String: Any])
+            let labels = ["alertname=ConntrackTableNearlyFull", "instance=server:9100"] + ruleLabels.map { "\($0.key)=\($0.value)" }.sorted()
             let added = try await RealKernel.runner.run([AlertmanagerSupport.amtool, "alert", "add"] + labels
                                                         + ["--alertmanager.url=\(amURL)"], timeout: .seconds(30))
             #expect(added.succeeded, "amtool: \(added.standardError)")
@@ -64,7 +68,8 @@ import Testing
             let start = try #require(records.first { $0.event == "run_start" })
             #expect(start.fields["trigger"]?.stringValue == "alertmanager:\(fingerprint)")
             #expect(start.fields["mode"]?.stringValue == "unattended")
-            #expect(start.fields["parameters"]?["usage_threshold"]?.stringValue == "0.9")
+            let decision = try #require(records.first { $0.event == "alert_decision" })
+            #expect(decision.fields["route"]?.stringValue == "conntrack-table-nearly-full")
             let run = try #require(records.first { $0.event == "alert_run" })
             #expect(run.fields["outcome"]?.stringValue == "unverified", "\(serve.output)") // a snapshot copy's counters cannot be measured again after the actions
             let max = try String(contentsOfFile: "\(root)/proc/sys/net/ipv4/netfilter/ip_conntrack_max", encoding: .utf8)

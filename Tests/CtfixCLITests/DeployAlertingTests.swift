@@ -35,6 +35,43 @@ import Testing
         #expect(threshold.defaultValue.number == 0.9)
     }
 
+    /// examples/serve routes what the shipped rules send: every rule labelled for ctfix reaches a
+    /// route of its playbook, and no route waits for a label no shipped rule sets (a route for
+    /// `ConntrackTableFull` or one needing a `threshold` label would never run).
+    @Test func examplesServeRoutesTheAlertsTheShippedRulesSend() throws {
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: PackagePaths.root.appendingPathComponent("examples/serve/token").path)
+        let config = try ServeConfigLoader.load(path: PackagePaths.root.appendingPathComponent("examples/serve/routes.yaml").path)
+        let root = YAMLPath(file: Self.rules, value: try DeployFiles.yaml(Self.rules))
+        var sent: [[String: String]] = []
+        for group in try root["groups"].list() {
+            for rule in try group["rules"].list() {
+                let labels = (rule["labels"].value as? [String: Any] ?? [:]).mapValues { "\($0)" }
+                sent.append(labels.merging(["alertname": try rule["alert"].string(), "instance": "server:9100"]) { $1 })
+            }
+        }
+        for alert in sent where alert["remediation"] == "ctfix" {
+            let route = try #require(config.routes.first { $0.matches(alert) }, "no route takes \(alert)")
+            #expect(route.playbookName == alert["ctfix_playbook"])
+            #expect(route.mode == .unattended)
+        }
+        for route in config.routes {
+            #expect(sent.contains { route.matches($0) }, "route \(route.name) matches no alert the shipped rules send")
+            for template in route.parameters.values {
+                for case .label(let label) in template.parts {
+                    #expect(sent.allSatisfy { $0[label] != nil }, "route \(route.name) needs label \(label), which the rules do not set")
+                }
+            }
+        }
+    }
+
+    @Test(.enabled(if: DeployTools.available("amtool"), "needs amtool (Debian package prometheus-alertmanager)"))
+    func amtoolAcceptsTheServeExampleAsItStands() async throws {
+        let path = PackagePaths.root.appendingPathComponent("examples/serve/alertmanager.yml").path
+        let result = try await DeployTools.run([DeployTools.find("amtool")!, "check-config", path])
+        #expect(result.exitStatus == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("SUCCESS"))
+    }
+
     @Test func alertmanagerRoutesCtfixAlertsToAnAuthenticatedWebhook() throws {
         let config = YAMLPath(file: Self.alertmanager, value: try DeployFiles.yaml(Self.alertmanager))
         let route = try #require(try config["route"]["routes"].list().first {

@@ -109,4 +109,32 @@ import Testing
             #expect(result.standardOutput.contains(message), "\(result.standardOutput)")
         }
     }
+
+    /// ansible-lint (Debian package `ansible-lint`, offline: no collection is installed) on a
+    /// copy of both files, at its strictest profile: no violation, no warning.
+    static func lint(_ files: [String: String]) async throws -> CommandResult {
+        let directory = try DeployFiles.temporaryDirectory("ctfix-ansible-lint")
+        for (name, text) in files { try text.write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8) }
+        return try await DeployTools.run([DeployTools.find("ansible-lint")!, "--offline", "--nocolor", "--profile", "production"]
+                                         + files.keys.sorted(), timeout: .seconds(300), in: directory)
+    }
+
+    @Test(.enabled(if: DeployTools.available("ansible-lint"), "needs ansible-lint (Debian package ansible-lint)"))
+    func ansibleLintAcceptsThePlaybookAndTheRulebook() async throws {
+        let result = try await Self.lint(["ctfix-run.yml": try DeployFiles.text(Self.playbook),
+                                          "rulebook.yml": try DeployFiles.text(Self.rulebook)])
+        #expect(result.exitStatus == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect((result.standardOutput + result.standardError).contains("0 failure(s), 0 warning(s) on 2 files"),
+                "\(result.standardOutput)\(result.standardError)")
+    }
+
+    /// The check is real: a task without a name and a bare `command` (not the FQCN) are reported.
+    @Test(.enabled(if: DeployTools.available("ansible-lint"), "needs ansible-lint (Debian package ansible-lint)"))
+    func ansibleLintCatchesAMistake() async throws {
+        let broken = try DeployFiles.text(Self.playbook)
+            .replacingOccurrences(of: "ansible.builtin.command:", with: "command:")
+        let result = try await Self.lint(["ctfix-run.yml": broken])
+        #expect(result.exitStatus != 0)
+        #expect((result.standardOutput + result.standardError).contains("fqcn"), "\(result.standardOutput)\(result.standardError)")
+    }
 }

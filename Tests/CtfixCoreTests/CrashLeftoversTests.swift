@@ -41,6 +41,22 @@ import Testing
         withExtendedLifetime(other) {}
     }
 
+    /// What `watch` names as the holder of a busy lock: never a killed run's file.
+    @Test func aBusyLockNamesOnlyALiveHolder() throws {
+        let fs = InMemoryFileSystem()
+        let other = try #require(try fs.lockExclusively(HostRunLock.lockPath, wait: .zero))
+        #expect(HostRunLock(fileSystem: fs).busyHolderText() == HostRunLock.lockPath)
+        let stale = HostRunLock.Holder(runID: "killed-run", pid: Self.deadPID, playbook: "table-full", since: Date())
+        fs.set(HostRunLock.holderPath, String(decoding: try JSONEncoder.iso.encode(stale), as: UTF8.self))
+        let said = HostRunLock(fileSystem: fs).busyHolderText()
+        #expect(said.hasPrefix(HostRunLock.lockPath + " (a stale holder file names run killed-run"))
+        #expect(!said.hasPrefix("run killed-run"))
+        let live = HostRunLock.Holder(runID: "live-run", pid: getpid(), playbook: "table-full", since: Date())
+        fs.set(HostRunLock.holderPath, String(decoding: try JSONEncoder.iso.encode(live), as: UTF8.self))
+        #expect(HostRunLock(fileSystem: fs).busyHolderText().hasPrefix("run live-run of table-full (pid \(getpid())"))
+        withExtendedLifetime(other) {}
+    }
+
     @Test func theNextRunRecognisesAKilledRunsHolderAndAuditsIt() async throws {
         let fs = try ExampleHosts.inMemory("centos5-ip-conntrack")
         let stale = HostRunLock.Holder(runID: "killed-run", pid: Self.deadPID, playbook: "table-full", since: Date())

@@ -38,6 +38,7 @@ extension ExecutorSafetyTests {
         #expect(end.event == "run_end")
         #expect(end.fields["outcome"]?.stringValue == "interrupted")
         #expect(report.messages.last?.contains("ip_conntrack_max = 16640 (the value before the run)") == true)
+        #expect(!fs.exists(HostRunLock.holderPath), "an interrupted run left its holder file")
     }
 
     /// An output that asks the run to stop as soon as the last action reports it was applied:
@@ -70,6 +71,7 @@ extension ExecutorSafetyTests {
         #expect(held.contains("net.ipv4.netfilter.ip_conntrack_max = 65536 (this run's value)"))
         #expect(held.contains("/etc/sysctl.conf: this run's content"))
         #expect(report.messages.last?.contains("interrupted by SIGTERM") == true)
+        #expect(!fs.exists(HostRunLock.holderPath), "an interrupted run left its holder file")
     }
 
     @Test func aStopRequestEndsTheWaitForTheHostLock() async throws {

@@ -38,7 +38,7 @@ import Testing
         let config = try ServeConfigLoader.load(path: "\(ExampleHosts.packageRoot)/examples/serve/routes.yaml")
         #expect(config.path == "/alerts")
         #expect(config.auth == .bearer(token: "example-token-change-me-0123456789abcdef"))
-        #expect(config.routes.map(\.playbookName) == ["table-full", "table-full", "alloc-failure"])
+        #expect(config.routes.map(\.playbookName) == ["table-full", "table-full"])
         #expect(config.routes[0].mode == .unattended)
         #expect(config.routes[0].cooldown == .seconds(1800))
         #expect(config.budget == AttemptBudget(attempts: 3, per: .seconds(3600)))
@@ -218,7 +218,7 @@ import Testing
             do { _ = try PlaybookLoader.parse(text, file: "p.yaml"); return [] } catch { return error.diagnostics.map(\.message) }
         }
         #expect(loadErrors("{type: string, default: a, description: d, from_alerts: {stricter_when: above}}")
-            .contains { $0.contains("only number, integer and duration parameters can be set from alerts") })
+            .contains { $0.contains("only number, integer, share and duration parameters can be set from alerts") })
         #expect(loadErrors("{default: 1, description: d, from_alerts: {stricter_when: higher}}")
             .contains { $0.contains("from_alerts.stricter_when must be above or below, found 'higher'") })
         #expect(loadErrors("{default: 1, description: d, from_alerts: {}}").contains { $0.contains("stricter_when") })

@@ -81,6 +81,26 @@ import Testing
         #expect(try audit.verify().ok)
     }
 
+    /// `ctfix audit show` tells every decision apart: no_route printed nothing after the event,
+    /// queued and deduped printed the same playbook alone.
+    @Test func auditShowPrintsEachDecisionDistinctly() async throws {
+        let queue = try AlertQueue(fileSystem: fs)
+        let intake = AlertIntake(ctx: ctx, config: try config(), queue: queue, audit: audit)
+        _ = await intake.receive(alert())
+        _ = await intake.receive(alert())
+        _ = await intake.receive(alert(startsAt: "2026-11-22T04:00:00Z", labels: ["alertname": "DiskFull"]))
+        _ = await intake.receive(alert(.resolved))
+        let lines = try audit.records().filter { $0.event == "alert_decision" }.map(AuditCommand.describe)
+        try #require(lines.count == 4, "\(lines)")
+        let shown = lines.map { $0.components(separatedBy: " alert_decision ").last ?? "" }
+        #expect(shown[0].hasPrefix("decision=queued route=table-full"))
+        #expect(shown[1].hasPrefix("decision=deduped route=table-full"))
+        #expect(shown[2].hasPrefix("decision=no_route"))
+        #expect(shown[3].hasPrefix("decision=cancelled route=table-full"))
+        #expect(shown.allSatisfy { $0.contains("reason=") }, "\(shown)")
+        #expect(Set(shown).count == shown.count)
+    }
+
     @Test func alertsForOtherHostsWithoutRouteOrParameterAreNotQueued() async throws {
         let queue = try AlertQueue(fileSystem: fs)
         let intake = AlertIntake(ctx: ctx, config: try config(parameters: ["usage_threshold": try AlertTemplate(parsing: "{{ .Labels.threshold }}")]),

@@ -46,11 +46,11 @@ import Testing
         }
     }
 
-    func check(_ playbook: String, on host: String) async throws -> (CtfixCore.ExitStatus, CheckCommand.Outcome, String) {
+    func check(_ playbook: String, on host: String, settings: [String: String] = [:]) async throws -> (CtfixCore.ExitStatus, CheckCommand.Outcome, String) {
         let output = CapturedOutput()
         var ctx = try CtfixContext.live(root: Self.host(host), environment: [:])
         ctx.output = output
-        let status = await CheckCommand(paths: [Self.playbook(playbook)], json: true).run(ctx)
+        let status = await CheckCommand(paths: [Self.playbook(playbook)], settings: settings, json: true).run(ctx)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let outcome = try decoder.decode(CheckCommand.Outcome.self, from: Data(output.standardOutput.utf8))
@@ -72,6 +72,16 @@ import Testing
         #expect(ratio.readings.map(\.value) == [16640, 16640])
         #expect(ratio.readings.first?.source == "/proc/sys/net/ipv4/netfilter/ip_conntrack_count")
         #expect(outcome.perfdata.contains("conntrack_usage=100%;75;90"))
+    }
+
+    /// The critical threshold in perfdata is the share as a percentage, whichever way it was
+    /// written (`above: 80` used to give `;75;8000`; it is now refused when the playbook loads);
+    /// the 75% warning is left out when the threshold is not above it.
+    @Test(arguments: [("80%", "conntrack_usage=100%;75;80"), ("0.8", "conntrack_usage=100%;75;80"),
+                      ("100%", "conntrack_usage=100%;75;100"), ("50%", "conntrack_usage=100%;;50")])
+    func perfdataShowsTheShareAsWritten(setting: String, perfdata: String) async throws {
+        let (_, outcome, _) = try await check("table-full", on: "centos5-ip-conntrack", settings: ["usage_threshold": setting])
+        #expect(outcome.perfdata.contains(perfdata), "\(outcome.perfdata)")
     }
 
     @Test func tableFullFiresOnTheModernHost() async throws {

@@ -91,21 +91,31 @@ import Testing
         #expect(result.detail.contains("is negative"))
     }
 
-    @Test func fractionsAboveOneAreAllowedWhenWrittenAsFractions() throws {
-        let parsed = try parsePredicate("""
+    // Deliberately changed (issue 10, item 4): ratio thresholds are shares; `above: 1.5` was
+    // allowed as "a fraction above one" and is now refused with the suggestion, like `above: 80`.
+    // A ratio above 1 by nature is written the other way round (hashsize / max below 67%).
+    @Test func aThresholdAboveOneIsRefusedWhetherBareOrPercent() throws {
+        let bare = try parsePredicate("""
             ratio:
               numerator: {sysctl: net.netfilter.nf_conntrack_count}
               denominator: {sysctl: net.netfilter.nf_conntrack_max}
               above: 1.5
             """)
-        #expect(parsed.diagnostics.isEmpty)
+        #expect(bare.diagnostics.map(\.message) == ["a ratio threshold is a share: 1.5 is not a share; write 1.5% or 0.015"])
         let percent = try parsePredicate("""
             ratio:
               numerator: {sysctl: net.netfilter.nf_conntrack_count}
               denominator: {sysctl: net.netfilter.nf_conntrack_max}
               above: 150%
             """)
-        #expect(percent.diagnostics.first?.message.contains("write it as a fraction (1.5)") == true)
+        #expect(percent.diagnostics.first?.message.contains("150% is above 100%") == true)
+        let inverted = try parsePredicate("""
+            ratio:
+              numerator: {file: /sys/module/nf_conntrack/parameters/hashsize}
+              denominator: {sysctl: net.netfilter.nf_conntrack_max}
+              below: 67%
+            """)
+        #expect(inverted.diagnostics.isEmpty)
     }
 
     @Test func sourceMappingsMustBeMappings() throws {

@@ -84,12 +84,20 @@ public struct AuditCommand: Sendable {
     static func describe(_ record: AuditRecord) -> String {
         let time = ISO8601DateFormatter().string(from: record.time)
         var parts: [String] = []
-        for key in ["outcome", "action", "status", "mode", "playbook", "trigger", "state", "message", "error"] {
+        // serve's records: each decision says which it is, the route and why (no_route has no
+        // playbook; queued and deduped name the same one); serve_stop says what was handled.
+        for key in ["decision", "alertname", "route", "outcome", "action", "status", "mode", "playbook", "trigger", "state",
+                    "listen", "alerts", "jobs", "reason", "message", "error"] {
             if let value = record.fields[key] {
                 switch value {
                 case .string(let s): parts.append("\(key)=\(TerminalText.escape(s))")
                 case .number(let n): parts.append("\(key)=\(formatNumber(n))")
                 case .bool(let b): parts.append("\(key)=\(b)")
+                case .object(let counts):
+                    let items = counts.sorted { $0.key < $1.key }.compactMap { item in
+                        item.value.numberValue.map { "\(TerminalText.escape(item.key)):\(formatNumber($0))" }
+                    }
+                    parts.append("\(key)=" + (items.isEmpty ? "none" : items.joined(separator: ",")))
                 default: continue
                 }
             }

@@ -36,6 +36,9 @@ public struct ExitStatus: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let unverified = ExitStatus(rawValue: 16)
     /// `run`: stopped by SIGINT/SIGTERM/SIGHUP or Ctrl-C at a prompt, after the current step.
     public static let interrupted = ExitStatus(rawValue: 17)
+    /// `serve`: cannot listen on the address (port in use, address not on this host; BSD
+    /// `EX_UNAVAILABLE`). Nothing was audited.
+    public static let unavailable = ExitStatus(rawValue: 69)
     /// Bad command line (BSD `EX_USAGE`).
     public static let usage = ExitStatus(rawValue: 64)
     /// Invalid input: a playbook, a `--set` value, a log file that is not a log (`EX_DATAERR`).
@@ -47,7 +50,7 @@ public struct ExitStatus: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     /// Every status `run` and the other non-`check` commands can end with (README's table).
     public static let documented: [ExitStatus] = [.ok, .changed, .notRemediated, .failed, .declined, .refused, .partial,
-                                                  .unverified, .interrupted, .usage, .invalidInput, .noInput, .busy]
+                                                  .unverified, .interrupted, .usage, .invalidInput, .noInput, .unavailable, .busy]
 
     /// Whether the command succeeded (0, or `changed` under `--detailed-exitcodes`).
     public var isSuccess: Bool { self == .ok }
@@ -68,6 +71,7 @@ public struct ExitStatus: RawRepresentable, Hashable, Sendable, CustomStringConv
         case 64: "usage"
         case 65: "invalid_input"
         case 66: "no_input"
+        case 69: "unavailable"
         case 75: "busy"
         default: "status_\(rawValue)"
         }

@@ -17,7 +17,10 @@ enum Perfdata {
                 guard seen.insert(label).inserted else { continue }
                 let percent = numerator.value / denominator.value * 100
                 let critical = leaf.threshold.map { formatNumber(($0 * 100 * 10).rounded() / 10) } ?? ""
-                let warning = isConntrack ? formatNumber(usageWarningPercent) : ""
+                // The mixin's 75% warning only below the critical threshold: Nagios reads a
+                // warning above critical as a range that never warns.
+                let warns = isConntrack && (leaf.threshold.map { $0 * 100 > usageWarningPercent } ?? true)
+                let warning = warns ? formatNumber(usageWarningPercent) : ""
                 items.append("\(label)=\(formatNumber((percent * 10).rounded() / 10))%;\(warning);\(critical)")
                 if isConntrack, seen.insert("conntrack_entries").inserted {
                     items.append("conntrack_entries=\(formatNumber(numerator.value));;;0;\(formatNumber(denominator.value))")

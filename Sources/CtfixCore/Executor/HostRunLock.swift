@@ -85,6 +85,17 @@ public struct HostRunLock: Sendable {
         }
     }
 
+    /// Who to name as the holder of a lock found busy: the holder file's run when its process
+    /// lives, otherwise the lock itself, with the stale file said to be stale (a killed run's
+    /// file is never presented as the holder).
+    public func busyHolderText() -> String {
+        guard let holder = currentHolder() else { return Self.lockPath }
+        guard isAlive(holder.pid) else {
+            return "\(Self.lockPath) (a stale holder file names run \(holder.runID), pid \(holder.pid), which is no longer running)"
+        }
+        return holder.description
+    }
+
     /// The holder file as last written: only a killed run leaves one behind when nobody holds
     /// the lock (check its pid with `ProcessLiveness.isAlive`).
     public func currentHolder() -> Holder? {

@@ -11,6 +11,9 @@ public struct Parameter: Sendable, Equatable {
         case boolean
         /// Stored as seconds.
         case duration
+        /// A share of a whole: `90%` or `0.9`, between 0 and 1 (`ShareText`). A number
+        /// parameter used in a ratio threshold (`ratio`, `counter` `usage`) is one too.
+        case share
     }
 
     public var name: String
@@ -67,6 +70,11 @@ public struct Parameter: Sendable, Equatable {
                             : "expects a duration such as 30s or 15m, got '\(Self.shown(text))'")
             }
             return checkRange(duration.seconds).map { .number($0) }
+        case .share:
+            switch ShareText.parse(text) {
+            case .success(let value): return checkRange(value).map { .number($0) }
+            case .failure(let error): return fail("expects a share (90% or 0.9): \(error.message)")
+            }
         case .number, .integer:
             let expression: NumberExpression
             do { expression = try NumberExpression(parsing: text) } catch {
@@ -91,7 +99,11 @@ public struct Parameter: Sendable, Equatable {
             return .failure(ParameterError(name: name, message: "must be a finite number within ±\(formatNumber(ParseLimits.maximumMagnitude))"))
         }
         let shown = { (number: Double) in
-            self.type == .duration ? DurationText.format(.milliseconds(Int64((number * 1000).rounded()))) : formatNumber(number)
+            switch self.type {
+            case .duration: DurationText.format(.milliseconds(Int64((number * 1000).rounded())))
+            case .share: ValueText.percent(number)
+            default: formatNumber(number)
+            }
         }
         if let minimum, value < minimum {
             return .failure(ParameterError(name: name, message: "must be at least \(shown(minimum)), got \(shown(value))"))

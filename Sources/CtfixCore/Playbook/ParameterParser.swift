@@ -54,6 +54,22 @@ enum ParameterParser {
         return result
     }
 
+    /// Number parameters used in a ratio threshold are shares (`ParseScope.shareParameters`):
+    /// their default is checked as one, at its own place, and so is every `--set` value.
+    static func promoteShares(_ parameters: inout [Parameter], declarations node: YAMLNode?, scope: inout ParseScope) {
+        for index in parameters.indices where parameters[index].type == .number && scope.shareParameters.contains(parameters[index].name) {
+            parameters[index].type = .share
+            guard case .mapping(let pairs)? = node?.value,
+                  let declaration = pairs.first(where: { $0.key.scalar == parameters[index].name })?.value,
+                  case .mapping(let fields) = declaration.value,
+                  let defaultNode = fields.first(where: { $0.key.scalar == "default" })?.value,
+                  let text = defaultNode.scalar else { continue }
+            if case .failure(let error) = parameters[index].value(from: text) {
+                scope.error(defaultNode, "default: \(error) (it is used as a ratio threshold)")
+            }
+        }
+    }
+
     /// `from_alerts: {stricter_when: above|below}`: only numbers, integers and durations have a side.
     private static func fromAlerts(_ node: YAMLNode, _ parameter: Parameter, scope: inout ParseScope) -> Parameter.AlertDirection? {
         guard let reader = MappingReader(node, "parameter '\(parameter.name)'.from_alerts", scope: &scope) else { return nil }
@@ -63,8 +79,8 @@ enum ParameterParser {
             scope.error(n, "from_alerts.stricter_when must be above or below, found '\(text)'")
             return nil
         }
-        guard [.number, .integer, .duration].contains(parameter.type) else {
-            scope.error(node, "parameter '\(parameter.name)' is a \(parameter.type.rawValue): only number, integer and duration parameters can be set from alerts")
+        guard [.number, .integer, .duration, .share].contains(parameter.type) else {
+            scope.error(node, "parameter '\(parameter.name)' is a \(parameter.type.rawValue): only number, integer, share and duration parameters can be set from alerts")
             return nil
         }
         return direction

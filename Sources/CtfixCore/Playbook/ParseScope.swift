@@ -11,6 +11,8 @@ public struct ParseScope {
     /// Declared parameter types, so `${name}` in a duration can be checked to be a duration.
     /// A name declared without a type here (a documentation example) is accepted anywhere.
     public var parameterTypes: [String: Parameter.ValueType] = [:]
+    /// Parameters used in a ratio threshold: shares, checked as such (`ShareText`).
+    public var shareParameters: Set<String> = []
 
     public init(file: String, parameterNames: Set<String> = []) {
         self.file = file

@@ -84,7 +84,7 @@ public enum PlaybookLoader {
         let summary = top.required("summary", scope: &scope).flatMap { scope.lineOfText($0, "summary") } ?? ""
         let description = top.optional("description").flatMap { scope.string($0, "description") }
 
-        let parameters = top.optional("parameters").map { ParameterParser.parse($0, scope: &scope) } ?? []
+        var parameters = top.optional("parameters").map { ParameterParser.parse($0, scope: &scope) } ?? []
         scope.parameterNames = Set(parameters.map(\.name))
         scope.parameterTypes = Dictionary(parameters.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
 
@@ -108,6 +108,7 @@ public enum PlaybookLoader {
         }
         let cooldown = top.optional("cooldown").flatMap { scope.duration($0, "cooldown", allowZero: true) }
         top.finish(scope: &scope)
+        ParameterParser.promoteShares(&parameters, declarations: top.optional("parameters"), scope: &scope)
 
         guard let detect, !scope.hasErrors else { return nil }
         return Playbook(path: scope.file, sha256: "", name: name, summary: summary, description: description,

@@ -9,10 +9,12 @@
 ///   above: ${usage_threshold}
 /// ```
 ///
-/// A threshold written as a percentage above 100% is an error rather than a warning: a valid
-/// playbook's warnings are never shown, and `above: 900%` (for 90%) would never fire. A count
-/// really can exceed max (the CentOS 5 seed shows 36271 / 16640); whoever means that writes
-/// the fraction (`above: 1.5`).
+/// Thresholds are shares (`ShareText`): a bare number above 1 (`above: 80` for 80%) or a
+/// percentage above 100% is an error rather than a warning: a valid playbook's warnings are
+/// never shown, and such a threshold would never fire. A count really can exceed max (the
+/// CentOS 5 seed shows 36271 / 16640 = 218%); the evidence shows it, thresholds stay 0–100%.
+/// A ratio that exceeds 1 by nature is written the other way round: "max above 1.5 × the
+/// hash size" is `hashsize / max below 67%`.
 public struct RatioPredicate: PredicateKind {
     public static let keyword = "ratio"
     public static let summary = "One host value divided by another (conntrack count / max) compared with a threshold such as 90%."
@@ -61,10 +63,10 @@ public struct RatioPredicate: PredicateKind {
             """
             ratio:
               numerator:
-                sysctl: net.netfilter.nf_conntrack_max
-              denominator:
                 file: /sys/module/nf_conntrack/parameters/hashsize
-              above: 1.5
+              denominator:
+                sysctl: net.netfilter.nf_conntrack_max
+              below: 67%
             """,
             """
             ratio:
@@ -103,6 +105,12 @@ public struct RatioPredicate: PredicateKind {
                   denominator: {sysctl: net.netfilter.nf_conntrack_max}
                   above: 900%
                 """, at: 4, 10, "above 100%"),
+            .init("""
+                ratio:
+                  numerator: {sysctl: net.netfilter.nf_conntrack_count}
+                  denominator: {sysctl: net.netfilter.nf_conntrack_max}
+                  above: 80
+                """, at: 4, 10, "80 is not a share; write 80% or 0.8"),
             .init("""
                 ratio:
                   numerator: {sysctl: net.netfilter.nf_conntrack_count}

@@ -40,14 +40,13 @@ public struct ValueComparison: Sendable {
         func threshold(_ node: YAMLNode?, _ key: String) -> NumberExpression? {
             guard let node else { return nil }
             guard let expression = scope.expression(node, "'\(key)'") else { ok = false; return nil }
+            if isRatio { scope.shareParameters.formUnion(expression.parameterReferences) }
             if isRatio, let value = expression.constantValue {
-                if value < 0 {
-                    scope.error(node, "a ratio threshold cannot be negative; found \(expression.text)")
-                    ok = false
-                } else if value > 1, expression.text.trimmingCharacters(in: .whitespaces).hasSuffix("%") {
-                    // An error, not a warning: a valid playbook's warnings are never shown, and
-                    // a threshold of 900% where 90% was meant would never fire.
-                    scope.error(node, "a ratio threshold of \(expression.text) is above 100%, which count / max does not normally reach (did you mean \(formatNumber(value))%?); if you mean it, write it as a fraction (\(formatNumber(value)))")
+                // An error, not a warning: a valid playbook's warnings are never shown, and
+                // `above: 80` (for 80%) or `above: 900%` (for 90%) would never fire.
+                let written = expression.text.trimmingCharacters(in: .whitespaces)
+                if let problem = ShareText.problem(value, written: written, isPercent: written.hasSuffix("%")) {
+                    scope.error(node, "a ratio threshold is a share: \(problem.message)")
                     ok = false
                 }
             }

@@ -225,7 +225,7 @@ public final class WatchSession {
     private func hostLockHolder() -> String? {
         guard let handle = try? ctx.fileSystem.lockExclusively(HostRunLock.lockPath, wait: .zero) else {
             guard ctx.fileSystem.exists(HostRunLock.lockPath) else { return nil }
-            return HostRunLock(fileSystem: ctx.fileSystem).currentHolder()?.description ?? HostRunLock.lockPath
+            return HostRunLock(fileSystem: ctx.fileSystem).busyHolderText()
         }
         withExtendedLifetime(handle) {}
         return nil
