@@ -76,6 +76,10 @@ install -d "$root/usr/share/zsh/vendor-completions"
 mv "$root/usr/share/zsh/site-functions/_ctfix" "$root/usr/share/zsh/vendor-completions/_ctfix"
 rmdir "$root/usr/share/zsh/site-functions"
 gzip -9n "$root"/usr/share/man/man1/*.1
+# A completion script is sourced, not run: no #! line. As dh_strip does, no .comment section
+# (compiler version strings) in the binary.
+sed -i '1{/^#!/d}' "$root/usr/share/bash-completion/completions/ctfix"
+strip --remove-section=.comment --remove-section=.note "$root/usr/bin/ctfix"
 
 install -d -m 0755 "$root/etc/ctfix/playbooks"
 install -m 0644 docs/playbook.schema.json "$root/usr/share/ctfix/playbook.schema.json"

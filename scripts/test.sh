@@ -36,6 +36,15 @@ command -v pgrep >/dev/null 2>&1 || need+=(procps)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+# The package, completion and image tests (PackageTests, ImageTests): dpkg-shlibdeps, lintian,
+# the shells whose completions are asked, podman to build and run the image (runc: see ImageTests).
+command -v dpkg-shlibdeps >/dev/null 2>&1 || need+=(dpkg-dev)
+command -v lintian >/dev/null 2>&1 || need+=(lintian)
+command -v readelf >/dev/null 2>&1 || need+=(binutils)
+command -v fish >/dev/null 2>&1 || need+=(fish)
+command -v zsh >/dev/null 2>&1 || need+=(zsh)
+command -v podman >/dev/null 2>&1 || need+=(podman)
+command -v runc >/dev/null 2>&1 || need+=(runc)
 if ((${#need[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "installing: ${need[*]}"

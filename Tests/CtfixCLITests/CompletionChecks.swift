@@ -24,6 +24,7 @@ enum CompletionChecks {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await bash(directory)
         if DeployTools.available("fish") { try await fish(directory) }
+        if DeployTools.available("zsh") { try await zsh() }
     }
 
     /// Candidates bash offers for `words` (the last one being completed), one per line.
@@ -81,5 +82,25 @@ enum CompletionChecks {
         #expect(root.contains("\(directory)/examples/"), "\(root)")
         let audit = try await fishComplete("ctfix run table-full --audit-log \(directory)/au", in: "/")
         #expect(audit.contains("\(directory)/audit.jsonl"), "\(audit)")
+    }
+
+    /// zsh's completion system needs a terminal to be driven, so zsh is checked in two halves:
+    /// the installed script parses and asks the binary for playbook names, files for
+    /// `--audit-log` and directories for `--root`; and the binary answers the exact call the
+    /// script makes (`ctfix ---completion run -- positional@0 WORD-INDEX CURSOR WORDS...`).
+    static func zsh() async throws {
+        let file = "/usr/share/zsh/vendor-completions/_ctfix"
+        let parse = try await DebianPackage.shell("zsh -n \(file)", shell: "/bin/bash")
+        #expect(parse.exitStatus == 0, "\(parse.standardError)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.hasPrefix("#compdef ctfix"))
+        for command in ["run", "check", "validate", "watch"] {
+            #expect(text.contains("__ctfix_custom_complete ---completion \(command) -- positional@0"), "\(command)")
+        }
+        #expect(text.contains("'--root[") && text.contains(":DIR:_files -/'"))
+        #expect(text.contains(":PATH:_files'"))
+        let answer = try await DebianPackage.shell("zsh -f -c 'ctfix ---completion run -- positional@0 2 3 ctfix run tab'")
+        #expect(answer.exitStatus == 0, "\(answer.standardError)")
+        #expect(answer.standardOutput.split(separator: "\n").map(String.init) == ["table-full"], "\(answer.standardOutput)")
     }
 }

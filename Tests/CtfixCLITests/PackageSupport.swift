@@ -15,7 +15,9 @@ enum DebianPackage {
     struct BuildFailed: Error, CustomStringConvertible { var description: String }
 
     private static let built = Task<String, any Error> {
-        let output = try TrustedScratch.directory("ctfix-deb")
+        // One place, emptied first: a 20 MB package is not left behind per test run.
+        let output = try TrustedScratch.base.get() + "/ctfix-deb"
+        try? FileManager.default.removeItem(atPath: output)
         let result = try await DeployTools.run(["/bin/bash", buildScript, "--output", output], timeout: .seconds(1800))
         guard result.exitStatus == 0, let path = result.standardOutput.split(separator: "\n").last.map(String.init),
               path.hasSuffix(".deb"), FileManager.default.fileExists(atPath: path) else {

@@ -10,7 +10,8 @@ import Testing
         guard DebianPackage.buildable, getuid() == 0, DeployTools.available("dpkg") else { return false }
         // Never replace an operator's ctfix: a machine with one installed runs the build and
         // lintian checks only.
-        if FileManager.default.fileExists(atPath: "/usr/bin/ctfix") || FileManager.default.fileExists(atPath: "/var/lib/dpkg/info/ctfix.list") {
+        if FileManager.default.fileExists(atPath: "/usr/bin/ctfix") || FileManager.default.fileExists(atPath: "/var/lib/dpkg/info/ctfix.list")
+            || isLink(enablementLink) {
             print("skipping the install test: /usr/bin/ctfix or a ctfix package is already on this machine")
             return false
         }
@@ -104,6 +105,12 @@ import Testing
         do {
             #expect(install.exitStatus == 0, "\(install.standardOutput)\(install.standardError)")
             try await useTheInstalledPackage()
+            // An administrator enables the watch unit; the purge must take the link with it.
+            if let systemctl = DeployTools.find("systemctl") {
+                let enable = try await DeployTools.run([systemctl, "enable", "ctfix-watch.service"])
+                #expect(enable.exitStatus == 0, "\(enable.standardError)")
+                #expect(Self.isLink(Self.enablementLink))
+            }
         } catch {
             failure = error
         }
@@ -113,11 +120,17 @@ import Testing
         let left = newPaths.filter { FileManager.default.fileExists(atPath: $0) }
         #expect(left.isEmpty, "left behind: \(left)")
         #expect(!FileManager.default.fileExists(atPath: "/etc/ctfix"))
+        #expect(!Self.isLink(Self.enablementLink), "\(Self.enablementLink) left dangling")
         #expect(!FileManager.default.fileExists(atPath: "/var/lib/dpkg/info/ctfix.list"))
         let status = try await DeployTools.run(["dpkg-query", "-W", "-f", "${db:Status-Status}", "ctfix"])
         #expect(status.exitStatus != 0 || status.standardOutput == "not-installed")
         if let failure { throw failure }
     }
+
+    static let enablementLink = "/etc/systemd/system/multi-user.target.wants/ctfix-watch.service"
+
+    /// True for a symbolic link, dangling or not (`fileExists` follows links).
+    static func isLink(_ path: String) -> Bool { (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil }
 
     /// An operator's first minutes with the package: from `/`, with `ctfix` found on PATH.
     private func useTheInstalledPackage() async throws {
