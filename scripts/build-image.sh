@@ -92,6 +92,8 @@ chmod 0644 "$manifest"
 
 install -d -m 0755 "$root/etc" "$root/etc/ctfix/playbooks"
 install -d -m 1777 "$root/tmp"
+# Mount points the container runtime fills (podman creates them too; chroot needs them).
+install -d -m 0755 "$root/proc" "$root/sys" "$root/dev"
 echo 'root:x:0:0:root:/:/usr/bin/ctfix' > "$root/etc/passwd"
 echo 'root:x:0:' > "$root/etc/group"
 chmod 0644 "$root/etc/passwd" "$root/etc/group"
@@ -105,7 +107,7 @@ if [[ -n $rootfs_only ]]; then
 fi
 
 cp "$repo/examples/deploy/kubernetes/Containerfile" "$work/context/Containerfile"
-"${builder[@]}" --network none --pull never -t "$tag" -f "$work/context/Containerfile" "$work/context" >&2
+"${builder[@]}" --network none --pull=never -t "$tag" -f "$work/context/Containerfile" "$work/context" >&2
 id=$("${builder[0]}" images --quiet --no-trunc "$tag" 2>/dev/null | head -n 1 || true)
 echo "built image $tag (ctfix $version; packages: $(tr '\n' ' ' < "$manifest"))"
 echo "${id:-$tag}"

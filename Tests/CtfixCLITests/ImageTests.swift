@@ -5,7 +5,7 @@ import Testing
 /// `scripts/build-image.sh` and `examples/deploy/kubernetes/Containerfile`: the DaemonSet's image,
 /// built offline from the Debian package, run the way the DaemonSet runs it.
 @Suite(.serialized) struct ImageTests {
-    static var rootfsBuildable: Bool { DebianPackage.buildable && getuid() == 0 && DeployTools.available("chroot") }
+    static var rootfsBuildable: Bool { DebianPackage.buildable && getuid() == 0 && DeployTools.available("chroot") && DeployTools.available("unshare") }
     static var podmanUsable: Bool { DebianPackage.buildable && getuid() == 0 && DeployTools.available("podman") }
 
     /// `podman run` options. Debian 12's crun cannot start a container where cgroup v1 and v2 are
@@ -36,10 +36,16 @@ import Testing
         let attributes = try FileManager.default.attributesOfItem(atPath: rootfs + "/etc/ctfix/playbooks")
         #expect((attributes[.posixPermissions] as? Int) == 0o755)
 
-        let version = try await DeployTools.run(["chroot", rootfs, "/usr/bin/ctfix", "--version"])
+        // As in a container: a private mount namespace with /proc mounted (the Swift runtime reads
+        // the arguments from /proc/self/cmdline), nothing else from this machine.
+        func inRoot(_ arguments: String) async throws -> CommandResult {
+            try await DeployTools.run(["unshare", "--mount", "--fork", "/bin/sh", "-c",
+                                       "mount -t proc proc '\(rootfs)/proc' && exec chroot '\(rootfs)' /usr/bin/ctfix \(arguments)"])
+        }
+        let version = try await inRoot("--version")
         #expect(version.exitStatus == 0, "\(version.standardError)")
         #expect(version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == CtfixVersion.current)
-        let list = try await DeployTools.run(["chroot", rootfs, "/usr/bin/ctfix", "list"])
+        let list = try await inRoot("list")
         #expect(list.exitStatus == 0, "\(list.standardError)")
         #expect(list.standardOutput.contains("/usr/share/ctfix/playbooks/table-full.yaml"))
     }

@@ -37,9 +37,10 @@ enum DebianPackage {
         return listing.standardOutput.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 6 else { return nil }
-            var path = String(fields[5].dropFirst())
-            if path.count > 1, path.hasSuffix("/") { path.removeLast() }
-            return (path, String(fields[0]), String(fields[1]))
+            // "./usr/bin/ctfix", "./etc/ctfix/" → "usr/bin/ctfix", "etc/ctfix"; "./" is dropped.
+            var path = String(fields[5].dropFirst(2))
+            if path.hasSuffix("/") { path.removeLast() }
+            return path.isEmpty ? nil : (path, String(fields[0]), String(fields[1]))
         }
     }
 
