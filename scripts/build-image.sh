@@ -10,7 +10,8 @@
 # FROM scratch with podman or buildah: no registry is contacted.
 #
 # --rootfs DIR only writes the root file system into DIR (empty or new) and builds no image, for
-# machines without podman or buildah (`chroot DIR /usr/bin/ctfix list` runs it).
+# machines without podman or buildah (with /proc mounted in DIR, `chroot DIR /usr/bin/ctfix list`
+# runs it).
 # --tag defaults to localhost/ctfix:VERSION. Prints the image id (or DIR) on the last line.
 # Exit status: 0 built, 1 build failed, 2 bad arguments, 3 no podman or buildah (use --rootfs).
 set -euo pipefail
