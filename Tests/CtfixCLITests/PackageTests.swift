@@ -134,9 +134,10 @@ import Testing
 
     /// An operator's first minutes with the package: from `/`, with `ctfix` found on PATH.
     private func useTheInstalledPackage() async throws {
-        let version = try await DebianPackage.shell("ctfix --version")
+        // `ctfix version` where the subcommand exists, `--version` on builds without it.
+        let version = try await DebianPackage.shell("ctfix version 2>/dev/null || ctfix --version")
         #expect(version.exitStatus == 0)
-        #expect(version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == CtfixVersion.current)
+        #expect(version.standardOutput.contains(CtfixVersion.current), "\(version.standardOutput)")
 
         // `ctfix` typed from PATH (argv[0] is just "ctfix") still finds /usr/share/ctfix/playbooks.
         let list = try await DebianPackage.shell("ctfix list --json")

@@ -59,6 +59,16 @@ import Testing
         }
     }
 
+    @Test func filesNamedWithControlCharactersAreNeverOffered() throws {
+        // A planted file whose name would draw on the terminal or split into two candidates.
+        for name in ["evil\u{1B}]0;owned\u{07}.yaml", "two\nlines.yaml", "c1\u{9B}2J.yaml"] {
+            try TrustedScratch.write("x", to: "\(base)/work/\(name)")
+            try TrustedScratch.write("x", to: "\(base)/shipped/\(name)")
+        }
+        let offered = PlaybookCompletion.candidates(prefix: "", locator: locator, currentDirectory: "\(base)/work")
+        #expect(offered == ["alloc-failure", "table-full", "tail-drops", "mine.yaml", "other.yml", "playbooks/"])
+    }
+
     @Test func theSearchStartsAtTheRealExecutableNotArgvZero() throws {
         // `ctfix` typed from PATH gives argv[0] "ctfix": the installed playbooks are found
         // relative to the binary's real path, never to the current directory.

@@ -27,7 +27,7 @@ public enum PlaybookCompletion {
         var names = Set<String>()
         for directory in locator.directories {
             for file in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
-                guard !file.hasPrefix("."), file.hasSuffix(".yaml") || file.hasSuffix(".yml") else { continue }
+                guard !file.hasPrefix("."), file.hasSuffix(".yaml") || file.hasSuffix(".yml"), isPrintable(file) else { continue }
                 names.insert((file as NSString).deletingPathExtension)
             }
         }
@@ -57,6 +57,7 @@ public enum PlaybookCompletion {
         var result: [String] = []
         for entry in entries where entry.hasPrefix(partial) {
             if entry.hasPrefix("."), !partial.hasPrefix(".") { continue }
+            guard isPrintable(entry) else { continue }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory + "/" + entry, isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {
@@ -66,5 +67,12 @@ public enum PlaybookCompletion {
             }
         }
         return result
+    }
+
+    /// A name with a control character (a newline splits one candidate into two in the shells'
+    /// one-per-line protocol; an escape sequence would be drawn on the operator's terminal by the
+    /// completion menu) is never offered.
+    static func isPrintable(_ name: String) -> Bool {
+        !name.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
     }
 }
