@@ -151,8 +151,12 @@ import Testing
 
         // The main job, by name, from the installed files, against an example host.
         let host = try ExampleHostsPaths.copy("centos5-ip-conntrack")
-        let audit = try TrustedScratch.directory("ctfix-deb-audit") + "/audit.jsonl"
-        defer { try? FileManager.default.removeItem(atPath: host) }
+        let auditDirectory = try TrustedScratch.directory("ctfix-deb-audit")
+        let audit = auditDirectory + "/audit.jsonl"
+        defer {
+            try? FileManager.default.removeItem(atPath: host)
+            try? FileManager.default.removeItem(atPath: auditDirectory)
+        }
         let dryRun = try await DebianPackage.shell("ctfix run table-full --dry-run --root '\(host)' --audit-log '\(audit)'")
         #expect(dryRun.exitStatus == 0, "\(dryRun.standardError)")
         #expect(dryRun.standardOutput.contains("16640 → 65536"))
