@@ -84,9 +84,18 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/ctfix-install.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/man"
 "$bin_dir/generate-manual" "$binary" --output-directory "$stage/man" >/dev/null
+# generate-manual copies blank lines between paragraphs of a discussion into the mdoc source,
+# which groff warns about ("Empty input line"); .Pp is mdoc's paragraph break.
+sed -i 's/^$/.Pp/' "$stage"/man/*.1
 for shell in bash zsh fish; do
   "$binary" --generate-completion-script "$shell" > "$stage/completion.$shell"
 done
+# swift-argument-parser's fish script asks `commandline -tC` (the cursor within the token) for
+# custom completions (playbook names), which fish before 3.7 (Debian 12 has 3.6) refuses, so
+# names were never offered there; the length of the token up to the cursor is the same number
+# in every fish version.
+sed -i 's/(__ctfix_tokens -tC)/(string length -- "$(commandline -ct)")/' "$stage/completion.fish"
+grep -q 'commandline -ct' "$stage/completion.fish" || { echo "install.sh: the fish completion script changed shape; cannot adapt it to fish 3.6" >&2; exit 1; }
 
 root=${destdir%/}
 install -d "$root$prefix/bin" "$root$prefix/share/ctfix/playbooks" "$root$prefix/share/man/man1" \

@@ -39,6 +39,15 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertman
 command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible-core)
 command -v ansible-lint >/dev/null 2>&1 || need+=(ansible-lint)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# The package, completion and image tests (PackageTests, ImageTests): dpkg-shlibdeps, lintian,
+# the shells whose completions are asked, podman to build and run the image (runc: see ImageTests).
+command -v dpkg-shlibdeps >/dev/null 2>&1 || need+=(dpkg-dev)
+command -v lintian >/dev/null 2>&1 || need+=(lintian)
+command -v readelf >/dev/null 2>&1 || need+=(binutils)
+command -v fish >/dev/null 2>&1 || need+=(fish)
+command -v zsh >/dev/null 2>&1 || need+=(zsh)
+command -v podman >/dev/null 2>&1 || need+=(podman)
+command -v runc >/dev/null 2>&1 || need+=(runc)
 if ((${#need[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "installing: ${need[*]}"

@@ -8,7 +8,7 @@ struct Audit: AsyncParsableCommand {
     )
 
     struct Options: ParsableArguments {
-        @Option(name: .long, help: ArgumentHelp("The audit log (default: the host's /var/log/ctfix/audit.jsonl).", valueName: "PATH"))
+        @Option(name: .long, help: ArgumentHelp("The audit log (default: the host's /var/log/ctfix/audit.jsonl).", valueName: "PATH"), completion: .file())
         var auditLog: String?
     }
 

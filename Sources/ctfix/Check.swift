@@ -11,7 +11,7 @@ struct Check: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "Playbooks: files, or names found by 'ctfix list'.")
+    @Argument(help: "Playbooks: files, or names found by 'ctfix list'.", completion: .playbooks)
     var playbooks: [String]
 
     @OptionGroup var host: HostOptions
@@ -19,7 +19,7 @@ struct Check: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a playbook parameter.", valueName: "NAME=VALUE"))
     var settings: [String] = []
 
-    @Option(name: .customLong("log"), help: ArgumentHelp("Check this log file instead of the host's kernel log sources (repeatable).", valueName: "FILE"))
+    @Option(name: .customLong("log"), help: ArgumentHelp("Check this log file instead of the host's kernel log sources (repeatable).", valueName: "FILE"), completion: .file())
     var logFiles: [String] = []
 
     func run() async throws {

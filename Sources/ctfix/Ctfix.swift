@@ -23,7 +23,7 @@ struct Ctfix: AsyncParsableCommand {
 
 /// Options every host-reading command has.
 struct HostOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Resolve /proc, /sys, /etc, /var/log… under DIR (an example host or a snapshot).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("Resolve /proc, /sys, /etc, /var/log… under DIR (an example host or a snapshot).", valueName: "DIR"), completion: .directory)
     var root: String?
 
     @Option(name: .long, help: ArgumentHelp("Evaluate time windows as of TIME (ISO 8601 or @EPOCH).", valueName: "TIME"))

@@ -31,3 +31,11 @@ struct List: AsyncParsableCommand {
 enum PlaybookArgument {
     static var locator: PlaybookLocator { PlaybookLocator.standard(environment: ProcessInfo.processInfo.environment) }
 }
+
+extension CompletionKind {
+    /// A playbook argument: the names `ctfix list` finds, playbook files and directories
+    /// (`PlaybookCompletion`), asked of the binary by the generated bash, zsh and fish scripts.
+    static var playbooks: CompletionKind {
+        .custom { _, _, prefix in PlaybookCompletion.candidates(prefix: prefix, locator: PlaybookArgument.locator) }
+    }
+}

@@ -12,7 +12,7 @@ struct Rollback: AsyncParsableCommand {
 
     @OptionGroup var host: HostOptions
 
-    @Option(name: .long, help: ArgumentHelp("The audit log (default: the host's /var/log/ctfix/audit.jsonl).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("The audit log (default: the host's /var/log/ctfix/audit.jsonl).", valueName: "PATH"), completion: .file())
     var auditLog: String?
 
     @Flag(name: .long, help: "Do not prompt.")

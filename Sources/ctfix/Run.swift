@@ -23,7 +23,7 @@ struct Run: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "The playbook: a name found by 'ctfix list' (table-full), or a path (anything with a '/' or ending in .yaml).")
+    @Argument(help: "The playbook: a name found by 'ctfix list' (table-full), or a path (anything with a '/' or ending in .yaml).", completion: .playbooks)
     var playbook: String
 
     @OptionGroup var host: HostOptions
@@ -43,7 +43,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a playbook parameter.", valueName: "NAME=VALUE"))
     var settings: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Write the audit log here instead of the host's /var/log/ctfix/audit.jsonl.", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("Write the audit log here instead of the host's /var/log/ctfix/audit.jsonl.", valueName: "PATH"), completion: .file())
     var auditLog: String?
 
     @Option(name: .long, help: ArgumentHelp("Wait this many seconds for another run's host lock.", valueName: "SECONDS"))

@@ -17,7 +17,7 @@ struct Serve: AsyncParsableCommand {
         """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The routing config (YAML).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("The routing config (YAML).", valueName: "FILE"), completion: .file())
     var config: String
 
     @Option(name: .long, help: ArgumentHelp("Address to listen on.", valueName: "HOST:PORT"))
@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var host: HostOptions
 
-    @Option(name: .long, help: ArgumentHelp("Write the audit log here instead of the host's /var/log/ctfix/audit.jsonl.", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("Write the audit log here instead of the host's /var/log/ctfix/audit.jsonl.", valueName: "PATH"), completion: .file())
     var auditLog: String?
 
     @Flag(name: .long, help: "Start without authentication when the config has no 'auth' (never on a shared network).")

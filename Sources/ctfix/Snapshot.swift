@@ -13,7 +13,7 @@ struct Snapshot: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "A new (or empty) directory to capture into.")
+    @Argument(help: "A new (or empty) directory to capture into.", completion: .directory)
     var directory: String
 
     @OptionGroup var host: HostOptions

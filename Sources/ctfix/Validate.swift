@@ -12,7 +12,7 @@ struct Validate: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "Playbooks: files, or names found by 'ctfix list'.")
+    @Argument(help: "Playbooks: files, or names found by 'ctfix list'.", completion: .playbooks)
     var playbooks: [String]
 
     @Flag(name: .long, help: "Print JSON instead of text.")

@@ -16,12 +16,12 @@ struct Watch: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "Playbooks: files, or names found by 'ctfix list'.")
+    @Argument(help: "Playbooks: files, or names found by 'ctfix list'.", completion: .playbooks)
     var playbooks: [String]
 
     @OptionGroup var host: HostOptions
 
-    @Option(name: .customLong("log"), help: ArgumentHelp("Follow this log file (a host path, under --root); repeatable. Default: the host's kernel log.", valueName: "FILE"))
+    @Option(name: .customLong("log"), help: ArgumentHelp("Follow this log file (a host path, under --root); repeatable. Default: the host's kernel log.", valueName: "FILE"), completion: .file())
     var logFiles: [String] = []
 
     @Flag(name: .long, help: "Follow this machine's journal (journalctl -k -f -o json) instead of /dev/kmsg.")
@@ -45,7 +45,7 @@ struct Watch: AsyncParsableCommand {
     @Flag(name: .long, help: "With --once: exit 2 when a run remediated (changed the host) and none failed (ignored without --once).")
     var detailedExitcodes = false
 
-    @Option(name: .long, help: ArgumentHelp("Write the audit log here instead of the host's /var/log/ctfix/audit.jsonl.", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("Write the audit log here instead of the host's /var/log/ctfix/audit.jsonl.", valueName: "PATH"), completion: .file())
     var auditLog: String?
 
     func run() async throws {

@@ -36,7 +36,7 @@ public struct PlaybookLocator: Sendable {
     /// The standard search list: `$CTFIX_PLAYBOOKS` (colon-separated), `/etc/ctfix/playbooks`,
     /// the installed share directory next to the executable (`../share/ctfix/playbooks`), and
     /// the source checkout the executable was built in.
-    public static func standard(environment: [String: String], executable: String = CommandLine.arguments.first ?? "") -> PlaybookLocator {
+    public static func standard(environment: [String: String], executable: String = currentExecutable) -> PlaybookLocator {
         var directories: [Directory] = []
         for path in (environment["CTFIX_PLAYBOOKS"] ?? "").split(separator: ":") where !path.isEmpty {
             directories.append(Directory(path: String(path), origin: "CTFIX_PLAYBOOKS"))
@@ -53,6 +53,22 @@ public struct PlaybookLocator: Sendable {
             candidate = candidate.deletingLastPathComponent()
         }
         return PlaybookLocator(directories: directories)
+    }
+
+    /// The running binary's real path. `argv[0]` is only what the shell was given: `ctfix` typed
+    /// from `$PATH` (as `/usr/bin/ctfix` from the package is run) would put the "installed"
+    /// directory under the current directory, and the shipped playbooks would not be found.
+    public static var currentExecutable: String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), path.hasPrefix("/") {
+            return path
+        }
+        let first = CommandLine.arguments.first ?? ""
+        if first.contains("/") { return first }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(directory)/\(first)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return first
     }
 
     /// True when `argument` is a path (it has a `/` or ends in `.yaml`/`.yml`), false for a name.
