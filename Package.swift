@@ -1,6 +1,15 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// The release binary runs on hosts without a Swift toolchain, often as a short-lived process:
+// `swift build -c release` links the Swift runtime and Foundation statically (no shared
+// toolchain libraries to install; no dynamic symbol lookup at start-up) and strips the symbol
+// tables (the file shrinks by about half; crash backtraces show addresses instead of names).
+// Figures: docs/benchmarks.md, "Size and start-up of the release binary".
+let releaseLinking: [LinkerSetting] = [
+    .unsafeFlags(["-static-stdlib", "-Xlinker", "--strip-all"], .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "ctfix",
     platforms: [.macOS(.v15)],
@@ -47,7 +56,8 @@ let package = Package(
                 "CtfixCore",
                 "CtfixServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            linkerSettings: releaseLinking
         ),
         // Benchmarks are programs, never timed assertions in tests.
         .executableTarget(

@@ -15,6 +15,9 @@ usage: ctfix-bench logs [--size SIZE]… [--runs N]
          parse cost at the input limits (ParseLimits) beside loading the shipped playbooks
        ctfix-bench serve [--requests N]
          the release `ctfix serve` answering webhook POSTs on loopback (p50/p90/p99)
+       ctfix-bench diff [--lines N] [--runs N]
+         a plan's unified diff of an N-line file (default 10000): linear-space Myers, the LCS
+         table it replaced, and GNU diff -u, each in its own process (time and peak RSS)
        ctfix-bench regex [--runs N] [--cap SECONDS]
          worst-case pattern cost on one line at the length limit: ctfix's bounded match, the
          unbounded engine (stopped at the cap) and grep -E on the same line
@@ -31,6 +34,10 @@ do {
         try DryRunBenchmark.run(Array(arguments.dropFirst()))
     case "watch":
         try WatchBenchmark.run(Array(arguments.dropFirst()))
+    case "diff":
+        try DiffBenchmark.run(Array(arguments.dropFirst()))
+    case "diff-measure":
+        try DiffBenchmark.measure(Array(arguments.dropFirst()))
     case "regex":
         try RegexBenchmark.run(Array(arguments.dropFirst()))
     case "parse":

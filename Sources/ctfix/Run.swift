@@ -4,6 +4,7 @@ import Foundation
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a playbook: detect, show the plan, confirm, apply, verify, audit.",
         discussion: """
         Exit status: 0 healthy or dry-run done, 10 remediated (every action applied and \
