@@ -3,7 +3,7 @@ import Foundation
 
 /// `ctfix-bench diff`: the plan's unified diff of a large config file, the linear-space Myers
 /// script (`UnifiedDiff`) beside the quadratic LCS table it replaced and GNU `diff -u`. Each
-/// measurement is its own process (`diff-measure`), so its peak RSS (`ru_maxrss`) is its own.
+/// measurement is its own process (`diff-measure`), so its peak RSS is its own.
 enum DiffBenchmark {
     static func run(_ arguments: [String]) throws {
         var lines = 10_000, runs = 5
@@ -20,22 +20,21 @@ enum DiffBenchmark {
         try scattered.joined().write(toFile: directory + "/scattered", atomically: false, encoding: .utf8)
         try rewritten.joined().write(toFile: directory + "/rewritten", atomically: false, encoding: .utf8)
         let me = CommandLine.arguments[0]
-        print("unified diff of a \(lines)-line file (median of \(runs) runs, each its own process; peak RSS of that process)")
+        print("unified diff of a \(lines)-line file (wall: median of \(runs) runs, each its own process; peak RSS of one more run, /usr/bin/time)")
         print("change                   method                 wall        peak RSS")
         for (name, file) in [("every 100th line", "scattered"), ("every line", "rewritten")] {
             for method in ["myers", "lcs", "diff -u"] {
-                var samples: [(Double, Int)] = []
-                for _ in 0..<runs {
-                    let argv = method == "diff -u" ? ["/usr/bin/diff", "-u", directory + "/old", directory + "/" + file]
-                        : [me, "diff-measure", method, directory + "/old", directory + "/" + file]
-                    samples.append(try Spawned.run(argv, acceptingStatus: method == "diff -u" ? [1] : [0]))
-                }
-                let wall = samples.map(\.0).sorted()[samples.count / 2], rss = samples.map(\.1).sorted()[samples.count / 2]
+                let argv = method == "diff -u" ? ["/usr/bin/diff", "-u", directory + "/old", directory + "/" + file]
+                    : [me, "diff-measure", method, directory + "/old", directory + "/" + file]
+                let status: Set<Int32> = method == "diff -u" ? [1] : [0]
+                var walls: [Double] = []
+                for _ in 0..<runs { walls.append(try Spawned.run(argv, acceptingStatus: status).0) }
+                let wall = walls.sorted()[walls.count / 2], rss = try Spawned.peakRSS(argv, acceptingStatus: status)
                 let label = method == "myers" ? "Myers (ctfix now)" : method == "lcs" ? "LCS table (before)" : "GNU diff -u"
                 print("\(name.padding(toLength: 25, withPad: " ", startingAt: 0))\(label.padding(toLength: 23, withPad: " ", startingAt: 0))\(String(format: "%8.1f ms  %7.1f MiB", wall, Double(rss) / 1024))")
             }
         }
-        print("(a process that only reads the two files: \(String(format: "%.1f MiB", Double(try Spawned.run([me, "diff-measure", "none", directory + "/old", directory + "/scattered"]).1) / 1024)))")
+        print("(ctfix-bench reading the two files and diffing nothing: \(String(format: "%.1f MiB", Double(try Spawned.peakRSS([me, "diff-measure", "none", directory + "/old", directory + "/scattered"])) / 1024)))")
     }
 
     /// The child: reads both files and diffs them with one method ("none": only reads them).

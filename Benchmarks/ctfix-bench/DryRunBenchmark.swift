@@ -10,7 +10,9 @@ enum DryRunBenchmark {
         var runs = 50, ansibleRuns = 5
         if let index = arguments.firstIndex(of: "--runs"), index + 1 < arguments.count, let n = Int(arguments[index + 1]) { runs = n }
         if let index = arguments.firstIndex(of: "--ansible-runs"), index + 1 < arguments.count, let n = Int(arguments[index + 1]) { ansibleRuns = n }
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ctfix").path
+        var binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ctfix").path
+        // Another build to compare (the same tables, run right after this one's).
+        if let index = arguments.firstIndex(of: "--binary"), index + 1 < arguments.count { binary = arguments[index + 1] }
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw BenchmarkError("\(binary) not found: build it with `swift build -c release` first")
         }
@@ -32,10 +34,8 @@ enum DryRunBenchmark {
                 let argv = [binary, "run", "\(root)/playbooks/\(playbook).yaml", "--root", "\(root)/examples/hosts/\(host)", "--dry-run", "--audit-log", audit]
                 for _ in 0..<3 { _ = try Spawned.run(argv) }
                 var samples: [Double] = [], peaks: [Int] = []
-                for _ in 0..<runs {
-                    let (wall, peak) = try Spawned.run(argv)
-                    samples.append(wall); peaks.append(peak)
-                }
+                for _ in 0..<runs { samples.append(try Spawned.run(argv).0) }
+                for _ in 0..<3 { peaks.append(try Spawned.peakRSS(argv)) }
                 samples.sort()
                 func pick(_ q: Double) -> String { String(format: "%6.2f ms", samples[min(samples.count - 1, Int(Double(samples.count - 1) * q))]) }
                 if playbook == "table-full", host == "ubuntu-table-full", tableFullMedian == nil { tableFullMedian = samples[samples.count / 2] }
@@ -83,11 +83,9 @@ enum DryRunBenchmark {
         var environment = ProcessInfo.processInfo.environment
         environment["ANSIBLE_NOCOLOR"] = "1"
         _ = try Spawned.run(argv, environment: environment)
-        var samples: [Double] = [], peaks: [Int] = []
-        for _ in 0..<runs {
-            let (wall, peak) = try Spawned.run(argv, environment: environment)
-            samples.append(wall); peaks.append(peak)
-        }
+        var samples: [Double] = []
+        for _ in 0..<runs { samples.append(try Spawned.run(argv, environment: environment).0) }
+        let peaks = [try Spawned.peakRSS(argv, environment: environment)]
         samples.sort()
         let median = samples[samples.count / 2]
         print(String(format: "ansible-playbook --check --diff (Benchmarks/ansible/table-full.yml, ubuntu-table-full, %d runs): median %.0f ms, max %.0f ms, peak RSS %.1f MiB", runs, median, samples.last ?? 0, Double(peaks.max() ?? 0) / 1024))

@@ -1,10 +1,24 @@
 import Foundation
 
 /// A child process timed from spawn to exit with `posix_spawn` and `wait4`: no exit polling
-/// (Foundation's `Process` rounds a short child up to its 50 ms polling steps), and the
-/// child's own peak RSS from the kernel (`ru_maxrss`, the same figure as its `VmHWM`).
+/// (Foundation's `Process` rounds a short child up to its 50 ms polling steps).
 enum Spawned {
-    /// Spawns `argv`, waits, and returns its wall time (ms) and peak RSS (KiB, `ru_maxrss`).
+    /// The peak RSS (KiB) of `argv`, as GNU time measures it (`/usr/bin/time -f %M`). Not this
+    /// process's `wait4`: a child spawned from here inherits this process's high-water mark at
+    /// `exec` (the kernel keeps the larger of the old and new `maxrss`), so it would never read
+    /// below the benchmark's own ≈18 MiB; time's fork starts from time's 2 MiB.
+    static func peakRSS(_ argv: [String], acceptingStatus: Set<Int32> = [0], environment: [String: String]? = nil) throws -> Int {
+        let output = NSTemporaryDirectory() + "ctfix-bench-rss-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else { throw BenchmarkError("/usr/bin/time not installed (apt-get install time)") }
+        _ = try run(["/usr/bin/time", "-q", "-f", "%M", "-o", output] + argv, acceptingStatus: acceptingStatus, environment: environment)
+        guard let kib = Int(try String(contentsOfFile: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last ?? "") else {
+            throw BenchmarkError("no peak RSS from /usr/bin/time")
+        }
+        return kib
+    }
+
+    /// Spawns `argv`, waits, and returns its wall time (ms) and `ru_maxrss` (KiB; see `peakRSS`).
     static func run(_ argv: [String], acceptingStatus: Set<Int32> = [0], environment: [String: String]? = nil) throws -> (Double, Int) {
         var pid: pid_t = 0
         var actions = posix_spawn_file_actions_t()

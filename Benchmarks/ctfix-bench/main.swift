@@ -6,9 +6,10 @@ let usage = """
 usage: ctfix-bench logs [--size SIZE]… [--runs N]
          windowed (15m) check and full scan of a generated kern.log (10MiB and SIZE, default 1GiB),
          full scan compared with grep -c; files are cached under /tmp/ctfix-bench
-       ctfix-bench dry-run [--runs N]
+       ctfix-bench dry-run [--runs N] [--ansible-runs N] [--audit-dir DIR] [--binary PATH]
          the whole `ctfix run PLAYBOOK --dry-run` process against the example hosts (needs the
-         release ctfix beside ctfix-bench: swift build -c release)
+         release ctfix beside ctfix-bench: swift build -c release), its peak RSS, an idle
+         `ctfix watch`'s peak RSS, and ansible-playbook --check --diff of the same work
        ctfix-bench watch [--runs N]
          appended kernel-log line → audited action intent of a running `ctfix watch` (release build)
        ctfix-bench parse [--runs N]

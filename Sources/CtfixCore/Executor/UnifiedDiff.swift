@@ -3,9 +3,9 @@
 /// file costs memory in proportion to its size, never to the square of it.
 public enum UnifiedDiff {
     /// Files longer than this (in lines) are summarised instead of diffed. Memory is linear in
-    /// the lines; time is (lines × changed lines): a 10 000-line file rewritten on every line
-    /// takes well under a second (docs/benchmarks.md, `ctfix-bench diff`).
-    public static let maximumLines = 20_000
+    /// the lines; time grows with lines × changed lines: a 10 000-line file rewritten on every
+    /// line, the worst case, takes about a second (docs/benchmarks.md, `ctfix-bench diff`).
+    public static let maximumLines = 10_000
 
     public static func make(old: String?, new: String?, path: String, context: Int = 3) -> String {
         let a = lines(old), b = lines(new)
