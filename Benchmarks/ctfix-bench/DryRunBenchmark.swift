@@ -22,7 +22,7 @@ enum DryRunBenchmark {
         var auditDirectories = [("tmpfs", "/dev/shm"), ("disk", NSTemporaryDirectory())]
         if let index = arguments.firstIndex(of: "--audit-dir"), index + 1 < arguments.count { auditDirectories = [("given", arguments[index + 1])] }
         print("ctfix run PLAYBOOK --dry-run against an example host (\(binary), \(runs) runs each, after 3 warm-up runs)")
-        print("playbook          host                    audit   median    p90       p99       max        peak RSS")
+        print("playbook          host                    audit   min       median    p90       p99       max        peak RSS")
         var tableFullMedian: Double?
         for (label, directory) in auditDirectories where FileManager.default.fileExists(atPath: directory) {
             let audit = (directory as NSString).appendingPathComponent("ctfix-bench-audit-\(getpid()).jsonl")
@@ -39,7 +39,7 @@ enum DryRunBenchmark {
                 samples.sort()
                 func pick(_ q: Double) -> String { String(format: "%6.2f ms", samples[min(samples.count - 1, Int(Double(samples.count - 1) * q))]) }
                 if playbook == "table-full", host == "ubuntu-table-full", tableFullMedian == nil { tableFullMedian = samples[samples.count / 2] }
-                print("\(playbook.padding(toLength: 17, withPad: " ", startingAt: 0))\(host.padding(toLength: 24, withPad: " ", startingAt: 0))\(label.padding(toLength: 8, withPad: " ", startingAt: 0))\(pick(0.5))  \(pick(0.9))  \(pick(0.99))  \(pick(1))  \(String(format: "%5.1f MiB", Double(peaks.max() ?? 0) / 1024))")
+                print("\(playbook.padding(toLength: 17, withPad: " ", startingAt: 0))\(host.padding(toLength: 24, withPad: " ", startingAt: 0))\(label.padding(toLength: 8, withPad: " ", startingAt: 0))\(pick(0))  \(pick(0.5))  \(pick(0.9))  \(pick(0.99))  \(pick(1))  \(String(format: "%5.1f MiB", Double(peaks.max() ?? 0) / 1024))")
             }
         }
         print("idle ctfix watch (table-full, ubuntu-table-full copy): peak RSS \(String(format: "%.1f MiB", try idleWatchPeak(binary: binary, repo: root) / 1024))")
@@ -74,7 +74,8 @@ enum DryRunBenchmark {
     /// `ansible-playbook --check --diff` of the same work on the same host's files, when installed.
     static func ansible(repo: String, runs: Int, ctfixMedian: Double?) throws {
         let playbook = "/usr/bin/ansible-playbook"
-        guard FileManager.default.isExecutableFile(atPath: playbook), runs > 0 else {
+        guard runs > 0 else { return }
+        guard FileManager.default.isExecutableFile(atPath: playbook) else {
             print("ansible-playbook: not installed (apt-get install ansible-core), not compared")
             return
         }
