@@ -81,6 +81,20 @@ import Testing
         #expect(try Self.apply(diff, to: a, context: 3) == b)
     }
 
+    /// Adding or removing only the final newline changes the file: the plan must show it, as
+    /// `diff -u` does, not an empty diff that reads as "no change".
+    @Test func theFinalNewlineAloneIsAVisibleChange() throws {
+        #expect(UnifiedDiff.make(old: "a\nx = 1", new: "a\nx = 1\n", path: "/etc/x")
+            == "--- a/etc/x\n+++ b/etc/x\n@@ -1,2 +1,2 @@\n a\n-x = 1\n\\ No newline at end of file\n+x = 1\n")
+        #expect(UnifiedDiff.make(old: "x = 1\n", new: "x = 1", path: "/etc/x")
+            == "--- a/etc/x\n+++ b/etc/x\n@@ -1,1 +1,1 @@\n-x = 1\n+x = 1\n\\ No newline at end of file\n")
+        // Unchanged but unterminated on both sides: context, marked once.
+        let diff = UnifiedDiff.make(old: "a\nb", new: "A\nb", path: "/etc/x")
+        #expect(diff.hasSuffix("-a\n+A\n b\n\\ No newline at end of file\n"))
+        #expect(try Self.apply(diff, to: ["a", "b"], context: 3) == ["A", "b"])
+        #expect(UnifiedDiff.make(old: "a\nb", new: "a\nb", path: "/etc/x").isEmpty)
+    }
+
     /// Beyond `maximumLines` the plan says how long the file is instead of diffing it.
     @Test func filesBeyondTheLimitAreSummarised() {
         let old = String(repeating: "x\n", count: UnifiedDiff.maximumLines + 1)
@@ -147,6 +161,7 @@ import Testing
             var oldSeen = 0, newSeen = 0, body: [Character] = []
             while index < lines.count, !lines[index].hasPrefix("@@") {
                 let line = lines[index], text = String(line.dropFirst())
+                if line == "\\ No newline at end of file" { index += 1; continue }
                 guard let mark = line.first else { throw PatchError(description: "empty line in hunk") }
                 body.append(mark)
                 switch mark {

@@ -19,16 +19,19 @@ enum MyersDiff {
 
     /// Numbers the distinct lines of both sides by their bytes (not by `String` equality, which
     /// is Unicode canonical equivalence: a line rewritten from NFC to NFD must show as changed).
-    static func numbered(_ a: [Substring], _ b: [Substring]) -> ([Int32], [Int32]) {
+    /// A side's last line without a final newline differs from the same text with one.
+    static func numbered(_ a: [Substring], _ b: [Substring], unterminated: (old: Bool, new: Bool) = (false, false)) -> ([Int32], [Int32]) {
         var ids: [[UInt8]: Int32] = [:]
-        func number(_ line: Substring) -> Int32 {
-            let key = Array(line.utf8)
+        func number(_ line: Substring, open: Bool) -> Int32 {
+            // 0xFF never occurs in UTF-8, so it cannot collide with a line's own bytes.
+            let key = Array(line.utf8) + (open ? [0xFF] : [])
             if let id = ids[key] { return id }
             let id = Int32(ids.count)
             ids[key] = id
             return id
         }
-        return (a.map(number), b.map(number))
+        return (a.indices.map { number(a[$0], open: unterminated.old && $0 == a.count - 1) },
+                b.indices.map { number(b[$0], open: unterminated.new && $0 == b.count - 1) })
     }
 
     private struct Script {

@@ -13,8 +13,13 @@ public enum UnifiedDiff {
         guard a.count <= maximumLines, b.count <= maximumLines else {
             return header + "@@ (\(a.count) → \(b.count) lines; too long to show) @@\n"
         }
-        let ops = operations(a, b)
+        // A file whose last line has no newline is shown as `diff -u` shows it, so adding or
+        // removing only that newline is a visible change, not an empty diff.
+        let open = (old: old.map { !$0.isEmpty && $0.utf8.last != 0x0A } ?? false,
+                    new: new.map { !$0.isEmpty && $0.utf8.last != 0x0A } ?? false)
+        let ops = operations(a, b, unterminated: open)
         guard ops.contains(where: { $0.kind != .same }) else { return "" }
+        let noNewline = "\\ No newline at end of file\n"
         var out = header
         var index = 0
         while index < ops.count {
@@ -37,9 +42,9 @@ public enum UnifiedDiff {
             out += "@@ -\(oldCount == 0 ? oldStart - 1 : oldStart),\(oldCount) +\(newCount == 0 ? newStart - 1 : newStart),\(newCount) @@\n"
             for op in hunk {
                 switch op.kind {
-                case .same: out += " \(a[op.oldIndex])\n"
-                case .delete: out += "-\(a[op.oldIndex])\n"
-                case .insert: out += "+\(b[op.newIndex])\n"
+                case .same: out += " \(a[op.oldIndex])\n" + (open.old && op.oldIndex == a.count - 1 ? noNewline : "")
+                case .delete: out += "-\(a[op.oldIndex])\n" + (open.old && op.oldIndex == a.count - 1 ? noNewline : "")
+                case .insert: out += "+\(b[op.newIndex])\n" + (open.new && op.newIndex == b.count - 1 ? noNewline : "")
                 }
             }
             index = stop
@@ -63,8 +68,8 @@ public enum UnifiedDiff {
 
     /// The line-by-line edit script (linear space, `MyersDiff`), each run of changes written as
     /// its removed lines, then its added lines, as `diff -u` shows them.
-    static func operations(_ a: [String], _ b: [String]) -> [Operation] {
-        let (left, right) = MyersDiff.numbered(a.map { $0[...] }, b.map { $0[...] })
+    static func operations(_ a: [String], _ b: [String], unterminated: (old: Bool, new: Bool) = (false, false)) -> [Operation] {
+        let (left, right) = MyersDiff.numbered(a.map { $0[...] }, b.map { $0[...] }, unterminated: unterminated)
         var ops = MyersDiff.operations(left, right)
         var runStart = 0
         while runStart < ops.count {
