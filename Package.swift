@@ -1,6 +1,26 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// The release binary runs on hosts without a Swift toolchain, often as a short-lived process
+// (docs/benchmarks.md, "Size and start-up of the release binary"). `swift build -c release`:
+// - links the Swift runtime and Foundation statically (no toolchain libraries on the host, no
+//   dynamic symbol lookup for them at start-up);
+// - strips the symbol tables (79 MB instead of 147 MB; crash backtraces show addresses);
+//   CTFIX_UNSTRIPPED=1 keeps them (Benchmarks/startup-order/generate.sh needs the names);
+// - links with lld, exporting no dynamic symbols (the toolchain's -export-dynamic put 2.7 MB of
+//   symbol tables in the binary, scanned by every dladdr), and places the functions a dry-run
+//   executes first, in the order it meets them (Benchmarks/startup-order/order.txt): the kernel
+//   maps a 64 KiB window of the file around every page fault, so scattered code costs memory.
+let releaseLinking: [LinkerSetting] = [
+    .unsafeFlags(
+        ["-static-stdlib", "-use-ld=lld",
+         "-Xlinker", "--no-export-dynamic",
+         "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Benchmarks/startup-order/order.txt",
+         "-Xlinker", "--no-warn-symbol-ordering"]
+            + (Context.environment["CTFIX_UNSTRIPPED"] == "1" ? [] : ["-Xlinker", "--strip-all"]),
+        .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "ctfix",
     platforms: [.macOS(.v15)],
@@ -47,7 +67,8 @@ let package = Package(
                 "CtfixCore",
                 "CtfixServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            linkerSettings: releaseLinking
         ),
         // Benchmarks are programs, never timed assertions in tests.
         .executableTarget(

@@ -3,6 +3,7 @@ import CtfixCore
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Read the audit log and verify its hash chain.",
         subcommands: [Show.self, Verify.self]
     )
@@ -13,7 +14,7 @@ struct Audit: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print audit records, one line each.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print audit records, one line each.")
         @OptionGroup var host: HostOptions
         @OptionGroup var options: Options
         @Option(name: .customLong("run"), help: ArgumentHelp("Only this run's records.", valueName: "ID"))
@@ -27,6 +28,7 @@ struct Audit: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check the hash chain; name the first bad line; report runs that never ended.",
             discussion: """
             Reads only. Exit status: 0 intact (also when only what a kill leaves remains: a torn \

@@ -3,6 +3,7 @@ import CtfixCore
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Run playbooks' detection only and show the evidence.",
         discussion: """
         Output and exit status follow the Nagios plugin convention, so this works as an \

@@ -4,6 +4,7 @@ import Foundation
 
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List the playbooks that can be run by name, and where they are.",
         discussion: """
         Searched in order: $CTFIX_PLAYBOOKS (colon-separated), /etc/ctfix/playbooks, the installed \

@@ -3,6 +3,7 @@ import CtfixCore
 
 struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rollback",
         abstract: "Undo what a finished run changed, from its audited before-values.",
         discussion: "Exit status: 0 restored (or nothing to undo, or already rolled back: said so; with --detailed-exitcodes 2 when something was restored), 12 failed, 13 declined, 14 refused, 66 no such run. A value the host already holds again is reported as already restored, not as a conflict. With --json: one object (run_id, rollback_run_id, outcome, steps, messages, exit_status)."
     )

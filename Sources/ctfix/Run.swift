@@ -4,6 +4,7 @@ import Foundation
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a playbook: detect, show the plan, confirm, apply, verify, audit.",
         discussion: """
         Exit status: 0 every success (healthy, dry-run done, remediated: every action applied \

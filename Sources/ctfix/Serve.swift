@@ -5,6 +5,7 @@ import Foundation
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Receive Alertmanager webhooks and run the routed playbooks (automated response).",
         discussion: """
         See docs/serve.md for the routing config. Answers 200 only after an alert is audited and \

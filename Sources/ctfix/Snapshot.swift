@@ -4,6 +4,7 @@ import Foundation
 
 struct Snapshot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "snapshot",
         abstract: "Capture what playbooks read into DIR, for review elsewhere with --root DIR.",
         discussion: """
         Captures the conntrack sysctls, memory and slab figures, module state, sysctl and module \

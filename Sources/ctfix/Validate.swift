@@ -3,6 +3,7 @@ import CtfixCore
 
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check playbooks for errors; each is printed as file:line:col: error: message.",
         discussion: """
         Names resolve as for run and check. As root, a playbook run would refuse as untrusted \

@@ -4,6 +4,7 @@ import Foundation
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "watch",
         abstract: "Follow the kernel log and thresholds; run playbooks unattended when they fire.",
         discussion: """
         A new kernel-log line matching a playbook's log pattern triggers its detection at once; \

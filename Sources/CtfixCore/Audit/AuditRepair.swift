@@ -56,7 +56,7 @@ struct AuditRepair: Sendable {
         var fields: [String: JSONValue] = [:]
         var sentences: [String] = []
         if let torn {
-            let stamp = AuditRecord.timeFormatter.string(from: time)
+            let stamp = AuditRecord.timeString(time)
             let separator = "--- ctfix \(stamp) pid \(getpid()): \(torn.bytes.count) bytes set aside from \(log.path) at offset \(torn.offset): \(torn.reason) ---\n"
             var data = Data(separator.utf8)
             data.append(contentsOf: torn.bytes)

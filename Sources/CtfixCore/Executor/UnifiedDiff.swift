@@ -1,8 +1,11 @@
 /// Unified diffs (`diff -u` format) of config files, shown in plans so a reviewer sees exactly
-/// which lines a run will change. Config files are small: a plain LCS table is enough.
+/// which lines a run will change. The edit script takes linear space (`MyersDiff`), so a large
+/// file costs memory in proportion to its size, never to the square of it.
 public enum UnifiedDiff {
-    /// Files longer than this (in lines) are summarised instead of diffed.
-    public static let maximumLines = 4000
+    /// Files longer than this (in lines) are summarised instead of diffed. Memory is linear in
+    /// the lines; time grows with lines × changed lines: a 10 000-line file rewritten on every
+    /// line, the worst case, takes about a second (docs/benchmarks.md, `ctfix-bench diff`).
+    public static let maximumLines = 10_000
 
     public static func make(old: String?, new: String?, path: String, context: Int = 3) -> String {
         let a = lines(old), b = lines(new)
@@ -10,8 +13,13 @@ public enum UnifiedDiff {
         guard a.count <= maximumLines, b.count <= maximumLines else {
             return header + "@@ (\(a.count) → \(b.count) lines; too long to show) @@\n"
         }
-        let ops = operations(a, b)
+        // A file whose last line has no newline is shown as `diff -u` shows it, so adding or
+        // removing only that newline is a visible change, not an empty diff.
+        let open = (old: old.map { !$0.isEmpty && $0.utf8.last != 0x0A } ?? false,
+                    new: new.map { !$0.isEmpty && $0.utf8.last != 0x0A } ?? false)
+        let ops = operations(a, b, unterminated: open)
         guard ops.contains(where: { $0.kind != .same }) else { return "" }
+        let noNewline = "\\ No newline at end of file\n"
         var out = header
         var index = 0
         while index < ops.count {
@@ -34,9 +42,9 @@ public enum UnifiedDiff {
             out += "@@ -\(oldCount == 0 ? oldStart - 1 : oldStart),\(oldCount) +\(newCount == 0 ? newStart - 1 : newStart),\(newCount) @@\n"
             for op in hunk {
                 switch op.kind {
-                case .same: out += " \(a[op.oldIndex])\n"
-                case .delete: out += "-\(a[op.oldIndex])\n"
-                case .insert: out += "+\(b[op.newIndex])\n"
+                case .same: out += " \(a[op.oldIndex])\n" + (open.old && op.oldIndex == a.count - 1 ? noNewline : "")
+                case .delete: out += "-\(a[op.oldIndex])\n" + (open.old && op.oldIndex == a.count - 1 ? noNewline : "")
+                case .insert: out += "+\(b[op.newIndex])\n" + (open.new && op.newIndex == b.count - 1 ? noNewline : "")
                 }
             }
             index = stop
@@ -58,26 +66,23 @@ public enum UnifiedDiff {
         return result
     }
 
-    static func operations(_ a: [String], _ b: [String]) -> [Operation] {
-        let n = a.count, m = b.count
-        var table = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
-        if n > 0 && m > 0 {
-            for i in stride(from: n - 1, through: 0, by: -1) {
-                for j in stride(from: m - 1, through: 0, by: -1) {
-                    table[i][j] = a[i] == b[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
-                }
-            }
-        }
-        var ops: [Operation] = []
-        var i = 0, j = 0
-        while i < n || j < m {
-            if i < n, j < m, a[i] == b[j] {
-                ops.append(.init(kind: .same, oldIndex: i, newIndex: j)); i += 1; j += 1
-            } else if i < n, j == m || table[i + 1][j] >= table[i][j + 1] {
-                ops.append(.init(kind: .delete, oldIndex: i, newIndex: j)); i += 1
-            } else {
-                ops.append(.init(kind: .insert, oldIndex: i, newIndex: j)); j += 1
-            }
+    /// The line-by-line edit script (linear space, `MyersDiff`), each run of changes written as
+    /// its removed lines, then its added lines, as `diff -u` shows them.
+    static func operations(_ a: [String], _ b: [String], unterminated: (old: Bool, new: Bool) = (false, false)) -> [Operation] {
+        let (left, right) = MyersDiff.numbered(a.map { $0[...] }, b.map { $0[...] }, unterminated: unterminated)
+        var ops = MyersDiff.operations(left, right)
+        var runStart = 0
+        while runStart < ops.count {
+            guard ops[runStart].kind != .same else { runStart += 1; continue }
+            var runEnd = runStart
+            while runEnd < ops.count, ops[runEnd].kind != .same { runEnd += 1 }
+            let run = ops[runStart..<runEnd]
+            // Every line is still shown once and in order on each side; only the interleaving changes.
+            let deletes = run.filter { $0.kind == .delete }
+            let oldEnd = deletes.last.map { $0.oldIndex + 1 } ?? run[runStart].oldIndex
+            let inserts = run.filter { $0.kind == .insert }.map { Operation(kind: .insert, oldIndex: oldEnd, newIndex: $0.newIndex) }
+            ops.replaceSubrange(runStart..<runEnd, with: deletes + inserts)
+            runStart = runEnd
         }
         return ops
     }

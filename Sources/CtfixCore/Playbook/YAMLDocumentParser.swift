@@ -27,7 +27,10 @@ public enum YAMLDocumentParser {
         }
         let root: Node?
         do {
-            let parser = try Parser(yaml: text)
+            // `.basic`: no implicit tag resolution. Only each scalar's text and style are read
+            // (`convert`), and the default resolver compiles seven regular expressions on first
+            // use, about a twentieth of a dry-run's CPU (docs/benchmarks.md).
+            let parser = try Parser(yaml: text, resolver: .basic)
             root = try parser.singleRoot()
         } catch let error as YamlError {
             throw DiagnosticError([diagnostic(for: error, file: file, text: text)])
