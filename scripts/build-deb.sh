@@ -113,6 +113,14 @@ mkdir -p "$work/src/debian"
 printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$package" "$package" > "$work/src/debian/control"
 depends=$(cd "$work/src" && dpkg-shlibdeps -O "$root/usr/bin/ctfix" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [[ -n $depends ]] || { echo "build-deb.sh: dpkg-shlibdeps found no dependencies for /usr/bin/ctfix" >&2; exit 1; }
+# Packed relative relocations (Package.swift, where the builder's glibc is 2.36 or later) need
+# the loader's DT_RELR support, a symbol version (GLIBC_ABI_DT_RELR, glibc 2.36) that Debian 12's
+# libc6 symbols file does not list, so dpkg-shlibdeps says 2.35: a host with 2.35 would install
+# a binary that cannot start. Raise the bound to what the binary really needs.
+if readelf -V "$root/usr/bin/ctfix" 2>/dev/null | grep -q 'GLIBC_ABI_DT_RELR'; then
+  depends=$(sed -E 's/libc6 \(>= 2\.(3[0-5]|[0-2][0-9]?)\)/libc6 (>= 2.36)/' <<<"$depends")
+  [[ $depends == *libc6* ]] || depends="libc6 (>= 2.36), $depends"
+fi
 
 install -d -m 0755 "$root/DEBIAN"
 for script in postinst prerm postrm; do

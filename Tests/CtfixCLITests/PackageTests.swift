@@ -72,6 +72,12 @@ import Testing
         let unpacked = try TrustedScratch.directory("ctfix-deb-x")
         defer { try? FileManager.default.removeItem(atPath: unpacked) }
         #expect(try await DeployTools.run(["dpkg-deb", "-x", deb, unpacked]).exitStatus == 0)
+        // The glibc bound is what the binary needs: packed relocations (DT_RELR) need 2.36,
+        // which dpkg-shlibdeps does not see (a 2.35 host would install a binary that cannot start).
+        let versions = try await DeployTools.run(["readelf", "-V", "\(unpacked)/usr/bin/ctfix"])
+        if versions.standardOutput.contains("GLIBC_ABI_DT_RELR") {
+            #expect(fields.standardOutput.contains("libc6 (>= 2.36)"), "\(fields.standardOutput)")
+        }
         let sections = try await DeployTools.run(["readelf", "-S", "\(unpacked)/usr/bin/ctfix"])
         #expect(sections.exitStatus == 0)
         #expect(!sections.standardOutput.contains(".symtab"))

@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func aReadingThatFailsMidwayIsUnknownNotFalse() async throws {
-        let (context, clock, fs) = Self.host([95])
+        let (_, clock, fs) = Self.host([95])
         let failing = ScriptedClock(Self.start) { _, _ in fs.denyAccess(Self.count) }
         _ = clock
         let ctx = CtfixContext(fileSystem: fs, clock: failing)

@@ -19,7 +19,7 @@ enum ExampleHosts {
         let enumerator = FileManager.default.enumerator(atPath: root)
         while let relative = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: "\(root)/\(relative)", isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: "\(root)/\(relative)", isDirectory: &isDirectory)
             if isDirectory.boolValue { continue }
             fs.set("/" + relative, try String(contentsOfFile: "\(root)/\(relative)", encoding: .utf8))
         }
