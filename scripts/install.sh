@@ -59,7 +59,10 @@ prefix=${prefix%/}
 systemd_dir=${systemd_dir:-$prefix/lib/systemd/system}
 
 cd "$repo"
-build=(swift build -c release --static-swift-stdlib --scratch-path "$scratch")
+# The plain release build: Package.swift's release settings link the Swift runtime and Foundation
+# statically and strip the binary (the ldd check below holds the build to that), so what is
+# installed is what `swift build -c release` gives anyone.
+build=(swift build -c release --scratch-path "$scratch")
 
 echo "building ctfix (release, static Swift runtime) in $scratch"
 "${build[@]}" --product ctfix
