@@ -57,7 +57,7 @@ enum SettingsArgument {
                 throw ValidationError("--set expects NAME=VALUE, got '\(Parameter.shown(item))'")
             }
             let name = String(item[..<equals])
-            guard name.utf8.count <= 64, name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
+            guard name.utf8.count <= 64, NameRule.parameterReference.matches(name) else {
                 throw ValidationError("--set: '\(Parameter.shown(name))' is not a parameter name (lowercase letters, digits and '_', at most 64)")
             }
             guard result[name] == nil else { throw ValidationError("--set \(name) given twice") }

@@ -64,11 +64,27 @@ public struct JSONErrorReport: Encodable, Sendable {
     }
 
     /// `file:12:5: error: unknown key` → (`file:12:5`, `unknown key`).
+    /// The first `:LINE:COL: error: ` (or `warning: `) marker decides, as a search for
+    /// `:[0-9]+:[0-9]+: (error|warning): ` would.
     static func location(of line: String) -> (location: String, message: String)? {
-        guard let range = line.range(of: #":[0-9]+:[0-9]+: (error|warning): "#, options: .regularExpression) else { return nil }
-        let marker = line[range]
-        let location = line[..<range.lowerBound] + marker.prefix { $0 != " " }.dropLast()
-        return (String(location), String(line[range.upperBound...]))
+        let bytes = Array(line.utf8)
+        func digits(from start: Int) -> Int? {
+            var index = start
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            return index > start ? index : nil
+        }
+        func text(_ literal: String, at index: Int) -> Int? {
+            let want = Array(literal.utf8)
+            guard index + want.count <= bytes.count, Array(bytes[index..<index + want.count]) == want else { return nil }
+            return index + want.count
+        }
+        for start in bytes.indices where bytes[start] == UInt8(ascii: ":") {
+            guard let lineEnd = digits(from: start + 1), let colStart = text(":", at: lineEnd),
+                  let colEnd = digits(from: colStart), let kindStart = text(": ", at: colEnd),
+                  let messageStart = text("error: ", at: kindStart) ?? text("warning: ", at: kindStart) else { continue }
+            return (String(decoding: bytes[..<colEnd], as: UTF8.self), String(decoding: bytes[messageStart...], as: UTF8.self))
+        }
+        return nil
     }
 
     /// The pretty-printed object, as every `--json` output is.

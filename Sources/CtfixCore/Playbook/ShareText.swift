@@ -5,14 +5,42 @@ import Foundation
 /// never read as a percentage: `above: 80` meant "80 %" but compared count / max with 80 (it
 /// never fired, and `check` reported perfdata `;75;8000`).
 public enum ShareText {
-    /// `90%`, `0.9`, `1`, `100%`, `0`, `.5`, `5e-1`: a plain decimal, optionally followed by `%`.
-    static let pattern = #"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[ ]*%?$"#
+    /// `90%`, `0.9`, `1`, `100%`, `0`, `.5`, `5e-1`: a plain decimal, optionally followed by `%`
+    /// (`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[ ]*%?$`, checked on the bytes).
+    static func isShareSyntax(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var index = 0
+        func digits() -> Int {
+            let start = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            return index - start
+        }
+        func skip(_ set: String) -> Bool {
+            guard index < bytes.count, set.utf8.contains(bytes[index]) else { return false }
+            index += 1
+            return true
+        }
+        _ = skip("+-")
+        let whole = digits()
+        if skip(".") {
+            guard digits() > 0 || whole > 0 else { return false }
+        } else if whole == 0 {
+            return false
+        }
+        if skip("eE") {
+            _ = skip("+-")
+            guard digits() > 0 else { return false }
+        }
+        while skip(" ") {}
+        _ = skip("%")
+        return index == bytes.count
+    }
 
     /// The share `text` names (`0.9` for `90%`), or why it is not one (a sentence fragment
     /// that reads after "parameter 'x' expects a share (90% or 0.9): ").
     public static func parse(_ text: String) -> Result<Double, ShareError> {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.utf8.count <= 64, trimmed.range(of: pattern, options: .regularExpression) != nil else {
+        guard trimmed.utf8.count <= 64, isShareSyntax(trimmed) else {
             return .failure(ShareError(message: "'\(Parameter.shown(text))' is not a share; write it as 90% or 0.9"))
         }
         let isPercent = trimmed.hasSuffix("%")

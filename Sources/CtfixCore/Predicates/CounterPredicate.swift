@@ -78,7 +78,6 @@ public struct CounterPredicate: PredicateKind {
         parameters: ["tolerated_failures", "sample_window", "busy_share"]
     )
 
-    static let namePattern = "^[a-z0-9_]{1,32}$"
 
     public static func parse(_ node: YAMLNode, scope: inout ParseScope) -> CounterPredicate? {
         guard let reader = MappingReader(node, "'counter'", scope: &scope) else { return nil }
@@ -86,7 +85,7 @@ public struct CounterPredicate: PredicateKind {
         var stats: [String]?
         if let statNode = reader.required("stat", scope: &scope), let names = scope.stringList(statNode, "stat") {
             stats = names
-            for (index, text) in names.enumerated() where text.range(of: namePattern, options: .regularExpression) == nil || names.firstIndex(of: text) != index {
+            for (index, text) in names.enumerated() where !NameRule.statColumn.matches(text) || names.firstIndex(of: text) != index {
                 let place = if case .sequence(let items) = statNode.value, index < items.count { items[index] } else { statNode }
                 scope.error(place, names.firstIndex(of: text) != index ? "stat '\(text)' is listed twice"
                             : "stat must be the name of a file in /proc/net/stat (such as nf_conntrack), found '\(Parameter.shown(text))'")
@@ -99,7 +98,7 @@ public struct CounterPredicate: PredicateKind {
             if items.isEmpty { scope.error(columnsNode, "columns must not be an empty list"); ok = false }
             for item in items {
                 guard let name = scope.nonEmptyString(item, "each entry of columns") else { ok = false; continue }
-                if name.range(of: namePattern, options: .regularExpression) == nil {
+                if !NameRule.statColumn.matches(name) {
                     scope.error(item, "a column is a lowercase name from the file's header (drop, early_drop, insert_failed…), found '\(Parameter.shown(name))'")
                     ok = false
                 } else if KernelStatTable.gauges.contains(name) {

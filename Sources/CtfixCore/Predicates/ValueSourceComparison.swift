@@ -91,7 +91,24 @@ public struct ValueComparison: Sendable {
 
     /// An expression's text with `${name}` written as `name`.
     static func plainText(_ expression: NumberExpression) -> String {
-        expression.text.replacingOccurrences(of: #"\$\{([a-z_][a-z0-9_]*)\}"#, with: "$1", options: .regularExpression)
+        plainText(text: expression.text)
+    }
+
+    /// `text` with every `${name}` (a valid parameter name) written as `name`.
+    static func plainText(text: String) -> String {
+        var result = "", rest = Substring(text)
+        while let open = rest.firstRange(of: "${") {
+            result += rest[..<open.lowerBound]
+            let afterOpen = rest[open.upperBound...]
+            if let close = afterOpen.firstIndex(of: "}"), NameRule.parameterReference.matches(afterOpen[..<close]) {
+                result += afterOpen[..<close]
+                rest = afterOpen[afterOpen.index(after: close)...]
+            } else {
+                result += "${"
+                rest = afterOpen
+            }
+        }
+        return result + rest
     }
 
     /// The outcome of comparing one value.
