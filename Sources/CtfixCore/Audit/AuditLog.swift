@@ -157,10 +157,10 @@ struct AuditHead: Codable, Equatable {
         if fileSystem.isSymbolicLink(path) { throw FileSystemError(path: path, reason: .symbolicLink) }
         guard fileSystem.exists(path) else { return nil }
         let data = try fileSystem.readFile(path)
-        // Read on every append: parsed by hand, because JSONDecoder's first use in a process
-        // costs more than the whole rest of the append.
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let count = object["count"] as? Int, let lastHash = object["last_hash"] as? String else {
+        // Read on every append: parsed without Foundation, because JSONDecoder's first use in
+        // a process costs more than the whole rest of the append.
+        guard let object = JSONValue.parse(data), case .object = object,
+              let count = object["count"]?.integerValue, let lastHash = object["last_hash"]?.stringValue else {
             throw FileSystemError(path: path, reason: .io("the audit head file is not valid JSON"))
         }
         return AuditHead(count: count, lastHash: lastHash)

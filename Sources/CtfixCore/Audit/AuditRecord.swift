@@ -16,15 +16,14 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         case seq, time, runID = "run_id", event, fields = "data", prev
     }
 
+    /// The line as written to the log: compact JSON, keys sorted (the same bytes JSONEncoder
+    /// with `.sortedKeys` wrote; written by hand, see `JSONValue+Text.swift`).
     func encodedLine() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(AuditRecord.timeString(date))
-        }
-        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        let object: JSONValue = .object([
+            "data": .object(fields), "event": .string(event), "prev": .string(prev),
+            "run_id": .string(runID), "seq": .number(Double(seq)), "time": .string(Self.timeString(time)),
+        ])
+        return object.serialized()
     }
 
     static func decode(_ line: String) -> AuditRecord? {

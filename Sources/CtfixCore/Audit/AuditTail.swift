@@ -104,9 +104,9 @@ struct AuditTail: Sendable {
     /// costs more than the whole rest of an append); nil when it is no record.
     static func last(of line: [UInt8]) -> Last? {
         guard !line.isEmpty,
-              let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-              let seq = object["seq"] as? Int, let prev = object["prev"] as? String,
-              object["event"] is String, object["run_id"] is String else { return nil }
+              let object = JSONValue.parse(line), case .object = object,
+              let seq = object["seq"]?.integerValue, let prev = object["prev"]?.stringValue,
+              object["event"]?.stringValue != nil, object["run_id"]?.stringValue != nil else { return nil }
         return Last(seq: seq, hash: AuditLog.hash(bytes: line), prev: prev)
     }
 }
