@@ -50,6 +50,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ctfix", targets: ["ctfix"]),
+        .executable(name: "ctfix-serve", targets: ["ctfix-serve"]),
         .library(name: "CtfixCore", targets: ["CtfixCore"]),
     ],
     dependencies: [
@@ -84,14 +85,25 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        // The thin command line over the core.
-        .executableTarget(
-            name: "ctfix",
+        // The thin command line over the core (every command's parsing), without the server.
+        .target(
+            name: "CtfixCLI",
             dependencies: [
                 "CtfixCore",
-                "CtfixServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            ]
+        ),
+        // `ctfix`: the command line. `ctfix serve` execs `ctfix-serve` (CtfixCLI/ServeLauncher.swift),
+        // so the HTTP server's code and metadata do not slow every other command's start-up.
+        .executableTarget(
+            name: "ctfix",
+            dependencies: ["CtfixCLI"],
+            linkerSettings: releaseLinking
+        ),
+        // `ctfix-serve`: the same command line with the Alertmanager webhook receiver linked in.
+        .executableTarget(
+            name: "ctfix-serve",
+            dependencies: ["CtfixCLI", "CtfixServer"],
             linkerSettings: releaseLinking
         ),
         // Benchmarks are programs, never timed assertions in tests.

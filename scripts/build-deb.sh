@@ -7,6 +7,7 @@
 # default .build-release, so a build shared with the install test is not repeated). Contents:
 #
 #   /usr/bin/ctfix                                   static Swift runtime, stripped
+#   /usr/libexec/ctfix/ctfix-serve                   the same, with the HTTP server (`ctfix serve` execs it)
 #   /usr/share/ctfix/playbooks/*.yaml                the shipped playbooks (`ctfix list`: installed)
 #   /etc/ctfix/playbooks/                            local playbooks, searched first (empty; yours)
 #   /usr/share/ctfix/playbook.schema.json            the playbook JSON Schema
@@ -79,7 +80,7 @@ gzip -9n "$root"/usr/share/man/man1/*.1
 # A completion script is sourced, not run: no #! line. As dh_strip does, no .comment section
 # (compiler version strings) in the binary.
 sed -i '1{/^#!/d}' "$root/usr/share/bash-completion/completions/ctfix"
-strip --remove-section=.comment --remove-section=.note "$root/usr/bin/ctfix"
+strip --remove-section=.comment --remove-section=.note "$root/usr/bin/ctfix" "$root/usr/libexec/ctfix/ctfix-serve"
 
 install -d -m 0755 "$root/etc/ctfix/playbooks"
 install -m 0644 docs/playbook.schema.json "$root/usr/share/ctfix/playbook.schema.json"
@@ -111,7 +112,7 @@ install -m 0644 scripts/debian/lintian-overrides "$root/usr/share/lintian/overri
 # Dependencies of the binary, as dpkg-shlibdeps finds them (it wants a debian/control).
 mkdir -p "$work/src/debian"
 printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$package" "$package" > "$work/src/debian/control"
-depends=$(cd "$work/src" && dpkg-shlibdeps -O "$root/usr/bin/ctfix" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+depends=$(cd "$work/src" && dpkg-shlibdeps -O "$root/usr/bin/ctfix" "$root/usr/libexec/ctfix/ctfix-serve" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [[ -n $depends ]] || { echo "build-deb.sh: dpkg-shlibdeps found no dependencies for /usr/bin/ctfix" >&2; exit 1; }
 # Packed relative relocations (Package.swift, where the builder's glibc is 2.36 or later) need
 # the loader's DT_RELR support, a symbol version (GLIBC_ABI_DT_RELR, glibc 2.36) that Debian 12's

@@ -6,6 +6,7 @@
 #   scripts/install.sh [--prefix DIR] [--systemd-dir DIR] [--destdir DIR] [--scratch-path DIR]
 #
 #   PREFIX/bin/ctfix
+#   PREFIX/libexec/ctfix/ctfix-serve             (`ctfix serve` execs it: the HTTP server lives there)
 #   PREFIX/share/ctfix/playbooks/*.yaml          (`ctfix list` finds them next to the binary)
 #   PREFIX/share/man/man1/ctfix.1
 #   PREFIX/share/bash-completion/completions/ctfix
@@ -66,19 +67,24 @@ build=(swift build -c release --scratch-path "$scratch")
 
 echo "building ctfix (release, static Swift runtime) in $scratch"
 "${build[@]}" --product ctfix
+# `ctfix serve` execs ctfix-serve (the HTTP server is linked only there): PREFIX/libexec/ctfix.
+"${build[@]}" --product ctfix-serve
 # swift-argument-parser's generate-manual tool, the one its generate-manual plugin runs;
 # built directly so it shares this build directory and its flags.
 "${build[@]}" --product generate-manual
 bin_dir=$("${build[@]}" --show-bin-path)
 binary=$bin_dir/ctfix
+server=$bin_dir/ctfix-serve
 
 # The point of the static build: nothing from the Swift toolchain is needed at run time.
 if command -v ldd >/dev/null 2>&1; then
-  if needed=$(ldd "$binary" | grep -E 'lib(swift[A-Za-z_]*|Foundation[A-Za-z]*|dispatch|BlocksRuntime|_FoundationICU|icu[a-z]*)\.so'); then
-    echo "install.sh: $binary still needs shared Swift runtime libraries:" >&2
-    echo "$needed" >&2
-    exit 3
-  fi
+  for program in "$binary" "$server"; do
+    if needed=$(ldd "$program" | grep -E 'lib(swift[A-Za-z_]*|Foundation[A-Za-z]*|dispatch|BlocksRuntime|_FoundationICU|icu[a-z]*)\.so'); then
+      echo "install.sh: $program still needs shared Swift runtime libraries:" >&2
+      echo "$needed" >&2
+      exit 3
+    fi
+  done
 else
   echo "install.sh: warning: ldd not found, cannot check that the Swift runtime is linked statically" >&2
 fi
@@ -101,16 +107,19 @@ sed -i 's/(__ctfix_tokens -tC)/(string length -- "$(commandline -ct)")/' "$stage
 grep -q 'commandline -ct' "$stage/completion.fish" || { echo "install.sh: the fish completion script changed shape; cannot adapt it to fish 3.6" >&2; exit 1; }
 
 root=${destdir%/}
-install -d "$root$prefix/bin" "$root$prefix/share/ctfix/playbooks" "$root$prefix/share/man/man1" \
+install -d "$root$prefix/bin" "$root$prefix/libexec/ctfix" "$root$prefix/share/ctfix/playbooks" "$root$prefix/share/man/man1" \
   "$root$prefix/share/bash-completion/completions" "$root$prefix/share/zsh/site-functions" \
   "$root$prefix/share/fish/vendor_completions.d" "$root$systemd_dir"
 # Symbols off (about 100 MB → 66 MB); the build directory keeps the unstripped binary.
 if command -v strip >/dev/null 2>&1; then
   strip -o "$stage/ctfix" "$binary"
+  strip -o "$stage/ctfix-serve" "$server"
 else
   cp "$binary" "$stage/ctfix"
+  cp "$server" "$stage/ctfix-serve"
 fi
 install -m 0755 "$stage/ctfix" "$root$prefix/bin/ctfix"
+install -m 0755 "$stage/ctfix-serve" "$root$prefix/libexec/ctfix/ctfix-serve"
 install -m 0644 playbooks/*.yaml "$root$prefix/share/ctfix/playbooks/"
 install -m 0644 "$stage"/man/*.1 "$root$prefix/share/man/man1/"
 install -m 0644 "$stage/completion.bash" "$root$prefix/share/bash-completion/completions/ctfix"

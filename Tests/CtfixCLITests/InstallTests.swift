@@ -40,6 +40,10 @@ import Testing
 
         let version = try await DeployTools.run([binary, "--version"])
         #expect(version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == CtfixVersion.current)
+        // The server beside it (PREFIX/libexec/ctfix): `ctfix serve` reaches it (66: its config is missing).
+        #expect(FileManager.default.isExecutableFile(atPath: "\(prefix)/libexec/ctfix/ctfix-serve"))
+        let serve = try await DeployTools.run([binary, "serve", "--config", "\(prefix)/none.yaml", "--root", prefix])
+        #expect(serve.exitStatus == 66, "\(serve.standardError)")
 
         // `ctfix list` finds the shipped playbooks in PREFIX/share/ctfix/playbooks, next to the binary.
         var environment = ProcessInfo.processInfo.environment

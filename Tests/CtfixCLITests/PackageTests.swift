@@ -43,7 +43,7 @@ import Testing
         let deb = try await DebianPackage.path()
         let contents = try await DebianPackage.contents(deb)
         let paths = Set(contents.map(\.path))
-        for expected in ["usr/bin/ctfix", "usr/share/ctfix/playbooks/table-full.yaml", "usr/share/ctfix/playbook.schema.json",
+        for expected in ["usr/bin/ctfix", "usr/libexec/ctfix/ctfix-serve", "usr/share/ctfix/playbooks/table-full.yaml", "usr/share/ctfix/playbook.schema.json",
                          "etc/ctfix/playbooks", "usr/share/man/man1/ctfix.1.gz", "usr/share/bash-completion/completions/ctfix",
                          "usr/share/zsh/vendor-completions/_ctfix", "usr/share/fish/vendor_completions.d/ctfix.fish",
                          "lib/systemd/system/ctfix-watch.service", "lib/systemd/system/ctfix-serve.service",
@@ -78,9 +78,11 @@ import Testing
         if versions.standardOutput.contains("GLIBC_ABI_DT_RELR") {
             #expect(fields.standardOutput.contains("libc6 (>= 2.36)"), "\(fields.standardOutput)")
         }
-        let sections = try await DeployTools.run(["readelf", "-S", "\(unpacked)/usr/bin/ctfix"])
-        #expect(sections.exitStatus == 0)
-        #expect(!sections.standardOutput.contains(".symtab"))
+        for binary in ["usr/bin/ctfix", "usr/libexec/ctfix/ctfix-serve"] {
+            let sections = try await DeployTools.run(["readelf", "-S", "\(unpacked)/\(binary)"])
+            #expect(sections.exitStatus == 0)
+            #expect(!sections.standardOutput.contains(".symtab"), "\(binary) is not stripped")
+        }
 
         guard DeployTools.available("lintian") else { return }
         // Clean: no error, warning or informational tag except those overridden (each with its reason).
@@ -178,6 +180,12 @@ import Testing
         let first = try #require((shadowed["playbooks"] as? [[String: Any]])?.first { $0["name"] as? String == "table-full" })
         #expect(first["path"] as? String == local)
         #expect(first["shadows"] as? [String] == ["/usr/share/ctfix/playbooks/table-full.yaml"])
+
+        // `ctfix serve` finds its server in /usr/libexec/ctfix: a config that does not exist is
+        // ctfix-serve's no-input error (66), not "cannot start the server" (69).
+        let serve = try await DebianPackage.shell("ctfix serve --config /nonexistent/serve.yaml --root '\(host)'")
+        #expect(serve.exitStatus == 66, "\(serve.standardError)")
+        #expect(!serve.standardError.contains("cannot start the server"), "\(serve.standardError)")
 
         // A name found nowhere: the error names every directory searched, and changes nothing.
         let missing = try await DebianPackage.shell("ctfix run table-ful --dry-run --audit-log '\(audit)'")

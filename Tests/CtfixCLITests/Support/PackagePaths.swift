@@ -12,4 +12,7 @@ enum PackagePaths {
 
     /// The debug build of the `ctfix` executable (`swift build` makes it before `swift test --skip-build`).
     static var ctfixBinary: URL { root.appendingPathComponent(".build/debug/ctfix") }
+
+    /// `ctfix-serve`, which `ctfix serve` execs (built beside `ctfix`).
+    static var ctfixServeBinary: URL { root.appendingPathComponent(".build/debug/ctfix-serve") }
 }

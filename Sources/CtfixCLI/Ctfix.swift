@@ -3,8 +3,8 @@ import CtfixCore
 import Foundation
 
 /// The `ctfix` command line: argument parsing only. Every command builds a `CtfixContext`
-/// and hands it to the core (`CtfixCore`), which does the work.
-@main
+/// and hands it to the core (`CtfixCore`), which does the work. The entry points are the
+/// `ctfix` and `ctfix-serve` executables (`JSONAwareMain.run`); see `ServeLauncher`.
 struct Ctfix: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctfix",
@@ -17,8 +17,6 @@ struct Ctfix: AsyncParsableCommand {
         subcommands: [Run.self, Check.self, Validate.self, Status.self, List.self, Audit.self, Rollback.self, Watch.self, Snapshot.self, Serve.self, Version.self]
     )
 
-    /// `--json` errors as JSON, `check` errors as Nagios lines (JSONAwareMain.swift).
-    static func main() async { await JSONAwareMain.run() }
 }
 
 /// Options every host-reading command has.

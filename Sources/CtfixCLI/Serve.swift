@@ -1,6 +1,5 @@
 import ArgumentParser
 import CtfixCore
-import CtfixServer
 import Foundation
 
 struct Serve: AsyncParsableCommand {
@@ -12,7 +11,7 @@ struct Serve: AsyncParsableCommand {
         durably queued under the root's /var/lib/ctfix/queue (503 otherwise: Alertmanager retries). \
         Stops gracefully on SIGTERM/SIGINT. Exit status: 0 stopped, 12 server failed, 14 refused \
         (no auth without --insecure-no-auth, audit log not writable), 64 bad --listen, \
-        69 cannot listen on the address (port in use), \
+        69 cannot listen on the address (port in use) or ctfix-serve is missing or untrusted, \
         65 invalid or untrusted config (as root, the config and each route's playbook must not be \
         writable by group or others nor owned by another user), 66 config or queue missing.
         """
@@ -33,9 +32,12 @@ struct Serve: AsyncParsableCommand {
     var insecureNoAuth = false
 
     func run() async throws {
+        // The HTTP server lives in the ctfix-serve executable (ServeLauncher): `ctfix` hands
+        // the same arguments over before it opens anything.
+        guard let server = ServeLauncher.server else { throw ServeLauncher.execServer() }
         // serve prints no JSON: its lines are always guarded, whatever --json says.
         let ctx = try host.context(printsJSON: false)
-        let command = ServeCommand(configPath: config, listen: listen, auditLogPath: auditLog, insecureNoAuth: insecureNoAuth)
-        throw await command.run(ctx).exitCode
+        let request = ServeLauncher.Request(configPath: config, listen: listen, auditLogPath: auditLog, insecureNoAuth: insecureNoAuth)
+        throw await server(request, ctx).exitCode
     }
 }

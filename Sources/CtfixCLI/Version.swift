@@ -5,6 +5,7 @@ import CtfixCore
 /// build configuration.
 struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "version",
         abstract: "Print the version (as --version does); --json adds commit, Swift version and build configuration."
     )
 

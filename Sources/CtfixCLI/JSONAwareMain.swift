@@ -9,8 +9,8 @@ import Foundation
 ///   (`JSONErrorReport`), with the same exit status;
 /// - `check` always prints a Nagios line: a usage error is `CTFIX UNKNOWN - reason`, exit 3.
 /// The text on standard error is unchanged; a mistyped command or option gets a suggestion.
-enum JSONAwareMain {
-    static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+public enum JSONAwareMain {
+    public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
         // Options after a bare "--" are operands, not --json.
         let options = arguments.prefix { $0 != "--" }
         let json = options.contains("--json")
