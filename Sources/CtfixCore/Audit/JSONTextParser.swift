@@ -102,33 +102,29 @@ struct JSONTextParser {
     }
 
     /// A string starting at the opening quote: escapes decoded, raw bytes checked as UTF-8,
-    /// control characters refused as RFC 8259 requires.
+    /// control characters refused as RFC 8259 requires. Runs of plain bytes are validated and
+    /// appended whole (they end only at ASCII bytes, so never inside a UTF-8 sequence).
     private mutating func string() -> String? {
         index += 1
-        var scalars = String.UnicodeScalarView()
-        var raw: [UInt8] = []
-        func flushRaw() -> Bool {
-            guard !raw.isEmpty else { return true }
-            guard let text = String(validating: raw, as: UTF8.self) else { return false }
-            scalars.append(contentsOf: text.unicodeScalars)
-            raw.removeAll(keepingCapacity: true)
-            return true
-        }
+        var result = ""
+        var runStart = index
         while index < bytes.count {
             let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""):
+            guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else {
                 index += 1
-                return flushRaw() ? String(scalars) : nil
-            case UInt8(ascii: "\\"):
-                guard flushRaw(), let scalar = escape() else { return nil }
-                scalars.append(scalar)
-            case 0..<0x20:
-                return nil
-            default:
-                raw.append(byte)
-                index += 1
+                continue
             }
+            if runStart < index {
+                guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<index]), as: UTF8.self) else { return nil }
+                result += text
+            }
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return result
+            }
+            guard byte == UInt8(ascii: "\\"), let scalar = escape() else { return nil }
+            result.unicodeScalars.append(scalar)
+            runStart = index
         }
         return nil
     }
