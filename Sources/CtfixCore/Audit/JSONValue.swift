@@ -22,7 +22,7 @@ public enum JSONValue: Sendable, Equatable, Codable, ExpressibleByStringLiteral,
     /// Converts any Encodable value (a PredicateResult, a plan step) into a JSONValue.
     public static func from<T: Encodable>(_ value: T) -> JSONValue {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = ISO8601Time.encodingStrategy
         guard let data = try? encoder.encode(value),
               let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return .null }
         return JSONValue(foundation: object)

@@ -33,13 +33,6 @@ public enum TimeArgument {
         let hasZone = candidate.hasSuffix("Z") || candidate.dropFirst(19).contains("+")
             || candidate.dropFirst(19).contains("-")
         if !hasZone { candidate += "Z" }
-        for options: ISO8601DateFormatter.Options in [
-            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime],
-        ] {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = options
-            if let date = formatter.date(from: candidate) { return date }
-        }
-        return nil
+        return ISO8601Time.roundedFormatterDate(candidate, fraction: true)
     }
 }
