@@ -20,12 +20,14 @@ import Testing
         return values
     }()
 
-    @Test(arguments: ["%.1f", "%.4f", "%.2g"])
-    func printfIsByteIdenticalToStringFormat(_ format: String) {
+    @Test(arguments: ["%.1f", "%.4f", "%.2g", "%.0f", "%.6g"])
+    func fixedAndSignificantAreByteIdenticalToStringFormat(_ format: String) {
+        let count = Int(format.dropFirst(2).dropLast())!
+        let new: (Double) -> String = format.hasSuffix("f") ? { NumberText.fixed($0, decimals: count) } : { NumberText.significant($0, digits: count) }
         var failures = 0
-        for value in Self.doubles where NumberText.printf(format, value) != String(format: format, value) {
+        for value in Self.doubles where new(value) != String(format: format, value) {
             failures += 1
-            if failures < 10 { Issue.record("\(format) \(value.bitPattern): \(NumberText.printf(format, value)) ≠ \(String(format: format, value))") }
+            if failures < 10 { Issue.record("\(format) \(value.bitPattern): \(new(value)) ≠ \(String(format: format, value))") }
         }
         #expect(failures == 0)
     }

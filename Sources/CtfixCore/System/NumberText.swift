@@ -29,9 +29,20 @@ public enum NumberText {
         return String(repeating: "0", count: width - digits.count) + digits
     }
 
-    /// C's `printf` conversion of one double (`%.1f`, `%.4f`, `%.2g`): correctly rounded
-    /// (ties to even on the exact binary value), `nan`, `inf`, `-0.0` as glibc writes them.
-    public static func printf(_ format: String, _ value: Double) -> String {
+    /// `%.Nf`: `decimals` digits after the point, as `String(format:)` wrote it.
+    public static func fixed(_ value: Double, decimals: Int) -> String {
+        printf("%.\(max(0, min(decimals, 40)))f", value)
+    }
+
+    /// `%.Ng`: `digits` significant digits, exponent form for very small or large values.
+    public static func significant(_ value: Double, digits: Int) -> String {
+        printf("%.\(max(1, min(digits, 40)))g", value)
+    }
+
+    /// C's `printf` conversion of one double, the format built above (never from outside text):
+    /// correctly rounded (ties to even on the exact binary value), `nan`, `inf`, `-0.0` as
+    /// glibc writes them.
+    static func printf(_ format: String, _ value: Double) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
         while true {
             let count = Int(withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) })
