@@ -30,8 +30,7 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = (try? Date(text, strategy: AuditRecord.timeStyle)) ?? AuditRecord.timeFormatter.date(from: text)
-                    ?? ISO8601DateFormatter().date(from: text) else {
+            guard let date = time(from: text) else {
                 throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad time"))
             }
             return date
@@ -39,16 +38,14 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         return try? decoder.decode(AuditRecord.self, from: Data(line.utf8))
     }
 
-    /// A record's time, `2026-11-29T04:12:07.123Z`: the same text as `timeFormatter`, formatted
-    /// without ICU (Foundation's `ISO8601DateFormatter` opens an ICU date formatter on first
-    /// use, a twentieth of a dry-run's CPU; docs/benchmarks.md).
-    static func timeString(_ date: Date) -> String { timeStyle.format(date) }
+    /// A record's `time`: as `Date.ISO8601FormatStyle` read it (records since the ICU-free
+    /// writer), else as `ISO8601DateFormatter` did (older logs, more than nine fractional digits).
+    static func time(from text: String) -> Date? {
+        ISO8601Time.formatStyleDate(text) ?? ISO8601Time.roundedFormatterDate(text, fraction: true)
+    }
 
-    static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    nonisolated(unsafe) static let timeFormatter: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }()
+    /// A record's time, `2026-11-29T04:12:07.123Z`, the millisecond truncated (a record never
+    /// names an instant after its own), as Swift 6.3's `Date.ISO8601FormatStyle` wrote it; no
+    /// Foundation formatter (ISO8601Time: ICU's cost at start-up, docs/benchmarks.md).
+    static func timeString(_ date: Date) -> String { ISO8601Time.milliseconds(date) }
 }

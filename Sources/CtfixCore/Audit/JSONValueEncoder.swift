@@ -66,7 +66,7 @@ struct JSONValueEncoder {
 
         func encodeValue(_ value: some Encodable) throws {
             switch value {
-            case let date as Date: slot.content = .value(.string(date.formatted(Date.ISO8601FormatStyle())))
+            case let date as Date: slot.content = .value(.string(ISO8601Time.seconds(date)))
             case let number as Double: slot.content = .value(number.isFinite ? .number(number) : .null)
             default: try value.encode(to: self)
             }

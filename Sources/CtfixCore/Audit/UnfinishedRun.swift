@@ -25,7 +25,7 @@ public struct UnfinishedRun: Sendable, Codable, Equatable {
 
     /// "run X (table-full, started T, pid P) never ended: interrupted or killed; last record: …".
     public var sentence: String {
-        var who = [playbook, "started \(ISO8601DateFormatter().string(from: started))"].compactMap { $0 }
+        var who = [playbook, "started \(ISO8601Time.rounded(started))"].compactMap { $0 }
         if let pid { who.append("pid \(pid)") }
         var text = "run \(runID) (\(who.joined(separator: ", "))) never ended: interrupted or killed; last record: \(lastEvent)"
         if let lastAction { text += " of action \(lastAction)" }

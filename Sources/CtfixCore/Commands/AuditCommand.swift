@@ -82,7 +82,7 @@ public struct AuditCommand: Sendable {
     }
 
     static func describe(_ record: AuditRecord) -> String {
-        let time = ISO8601DateFormatter().string(from: record.time)
+        let time = ISO8601Time.rounded(record.time)
         var parts: [String] = []
         // serve's records: each decision says which it is, the route and why (no_route has no
         // playbook; queued and deduped name the same one); serve_stop says what was handled.

@@ -60,7 +60,7 @@ public enum EvidenceText {
             text += "\(indent)    … \(result.matches.count - shown.count) earlier matching line(s) not shown\n"
         }
         for match in shown {
-            let time = match.time.map { ISO8601DateFormatter.string(from: $0, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime]) } ?? "(no time)"
+            let time = match.time.map { ISO8601Time.rounded($0) } ?? "(no time)"
             let place = TerminalText.content(match.line.map { "\(match.source):\($0)" } ?? match.source)
             let suppressed = match.suppressed > 0 ? "  (+\(match.suppressed) suppressed)" : ""
             // A kernel log line is written by whoever can write to syslog: shown escaped, unambiguously.

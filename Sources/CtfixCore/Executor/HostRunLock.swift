@@ -28,7 +28,7 @@ public struct HostRunLock: Sendable {
         }
 
         public var description: String {
-            "run \(runID) of \(playbook) (pid \(pid), since \(ISO8601DateFormatter().string(from: since)))"
+            "run \(runID) of \(playbook) (pid \(pid), since \(ISO8601Time.rounded(since)))"
         }
     }
 
@@ -71,7 +71,7 @@ public struct HostRunLock: Sendable {
             // We hold the lock, so a holder file still there was left by a killed run.
             let stale = currentHolder()
             let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
+            encoder.dateEncodingStrategy = ISO8601Time.encodingStrategy
             if let data = try? encoder.encode(holder) {
                 try fileSystem.writeAtomically(data, to: Self.holderPath, mode: 0o644)
             }
@@ -101,7 +101,7 @@ public struct HostRunLock: Sendable {
     public func currentHolder() -> Holder? {
         guard let data = try? fileSystem.readFile(Self.holderPath) else { return nil }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = ISO8601Time.decodingStrategy
         return try? decoder.decode(Holder.self, from: data)
     }
 }

@@ -52,7 +52,7 @@ public struct PolicyState: Codable, Sendable, Equatable {
         guard fileSystem.exists(path) else { return PolicyState() }
         let data = try fileSystem.readFile(path)
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = ISO8601Time.decodingStrategy
         guard let state = try? decoder.decode(PolicyState.self, from: data) else {
             throw FileSystemError(path: path, reason: .io("corrupt policy state; fix or remove it"))
         }
@@ -62,7 +62,7 @@ public struct PolicyState: Codable, Sendable, Equatable {
     public func save(_ fileSystem: any FileSystem) throws(FileSystemError) {
         try fileSystem.createDirectory(HostPath.parent(of: Self.path))
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = ISO8601Time.encodingStrategy
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let data = (try? encoder.encode(self)) ?? Data()
         KillPoint.pass("policy.before-save")

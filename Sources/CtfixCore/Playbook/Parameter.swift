@@ -142,7 +142,7 @@ public struct ParameterError: Error, Sendable, Equatable, CustomStringConvertibl
 /// Numbers as people read them: integers without `.0`, others with up to 4 decimals.
 public func formatNumber(_ value: Double) -> String {
     if value == value.rounded(), abs(value) < 1e18 { return String(Int64(value)) }
-    var text = String(format: "%.4f", value)
+    var text = NumberText.fixed(value, decimals: 4)
     while text.hasSuffix("0") { text.removeLast() }
     if text.hasSuffix(".") { text.removeLast() }
     return text

@@ -47,7 +47,7 @@ public struct Playbook: Sendable {
     }
 
     static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        NumberText.hex(SHA256.hash(data: data))
     }
 }
 

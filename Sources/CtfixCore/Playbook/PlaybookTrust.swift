@@ -76,7 +76,7 @@ public struct PlaybookTrust: Sendable, Equatable {
             switch self.problem {
             case .writable(let mode):
                 let who = mode & 0o022 == 0o022 ? "group and others" : mode & 0o002 != 0 ? "others" : "group"
-                problem = "\(what) is writable by \(who) (mode \(String(format: "%04o", mode & 0o7777)))"
+                problem = "\(what) is writable by \(who) (mode \(NumberText.padded(mode & 0o7777, width: 4, radix: 8)))"
             case .owner(let uid):
                 problem = "\(what) is owned by \(PlaybookTrust.userName(uid)), not root or the invoking user"
             }

@@ -100,10 +100,10 @@ extension CounterPredicate {
 
     static func seconds(_ value: Double) -> String {
         value >= 1 && abs(value - value.rounded()) < 0.05 ? DurationText.format(.seconds(Int64(value.rounded())))
-            : String(format: "%.1fs", value)
+            : NumberText.fixed(value, decimals: 1) + "s"
     }
 
     static func rate(_ perSecond: Double) -> String {
-        perSecond >= 10 || perSecond == 0 ? "\(formatNumber(perSecond.rounded()))/s" : String(format: "%.2g/s", perSecond)
+        perSecond >= 10 || perSecond == 0 ? "\(formatNumber(perSecond.rounded()))/s" : NumberText.significant(perSecond, digits: 2) + "/s"
     }
 }

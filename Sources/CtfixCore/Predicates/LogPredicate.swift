@@ -207,7 +207,7 @@ public struct LogPredicate: PredicateKind {
         if let within {
             text += " within \(DurationText.format(within))"
         } else if let window = scan.window {
-            text += " since \(window.start.formatted(.iso8601))"
+            text += " since \(ISO8601Time.seconds(window.start))"
         } else {
             text += " in the whole log"
         }

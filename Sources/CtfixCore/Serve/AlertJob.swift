@@ -37,7 +37,7 @@ public struct AlertJob: Codable, Sendable, Equatable {
     /// The dedupe key of an alert occurrence: 16 hex digits of SHA-256(fingerprint, startsAt).
     public static func key(fingerprint: String, startsAt: String) -> String {
         let digest = SHA256.hash(data: Data("\(fingerprint)\u{0}\(startsAt)".utf8))
-        return digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+        return NumberText.hex(digest.prefix(8))
     }
 
     /// The run trigger recorded in the executor's audit records.

@@ -24,7 +24,7 @@ public actor AlertQueue {
         self.directory = directory
         try fileSystem.createDirectory(directory)
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = ISO8601Time.decodingStrategy
         var loaded: [String: AlertJob] = [:]
         let names: [String]
         do { names = try fileSystem.listDirectory(directory) } catch {
@@ -133,7 +133,7 @@ public actor AlertQueue {
 
     static func write(_ job: AlertJob, fileSystem: any FileSystem, directory: String) throws(FileSystemError) {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = ISO8601Time.encodingStrategy
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(job)) ?? Data()
         try fileSystem.writeAtomically(data, to: "\(directory)/\(job.key).json", mode: 0o600)

@@ -14,7 +14,7 @@ public struct ServeAttempts: Codable, Sendable, Equatable {
     public static func load(_ fileSystem: any FileSystem) throws(FileSystemError) -> ServeAttempts {
         guard fileSystem.exists(path) else { return ServeAttempts() }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = ISO8601Time.decodingStrategy
         guard let state = try? decoder.decode(ServeAttempts.self, from: try fileSystem.readFile(path)) else {
             throw FileSystemError(path: path, reason: .io("corrupt attempt budget state; fix or remove it"))
         }
@@ -24,7 +24,7 @@ public struct ServeAttempts: Codable, Sendable, Equatable {
     public func save(_ fileSystem: any FileSystem) throws(FileSystemError) {
         try fileSystem.createDirectory(HostPath.parent(of: Self.path))
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = ISO8601Time.encodingStrategy
         encoder.outputFormatting = [.sortedKeys]
         try fileSystem.writeAtomically((try? encoder.encode(self)) ?? Data(), to: Self.path, mode: 0o600)
     }

@@ -30,6 +30,6 @@ public struct WebhookAlert: Sendable, Equatable {
     /// A stable 16-hex-digit fingerprint of a label set (sorted name=value pairs, SHA-256).
     public static func fingerprint(of labels: [String: String]) -> String {
         let text = labels.sorted { $0.key < $1.key }.map { "\($0.key)\u{1}\($0.value)" }.joined(separator: "\u{2}")
-        return SHA256.hash(data: Data(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return NumberText.hex(SHA256.hash(data: Data(text.utf8)).prefix(8))
     }
 }

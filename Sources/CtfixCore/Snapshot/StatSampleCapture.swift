@@ -74,7 +74,7 @@ struct StatSampleCapture {
         } catch {
             return .success("counter samples could not be encoded: \(error)")
         }
-        let seconds = String(format: "%.1f", (samples.last?.takenAt ?? earliest).timeIntervalSince(earliest))
+        let seconds = NumberText.fixed((samples.last?.takenAt ?? earliest).timeIntervalSince(earliest), decimals: 1)
         return .success("\(RecordedStatSamples.path): two samples of \(first.map(\.path).joined(separator: ", ")) \(seconds) s apart (counter predicates read the increase between them)")
     }
 }

@@ -22,7 +22,9 @@ public struct FixedClock: HostClock {
 
 /// Parses `--now` values: ISO 8601 with or without fractional seconds and zone
 /// (`2024-11-08T08:55:10Z`, `2024-11-08T08:55:10+08:00`, `2024-11-08 08:55:10` taken as UTC),
-/// or `@EPOCH` seconds.
+/// or `@EPOCH` seconds. Read by ISO8601Time (no ICU), to the millisecond as
+/// `ISO8601DateFormatter` read it; an impossible date (30 February, 24:00, :60) is refused
+/// where the old parser silently moved it to another instant.
 public enum TimeArgument {
     public static func parse(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -33,13 +35,6 @@ public enum TimeArgument {
         let hasZone = candidate.hasSuffix("Z") || candidate.dropFirst(19).contains("+")
             || candidate.dropFirst(19).contains("-")
         if !hasZone { candidate += "Z" }
-        for options: ISO8601DateFormatter.Options in [
-            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime],
-        ] {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = options
-            if let date = formatter.date(from: candidate) { return date }
-        }
-        return nil
+        return ISO8601Time.roundedFormatterDate(candidate, fraction: true)
     }
 }

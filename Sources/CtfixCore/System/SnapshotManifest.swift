@@ -31,7 +31,7 @@ public struct SnapshotManifest: Codable, Sendable, Equatable {
         guard fileSystem.exists(path) else { return nil }
         let data = try fileSystem.readFile(path)
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = ISO8601Time.decodingStrategy
         do {
             return try decoder.decode(SnapshotManifest.self, from: data)
         } catch {

@@ -134,15 +134,9 @@ enum PreciseTime {
             whole += 1
             micro -= 1_000_000
         }
-        let base = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: whole))
-        return String(base.dropLast()) + "." + String(format: "%06d", micro) + "Z"
+        return ISO8601Time.microseconds(epochSeconds: Int64(ISO8601Time.clamped(whole)), micro: micro)
     }
 
-    static func parse(_ text: String) -> Date? {
-        guard let dot = text.firstIndex(of: "."), text.hasSuffix("Z") else { return ISO8601DateFormatter().date(from: text) }
-        let digits = text[text.index(after: dot)..<text.index(before: text.endIndex)]
-        guard !digits.isEmpty, digits.allSatisfy(\.isNumber), let fraction = Double("0." + digits),
-              let whole = ISO8601DateFormatter().date(from: String(text[..<dot]) + "Z") else { return nil }
-        return whole.addingTimeInterval(fraction)
-    }
+    /// `format`'s text, or whole seconds with `Z` or an offset (ISO8601Time.wholePlusFractionDate).
+    static func parse(_ text: String) -> Date? { ISO8601Time.wholePlusFractionDate(text) }
 }
