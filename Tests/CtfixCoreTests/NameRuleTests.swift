@@ -155,3 +155,34 @@ import Testing
         }
     }
 }
+
+/// `trimmed(_:)` replaced Foundation's `trimmingCharacters(in:)` in every parser.
+@Suite struct TextTrimmingTests {
+    @Test("each set holds exactly the scalars of Foundation's set of the same name (all of Unicode)")
+    func setsEqualFoundations() {
+        let pairs: [(TrimSet, CharacterSet)] = [(.whitespaces, .whitespaces), (.newlines, .newlines), (.whitespacesAndNewlines, .whitespacesAndNewlines)]
+        for (ours, theirs) in pairs {
+            var differences: [UInt32] = []
+            for value in UInt32(0)...0x10FFFF {
+                guard let scalar = Unicode.Scalar(value) else { continue }
+                if ours.contains(scalar) != theirs.contains(scalar) { differences.append(value) }
+            }
+            #expect(differences.isEmpty, "\(ours): \(differences.prefix(10).map { String($0, radix: 16) })")
+        }
+    }
+
+    @Test("generated strings are trimmed as trimmingCharacters(in:) trims them")
+    func trimsAsFoundation() {
+        var random = NameRuleTests.SplitMix(state: 42)
+        let pieces = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{A0}", "\u{2028}", "\u{2029}", "\u{3000}", "\u{200B}",
+                      "a", "é", "e\u{301}", "\u{301}", "😀", "x y", "\u{FEFF}", "\u{1680}"]
+        for _ in 0..<5000 {
+            let text = (0..<Int.random(in: 0...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            #expect(text.trimmed(.whitespaces) == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+            #expect(text.trimmed(.newlines) == text.trimmingCharacters(in: .newlines), "\(text.debugDescription)")
+            #expect(text.trimmed(.whitespacesAndNewlines) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
+            let sub = Substring(text)
+            #expect(sub.trimmed(.whitespacesAndNewlines) == sub.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+}

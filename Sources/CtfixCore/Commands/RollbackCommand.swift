@@ -210,7 +210,7 @@ public struct RollbackCommand: Sendable {
     static func alreadyRestored(_ undo: PlannedStep, _ fileSystem: any FileSystem, expected: [String: String?] = [:]) -> Bool {
         switch undo {
         case .setValue(let path, _, _, let original):
-            guard let current = try? fileSystem.readText(path).trimmingCharacters(in: .whitespacesAndNewlines) else { return false }
+            guard let current = try? fileSystem.readText(path).trimmed(.whitespacesAndNewlines) else { return false }
             return StepApplier.sameValue(current, original)
         case .writeFile(let path, _, let original, _, _):
             let current = expected[path] ?? (fileSystem.exists(path) ? try? fileSystem.readText(path) : nil)
@@ -224,7 +224,7 @@ public struct RollbackCommand: Sendable {
     static func conflict(_ undo: PlannedStep, _ fileSystem: any FileSystem, expected: [String: String?] = [:]) -> String? {
         switch undo {
         case .setValue(let path, let name, let expected, _):
-            guard let current = try? fileSystem.readText(path).trimmingCharacters(in: .whitespacesAndNewlines) else {
+            guard let current = try? fileSystem.readText(path).trimmed(.whitespacesAndNewlines) else {
                 return "\(name) cannot be read"
             }
             return StepApplier.sameValue(current, expected) ? nil : "\(name) is \(current) now, not \(expected) as the run left it"

@@ -63,7 +63,7 @@ public struct SnapshotCommand: Sendable {
         case .failure(let error): capture.skipped.append("\(RecordedStatSamples.path): cannot write into the snapshot: \(error)")
         }
         let facts = HostFacts.read(ctx.fileSystem)
-        let kernel = (try? ctx.fileSystem.readText("/proc/version"))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let kernel = (try? ctx.fileSystem.readText("/proc/version"))?.trimmed(.whitespacesAndNewlines)
         let manifest = SnapshotManifestRecord(capturedAt: capturedAt, hostname: facts.hostName, kernel: kernel,
                                               origin: "ctfix snapshot of \(ctx.fileSystem.rootDescription) (\(CtfixVersion.current))",
                                               skipped: capture.skipped, notes: capture.notes, files: writer.filesWritten)

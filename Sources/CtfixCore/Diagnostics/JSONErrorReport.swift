@@ -55,7 +55,7 @@ public struct JSONErrorReport: Encodable, Sendable {
     enum CodingKeys: String, CodingKey { case error, exitStatus = "exit_status", command }
 
     public init(status: ExitStatus, messages: [String], command: String? = nil) {
-        let lines = messages.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let lines = messages.filter { !$0.trimmed(.whitespaces).isEmpty }
         let diagnostic = lines.lazy.compactMap(Self.location(of:)).first
         let first = diagnostic?.message ?? lines.first ?? "exit status \(status.rawValue)"
         error = Detail(kind: status.name, message: first, messages: lines, location: diagnostic?.location)

@@ -147,7 +147,7 @@ public struct HostFacts: Sendable, Equatable, Codable {
             facts.cpus = count > 0 ? count : nil
         }
         for path in ["/proc/sys/kernel/hostname", "/etc/hostname"] {
-            if let name = try? fileSystem.readText(path).trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty {
+            if let name = try? fileSystem.readText(path).trimmed(.whitespacesAndNewlines), !name.isEmpty {
                 facts.hostName = name
                 break
             }

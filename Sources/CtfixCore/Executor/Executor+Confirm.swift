@@ -18,7 +18,7 @@ extension Executor {
         let terminal = ctx.terminal
         while true {
             guard let answer = terminal.ask("Apply \(index + 1). \(action.name) [\(action.risk.rawValue)]? [y]es / [n]o / [a]ll / [q]uit: ")?
-                .trimmingCharacters(in: .whitespaces).lowercased() else { return endOfInput() }
+                .trimmed(.whitespaces).lowercased() else { return endOfInput() }
             let choice: Confirmation
             switch answer {
             case "y", "yes": choice = .apply
@@ -30,7 +30,7 @@ extension Executor {
             guard destructive else { return choice }
             let (prompt, expected) = destructivePrompt(action, index: index)
             guard let typed = terminal.ask(prompt) else { return endOfInput() }
-            if typed.trimmingCharacters(in: .whitespaces) == expected { return .apply }
+            if typed.trimmed(.whitespaces) == expected { return .apply }
             ctx.output.line("host name does not match; '\(action.name)' not applied")
             return .skip
         }

@@ -139,12 +139,12 @@ extension Executor {
         for path in order {
             switch (first[path], last[path]) {
             case (.setValue(_, let name, let before, _)?, .setValue(_, _, _, let after)?):
-                let value = (try? ctx.fileSystem.readText(path).trimmingCharacters(in: .whitespacesAndNewlines)) ?? "unreadable"
+                let value = (try? ctx.fileSystem.readText(path).trimmed(.whitespacesAndNewlines)) ?? "unreadable"
                 let whose = StepApplier.sameValue(value, after) ? "this run's value" : StepApplier.sameValue(value, before) ? "the value before the run" : "neither value of this run"
                 lines.append("\(name) = \(value) (\(whose))")
             case (.setNamespaceValue(let namespace, let label, let file, let name, let before, _)?, .setNamespaceValue(_, _, _, _, _, let after)?):
                 let value: String
-                do { value = try ctx.namespaceAccess.read(file, in: namespace).trimmingCharacters(in: .whitespacesAndNewlines) } catch { value = "unreadable (\(error.message))" }
+                do { value = try ctx.namespaceAccess.read(file, in: namespace).trimmed(.whitespacesAndNewlines) } catch { value = "unreadable (\(error.message))" }
                 let whose = StepApplier.sameValue(value, after) ? "this run's value" : StepApplier.sameValue(value, before) ? "the value before the run" : "neither value of this run"
                 lines.append("in \(label): \(name) = \(value) (\(whose))")
             case (.writeFile(_, let before, _, _, _)?, .writeFile(_, _, let after, _, _)?):

@@ -80,6 +80,6 @@ public struct PolicyState: Codable, Sendable, Equatable {
 
     /// The current boot id, nil when the host does not expose one.
     public static func currentBootID(_ fileSystem: any FileSystem) -> String? {
-        (try? fileSystem.readText(bootIDPath))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        (try? fileSystem.readText(bootIDPath))?.trimmed(.whitespacesAndNewlines)
     }
 }

@@ -53,7 +53,7 @@ public struct StepApplier: Sendable {
             }
             let observed: String
             do {
-                observed = try fs.readText(path).trimmingCharacters(in: .whitespacesAndNewlines)
+                observed = try fs.readText(path).trimmed(.whitespacesAndNewlines)
             } catch {
                 throw Failure(message: "\(name) was written but cannot be read back: \(error)", changed: true)
             }
@@ -65,7 +65,7 @@ public struct StepApplier: Sendable {
         case .setNamespaceValue(let namespace, let label, let path, let name, _, let after):
             let observed: String
             do {
-                observed = try context.namespaceAccess.write(after, to: path, in: namespace).trimmingCharacters(in: .whitespacesAndNewlines)
+                observed = try context.namespaceAccess.write(after, to: path, in: namespace).trimmed(.whitespacesAndNewlines)
             } catch {
                 throw Failure(message: "in \(label): writing \(name) = \(after) failed: \(error.message)", changed: error.changed)
             }
@@ -126,7 +126,7 @@ public struct StepApplier: Sendable {
             }
             guard result.succeeded else {
                 let why = result.timedOut ? "timed out after \(formatNumber(timeout)) s" : "exited with status \(result.exitStatus)"
-                let stderr = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+                let stderr = result.standardError.trimmed(.whitespacesAndNewlines)
                 throw Failure(message: "\(argv.joined(separator: " ")) \(why)" + (stderr.isEmpty ? "" : ": \(stderr.prefix(500))"), changed: true)
             }
             return Applied(observed: nil, message: "\(argv.first ?? "") exited 0")
@@ -152,7 +152,7 @@ public struct StepApplier: Sendable {
     /// Values compare as numbers when both are numbers (`65536` and `65536 ` or `0065536`),
     /// else as whitespace-normalised text (multi-value files such as `tcp_rmem`).
     static func sameValue(_ a: String, _ b: String) -> Bool {
-        if let x = Double(a.trimmingCharacters(in: .whitespaces)), let y = Double(b.trimmingCharacters(in: .whitespaces)) { return x == y }
+        if let x = Double(a.trimmed(.whitespaces)), let y = Double(b.trimmed(.whitespaces)) { return x == y }
         let normalize = { (s: String) in s.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
         return normalize(a) == normalize(b)
     }

@@ -16,7 +16,7 @@ public enum ConntrackBootFacts {
     public static func isBuiltIn(_ module: String, _ fs: any FileSystem) -> Bool? {
         let directory = "/sys/module/\(module)"
         if fs.exists(directory + "/initstate") || fs.exists(directory + "/refcnt") { return false }
-        if let release = try? fs.readText("/proc/sys/kernel/osrelease").trimmingCharacters(in: .whitespacesAndNewlines),
+        if let release = try? fs.readText("/proc/sys/kernel/osrelease").trimmed(.whitespacesAndNewlines),
            !release.isEmpty, !release.contains("/"),
            let list = try? fs.readText("/lib/modules/\(release)/modules.builtin") {
             if list.split(separator: "\n").contains(where: { ($0 as Substring).hasSuffix("/\(module).ko") }) { return true }
@@ -85,13 +85,13 @@ public enum ConntrackBootFacts {
     /// `/proc/*/comm`, or `/var/lib/kube-proxy/config.conf` with a `conntrack:` section.
     public static func kubeProxy(_ fs: any FileSystem) -> String? {
         for name in (try? fs.listDirectory("/proc")) ?? [] where name.allSatisfy(\.isNumber) {
-            if let comm = try? fs.readText("/proc/\(name)/comm"), comm.trimmingCharacters(in: .whitespacesAndNewlines) == "kube-proxy" {
+            if let comm = try? fs.readText("/proc/\(name)/comm"), comm.trimmed(.whitespacesAndNewlines) == "kube-proxy" {
                 return "running as pid \(name)"
             }
         }
         let config = "/var/lib/kube-proxy/config.conf"
         if let text = try? fs.readText(config),
-           text.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("conntrack:") }) {
+           text.split(separator: "\n").contains(where: { $0.trimmed(.whitespaces).hasPrefix("conntrack:") }) {
             return "configured in \(config)"
         }
         return nil
@@ -99,7 +99,7 @@ public enum ConntrackBootFacts {
 
     static func tunedProfile(_ fs: any FileSystem) -> String? {
         guard let text = try? fs.readText("/etc/tuned/active_profile") else { return nil }
-        let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = text.trimmed(.whitespacesAndNewlines)
         return name.isEmpty || name.contains("/") || name.contains("..") ? nil : name.split(separator: " ").first.map(String.init)
     }
 
@@ -111,10 +111,10 @@ public enum ConntrackBootFacts {
             guard let text = try? fs.readText(file) else { continue }
             var inSysctl = false
             for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let line = raw.trimmingCharacters(in: .whitespaces)
+                let line = raw.trimmed(.whitespaces)
                 if line.hasPrefix("[") { inSysctl = line == "[sysctl]"; continue }
                 guard inSysctl, !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { continue }
-                if SysctlBootConfig.keyComponents(line[..<equals].trimmingCharacters(in: .whitespaces)) == wanted {
+                if SysctlBootConfig.keyComponents(line[..<equals].trimmed(.whitespaces)) == wanted {
                     return "\(file):\(index + 1)"
                 }
             }

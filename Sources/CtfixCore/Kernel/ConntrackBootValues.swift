@@ -38,7 +38,7 @@ public struct ConntrackBootValues: Sendable, Equatable, Encodable {
         groups += ConntrackKeys.otherTimeouts.map(ConntrackKeys.timeoutKeys)
         for (index, group) in groups.enumerated() {
             guard let key = group.compactMap({ try? SysctlKey($0) }).first(where: { fs.exists($0.path) }) else { continue }
-            let runtime = (try? fs.readText(key.path))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let runtime = (try? fs.readText(key.path))?.trimmed(.whitespacesAndNewlines)
             let settings = config.settings(of: key.dottedName)
             guard index < 2 || !settings.isEmpty else { continue }
             let winner = settings.last
@@ -47,7 +47,7 @@ public struct ConntrackBootValues: Sendable, Equatable, Encodable {
         }
         if let path = ConntrackKeys.hashsizePaths.first(where: { fs.exists($0) }) {
             let module = String(path.split(separator: "/")[2])
-            let runtime = (try? fs.readText(path))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let runtime = (try? fs.readText(path))?.trimmed(.whitespacesAndNewlines)
             if ConntrackBootFacts.isBuiltIn(module, fs) == true {
                 let booted = ConntrackBootFacts.commandLineHashsize(module, fs)
                 entries.append(Entry(key: "\(module).hashsize", runtime: runtime, boot: booted,

@@ -7,7 +7,7 @@ import Foundation
 public enum HostNumber {
     /// The value of `text` (surrounding whitespace ignored), or nil when it is not one number.
     public static func parse<S: StringProtocol>(_ text: S) -> Double? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed(.whitespacesAndNewlines)
         var scalars = Substring(trimmed).unicodeScalars[...]
         if scalars.first == "-" || scalars.first == "+" { scalars = scalars.dropFirst() }
         var digits = 0, dots = 0
@@ -24,7 +24,7 @@ public enum HostNumber {
 
     /// A short, quoted excerpt of unexpected text for an error message.
     public static func excerpt<S: StringProtocol>(_ text: S, limit: Int = 60) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed(.whitespacesAndNewlines)
         if trimmed.isEmpty { return "nothing (an empty file)" }
         let visible = trimmed.unicodeScalars.map { scalar -> String in
             switch scalar {

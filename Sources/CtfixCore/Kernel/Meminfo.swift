@@ -34,7 +34,7 @@ public struct Meminfo: Sendable, Equatable {
     public init(parsing text: String) {
         for line in text.split(whereSeparator: \.isNewline) {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let name = line[..<colon].trimmed(.whitespaces)
             guard !name.isEmpty, !name.contains(" ") else { continue }
             let tokens = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let first = tokens.first, let number = HostNumber.parse(first) else { continue }

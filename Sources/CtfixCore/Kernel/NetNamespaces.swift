@@ -115,7 +115,7 @@ public enum NetNamespaces {
 
     static func processName(_ pid: Int32, _ fileSystem: any FileSystem) -> String? {
         guard let text = try? fileSystem.readText("/proc/\(pid)/comm") else { return nil }
-        let name = text.trimmingCharacters(in: .newlines)
+        let name = text.trimmed(.newlines)
         return name.isEmpty ? nil : String(name.prefix(64))
     }
 }

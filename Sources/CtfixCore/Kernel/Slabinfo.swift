@@ -53,7 +53,7 @@ public struct Slabinfo: Sendable {
         var lineNumber = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmed(.whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("slabinfo - version:") {
                 version = line.dropFirst("slabinfo - version:".count).split(separator: " ").first.map(String.init)

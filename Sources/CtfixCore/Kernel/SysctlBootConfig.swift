@@ -99,11 +99,11 @@ public struct SysctlBootConfig: Sendable, Equatable {
     public static func parse(_ body: String, file: String) -> [Assignment] {
         var result: [Assignment] = []
         for (index, raw) in body.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = raw.trimmingCharacters(in: .whitespaces)
+            let trimmed = raw.trimmed(.whitespaces)
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), !trimmed.hasPrefix(";"),
                   let equals = trimmed.firstIndex(of: "=") else { continue }
-            var key = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
-            let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            var key = trimmed[..<equals].trimmed(.whitespaces)
+            let value = trimmed[trimmed.index(after: equals)...].trimmed(.whitespaces)
             var ignores = false
             if key.hasPrefix("-") { ignores = true; key.removeFirst() }
             guard !key.isEmpty else { continue }

@@ -9,7 +9,7 @@ enum HostTimeFacts {
     static func bootTime(of fileSystem: any FileSystem, now: Date) -> Date? {
         if let stat = try? fileSystem.readText("/proc/stat") {
             for line in stat.split(separator: "\n") where line.hasPrefix("btime ") {
-                if let seconds = Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces)), seconds > 0 {
+                if let seconds = Double(line.dropFirst(6).trimmed(.whitespaces)), seconds > 0 {
                     return Date(timeIntervalSince1970: seconds)
                 }
             }
@@ -25,7 +25,7 @@ enum HostTimeFacts {
     /// captured host, else `TZ` from the environment, else this process's zone.
     static func timeZone(of host: CtfixContext) -> TimeZone {
         if !host.isLiveHost, let text = try? host.fileSystem.readText("/etc/timezone"),
-           let zone = TimeZone(identifier: text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+           let zone = TimeZone(identifier: text.trimmed(.whitespacesAndNewlines)) {
             return zone
         }
         if var name = host.environment["TZ"], !name.isEmpty {

@@ -21,7 +21,7 @@ public enum DurationText {
         guard text.count <= ParseLimits.maximumDurationLength else {
             throw ParseError(message: "a duration is at most \(ParseLimits.maximumDurationLength) characters", beyondLimit: true)
         }
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var rest = Substring(text.trimmed(.whitespaces))
         guard !rest.isEmpty else { throw malformed }
         let limit = ParseLimits.maximumDuration.seconds * 1000
         var total = 0.0

@@ -47,7 +47,7 @@ public struct ParseScope {
     /// A non-empty string.
     public mutating func nonEmptyString(_ node: YAMLNode, _ what: String) -> String? {
         guard let text = string(node, what) else { return nil }
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !text.trimmed(.whitespaces).isEmpty else {
             error(node, "\(what) must not be empty")
             return nil
         }

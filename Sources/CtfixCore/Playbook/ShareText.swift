@@ -39,12 +39,12 @@ public enum ShareText {
     /// The share `text` names (`0.9` for `90%`), or why it is not one (a sentence fragment
     /// that reads after "parameter 'x' expects a share (90% or 0.9): ").
     public static func parse(_ text: String) -> Result<Double, ShareError> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed(.whitespaces)
         guard trimmed.utf8.count <= 64, isShareSyntax(trimmed) else {
             return .failure(ShareError(message: "'\(Parameter.shown(text))' is not a share; write it as 90% or 0.9"))
         }
         let isPercent = trimmed.hasSuffix("%")
-        let digits = isPercent ? String(trimmed.dropLast()).trimmingCharacters(in: .whitespaces) : trimmed
+        let digits = isPercent ? String(trimmed.dropLast()).trimmed(.whitespaces) : trimmed
         guard let number = Double(digits), number.isFinite else {
             return .failure(ShareError(message: "'\(Parameter.shown(text))' is not a share; write it as 90% or 0.9"))
         }

@@ -103,7 +103,7 @@ public enum YAMLDocumentParser {
             let start = context.flatMap { $0.mark.line != mark.line ? "; it starts at line \($0.mark.line), column \($0.mark.column)" : nil } ?? ""
             let place = clamped(mark.line, mark.column, in: text)
             return Diagnostic(file: file, line: place.0, column: place.1,
-                              message: "invalid YAML: \(prefix)\(problem)".trimmingCharacters(in: .whitespaces) + start)
+                              message: "invalid YAML: \(prefix)\(problem)".trimmed(.whitespaces) + start)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let key = duplicates.first ?? "?"
             let place = secondOccurrence(of: key, after: context.mark, in: text) ?? (context.mark.line, context.mark.column)

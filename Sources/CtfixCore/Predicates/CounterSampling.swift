@@ -42,7 +42,7 @@ struct CounterSampling {
         let fs = context.host.fileSystem
         if (try? SnapshotManifest.read(from: fs)) != nil { return recorded(in: fs, notBefore: context.notBefore) }
         let namespaces = context.netNamespaces
-        let bootID = (try? fs.readText(PolicyState.bootIDPath))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bootID = (try? fs.readText(PolicyState.bootIDPath))?.trimmed(.whitespacesAndNewlines)
         var firsts: [(NetNamespace, String, KernelStatTable, Date)] = []
         var reused: [Pair] = []
         var failures: [HostReadFailure] = []

@@ -44,7 +44,7 @@ public struct ValueComparison: Sendable {
             if isRatio, let value = expression.constantValue {
                 // An error, not a warning: a valid playbook's warnings are never shown, and
                 // `above: 80` (for 80%) or `above: 900%` (for 90%) would never fire.
-                let written = expression.text.trimmingCharacters(in: .whitespaces)
+                let written = expression.text.trimmed(.whitespaces)
                 if let problem = ShareText.problem(value, written: written, isPercent: written.hasSuffix("%")) {
                     scope.error(node, "a ratio threshold is a share: \(problem.message)")
                     ok = false

@@ -35,7 +35,7 @@ public struct AlertTemplate: Sendable, Equatable, CustomStringConvertible {
             guard let close = rest[open.upperBound...].range(of: "}}") else {
                 throw ParseError(offset: offset, message: "'{{' is not closed by '}}'")
             }
-            let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            let inner = rest[open.upperBound..<close.lowerBound].trimmed(.whitespaces)
             let fields = inner.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
             guard inner.hasPrefix("."), fields.count == 2 else {
                 throw ParseError(offset: offset, message: "'{{ \(inner) }}' is not '{{ .Labels.NAME }}' or '{{ .Annotations.NAME }}'")

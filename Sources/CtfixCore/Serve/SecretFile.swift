@@ -61,7 +61,7 @@ public enum SecretFile {
             total += got
         }
         guard total <= maximumBytes else { return .failure(.tooLarge(path: path, size: Int64(total))) }
-        let secret = String(decoding: bytes[0..<total], as: UTF8.self).trimmingCharacters(in: .newlines)
+        let secret = String(decoding: bytes[0..<total], as: UTF8.self).trimmed(.newlines)
         guard !secret.isEmpty else { return .failure(.empty(path: path)) }
         return .success(secret)
     }

@@ -19,7 +19,7 @@ public enum WebhookCredentials: Sendable, Equatable {
         guard let header else { return false }
         let parts = header.split(separator: " ", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return false }
-        let scheme = parts[0].lowercased(), value = parts[1].trimmingCharacters(in: .whitespaces)
+        let scheme = parts[0].lowercased(), value = parts[1].trimmed(.whitespaces)
         switch self {
         case .bearer(let token):
             return scheme == "bearer" && ConstantTime.equals(value, token)

@@ -46,7 +46,7 @@ struct KernelLogTailCapture {
         }
         guard result.succeeded else { return .failure(SnapshotError("exit status \(result.exitStatus)")) }
         let (entries, _) = JournalJSONEntry.parseOutput(result.standardOutput)
-        let host = (try? ctx.fileSystem.readText("/proc/sys/kernel/hostname"))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "localhost"
+        let host = (try? ctx.fileSystem.readText("/proc/sys/kernel/hostname"))?.trimmed(.whitespacesAndNewlines) ?? "localhost"
         var text = ""
         for entry in entries where entry.isKernel {
             guard let time = entry.time else { continue }

@@ -6,7 +6,7 @@ extension SnapshotCapture {
     /// each kube-proxy process's `comm` (the fact that it runs; its pid is kept).
     mutating func captureBootFacts() {
         let fs = ctx.fileSystem
-        if let release = try? fs.readText("/proc/sys/kernel/osrelease").trimmingCharacters(in: .whitespacesAndNewlines),
+        if let release = try? fs.readText("/proc/sys/kernel/osrelease").trimmed(.whitespacesAndNewlines),
            !release.isEmpty, !release.contains("/"), release != "..", release != "." {
             let path = "/lib/modules/\(release)/modules.builtin"
             if let info = try? fs.info(path), info.kind == .file {
@@ -16,7 +16,7 @@ extension SnapshotCapture {
         }
         for name in (try? fs.listDirectory("/proc")) ?? [] where name.allSatisfy(\.isNumber) {
             guard let comm = try? fs.readText("/proc/\(name)/comm"),
-                  comm.trimmingCharacters(in: .whitespacesAndNewlines) == "kube-proxy" else { continue }
+                  comm.trimmed(.whitespacesAndNewlines) == "kube-proxy" else { continue }
             capture(.file("/proc/\(name)/comm"))
             notes.append("/proc/\(name)/comm: kube-proxy runs on this host (it overwrites conntrack settings when it starts)")
             break

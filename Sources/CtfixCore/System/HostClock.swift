@@ -27,7 +27,7 @@ public struct FixedClock: HostClock {
 /// where the old parser silently moved it to another instant.
 public enum TimeArgument {
     public static func parse(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed(.whitespaces)
         if trimmed.hasPrefix("@"), let seconds = Double(trimmed.dropFirst()) {
             return Date(timeIntervalSince1970: seconds)
         }

@@ -79,7 +79,7 @@ public final class ScriptedNamespaceAccess: NamespaceSysctlAccess {
         let result: Result<String, NamespaceAccessError> = state.withLock { state in
             guard let now = state.pids[target.pid], now == target.id else { return .failure(Self.changed(target, state.pids[target.pid])) }
             guard state.values[target.id]?[path] != nil else { return .failure(NamespaceAccessError(.failed, "\(path): no such file in netns \(target.id)")) }
-            let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = value.trimmed(.whitespacesAndNewlines)
             state.values[target.id]?[path] = text + "\n"
             state.writes.append((target.id, path, text))
             return .success(text + "\n")

@@ -16,7 +16,7 @@ extension ModuleUnloadAction: PlannableAction {
         if !holders.isEmpty {
             return .refused("\(module) is used by \(holders.joined(separator: ", ")) (\(directory)/holders); those modules would have to go first")
         }
-        let refcnt = (try? fs.readText("\(directory)/refcnt")).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+        let refcnt = (try? fs.readText("\(directory)/refcnt")).flatMap { Int($0.trimmed(.whitespacesAndNewlines)) } ?? 0
         if refcnt > 0 {
             return .refused("\(module) is in use (refcnt \(refcnt)): iptables/nftables rules or helpers still reference it")
         }

@@ -65,7 +65,7 @@ extension SysctlAction {
             let target = NamespaceTarget(id: id, pid: namespace.pid)
             let currentText: String
             do {
-                currentText = try context.host.namespaceAccess.read(path, in: target).trimmingCharacters(in: .whitespacesAndNewlines)
+                currentText = try context.host.namespaceAccess.read(path, in: target).trimmed(.whitespacesAndNewlines)
             } catch {
                 notes.append("in \(label): cannot read \(key): \(error.message); not set there")
                 continue

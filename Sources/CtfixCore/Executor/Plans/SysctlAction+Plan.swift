@@ -12,7 +12,7 @@ extension SysctlAction: PlannableAction {
         if keys.first != key { notes.append("using \(key) (the first of the alternatives this kernel has)") }
         let currentText: String
         do {
-            currentText = try fs.readText(path).trimmingCharacters(in: .whitespacesAndNewlines)
+            currentText = try fs.readText(path).trimmed(.whitespacesAndNewlines)
         } catch {
             return .refused("cannot read \(key): \(error.reasonText)")
         }
@@ -116,7 +116,7 @@ extension SysctlAction: PlannableAction {
         guard Self.conntrackMaxKeys.contains(key) else { return [] }
         let fs = context.fileSystem
         guard let path = ConntrackKeys.hashsizePaths.first(where: { fs.exists($0) }),
-              let currentText = try? fs.readText(path).trimmingCharacters(in: .whitespacesAndNewlines),
+              let currentText = try? fs.readText(path).trimmed(.whitespacesAndNewlines),
               let current = Double(currentText) else {
             notes.append("no conntrack hashsize parameter on this host; buckets unchanged")
             return []

@@ -37,7 +37,7 @@ extension SysctlAction {
                 let loadFile = persist.modulesLoadFile ?? "/etc/modules-load.d/ctfix-conntrack.conf"
                 if fs.isSymbolicLink(loadFile) { throw PersistRefusal(reason: "\(loadFile) is a symbolic link; ctfix never writes through one") }
                 let existing = context.plannedContent(of: loadFile) ?? ""
-                let lines = existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                let lines = existing.split(separator: "\n").map { $0.trimmed(.whitespaces) }
                 if !lines.contains(moduleName) {
                     let prefix = existing.isEmpty ? "# Written by ctfix: load \(moduleName) early so its sysctl keys apply at boot.\n" : (existing.hasSuffix("\n") ? existing : existing + "\n")
                     if let step = context.fileStep(loadFile, after: prefix + moduleName + "\n") { steps.append(step) }
@@ -103,9 +103,9 @@ extension SysctlAction {
         let wanted = SysctlBootConfig.keyComponents(key)
         let lines = content.split(separator: "\n", omittingEmptySubsequences: false).map { raw -> String in
             let line = String(raw)
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmed(.whitespaces)
             guard !trimmed.hasPrefix("#"), !trimmed.hasPrefix(";"), let equals = line.firstIndex(of: "=") else { return line }
-            var name = line[..<equals].trimmingCharacters(in: .whitespaces)
+            var name = line[..<equals].trimmed(.whitespaces)
             if name.hasPrefix("-") { name.removeFirst() }
             guard SysctlBootConfig.keyComponents(name) == wanted else { return line }
             let spacing = line[line.index(after: equals)...].prefix(while: { $0 == " " || $0 == "\t" })
@@ -122,9 +122,9 @@ extension SysctlAction {
         if lines.last == "" { lines.removeLast() }
         var found = false
         for index in lines.indices {
-            let trimmed = lines[index].trimmingCharacters(in: .whitespaces)
+            let trimmed = lines[index].trimmed(.whitespaces)
             guard !trimmed.hasPrefix("#"), !trimmed.hasPrefix(";"), let equals = trimmed.firstIndex(of: "=") else { continue }
-            var name = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
+            var name = trimmed[..<equals].trimmed(.whitespaces)
             if name.hasPrefix("-") { name.removeFirst() }
             guard name == key || name == slashed else { continue }
             lines[index] = "\(key) = \(value)"
