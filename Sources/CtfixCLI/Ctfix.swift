@@ -6,7 +6,24 @@ import Foundation
 /// and hands it to the core (`CtfixCore`), which does the work. The entry points are the
 /// `ctfix` and `ctfix-serve` executables (`JSONAwareMain.run`); see `ServeLauncher`.
 struct Ctfix: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    /// The configuration; while `parsingWithoutCompletionRequest` is set it also names a
+    /// "super-command", the one thing that makes ArgumentParser skip its check for
+    /// `--generate-completion-script`. That check parses every command line twice more, as the
+    /// two pseudo-commands that carry the flag (reflection and first-time conformance lookups:
+    /// about a tenth of a dry-run's CPU, docs/benchmarks.md). It is skipped only for command lines
+    /// that do not hold the flag, and the name is gone again before any help or usage text is
+    /// written (the only other readers of it), so no output changes.
+    static var configuration: CommandConfiguration {
+        var configuration = baseConfiguration
+        if parsingWithoutCompletionRequest { configuration._superCommandName = "ctfix" }
+        return configuration
+    }
+
+    /// Set by `JSONAwareMain` around `parseAsRoot` for command lines without
+    /// `--generate-completion-script`; read on the parsing thread only.
+    nonisolated(unsafe) static var parsingWithoutCompletionRequest = false
+
+    static let baseConfiguration = CommandConfiguration(
         commandName: "ctfix",
         abstract: "Remediation playbooks for Linux hosts: netfilter conntrack first.",
         discussion: """

@@ -22,7 +22,15 @@ public enum JSONAwareMain {
         }
         let status: Int32
         do {
-            var parsed = try Ctfix.parseAsRoot(arguments)
+            Ctfix.parsingWithoutCompletionRequest = !arguments.contains { $0.hasPrefix("--generate-completion-script") }
+            var parsed: any ParsableCommand
+            do {
+                parsed = try Ctfix.parseAsRoot(arguments)
+                Ctfix.parsingWithoutCompletionRequest = false
+            } catch {
+                Ctfix.parsingWithoutCompletionRequest = false
+                throw error
+            }
             if var asyncCommand = parsed as? AsyncParsableCommand { try await asyncCommand.run() } else { try parsed.run() }
             status = 0
         } catch let code as ExitCode {

@@ -137,3 +137,30 @@ import Testing
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+/// `Ctfix.configuration` names a super-command while a command line without
+/// `--generate-completion-script` is parsed (ArgumentParser then skips parsing it twice more as
+/// the completion pseudo-commands). Attacks: every way the flag can be written still produces the
+/// script, and no help, usage or error text ever shows the super-command name.
+@Suite struct CompletionCheckSkipTests {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: PackagePaths.ctfixBinary.path), "needs the built ctfix"),
+          arguments: [["--generate-completion-script", "bash"], ["--generate-completion-script=zsh"], ["--generate-completion-script", "fish"],
+                      ["run", "--generate-completion-script", "bash"]])
+    func theCompletionFlagStillWorks(arguments: [String]) async throws {
+        let result = try await CtfixBinary.run(arguments)
+        #expect(result.exitStatus == 0, "\(arguments): \(result.standardError)")
+        #expect(result.standardOutput.contains("ctfix") && result.standardOutput.count > 1000, "\(arguments)")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: PackagePaths.ctfixBinary.path), "needs the built ctfix"),
+          arguments: [["--help"], ["run", "--help"], ["help", "run"], ["run"], ["run", "--bogus"], ["audit", "show", "--help"],
+                      ["run", "x", "--json", "--bogus"], ["check"], ["--version"], ["serve", "--help"]])
+    func noTextShowsTheSuperCommandName(arguments: [String]) async throws {
+        let result = try await CtfixBinary.run(arguments)
+        let text = result.standardOutput + result.standardError
+        #expect(!text.contains("ctfix ctfix"), "\(arguments): \(text)")
+        if arguments.contains("--help") || arguments.first == "help" {
+            #expect(text.contains("USAGE: ctfix"), "\(arguments): \(text)")
+        }
+    }
+}
