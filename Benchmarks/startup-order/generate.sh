@@ -14,8 +14,11 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 command -v valgrind >/dev/null || { echo "generate.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
-CTFIX_UNSTRIPPED=1 swift build -c release --scratch-path .build-order --product ctfix
-binary=.build-order/release/ctfix
+# SCRATCH: the build directory (default .build-order; .build reuses the main build, relinking
+# it unstripped: rebuild the release binary afterwards).
+scratch=${SCRATCH:-.build-order}
+CTFIX_UNSTRIPPED=1 swift build -c release --scratch-path "$scratch" --product ctfix
+binary=$scratch/release/ctfix
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # valgrind cannot read the toolchain's DWARF; the symbol table is enough.
@@ -25,6 +28,10 @@ for run in "table-full ubuntu-table-full" "alloc-failure centos6-alloc-failure" 
   valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/$1.out" \
     "$work/ctfix" run "playbooks/$1.yaml" --root "examples/hosts/$2" --dry-run --audit-log "$work/audit.jsonl" >/dev/null 2>&1
 done
+# And a watch's start (its idle peak RSS is measured too): one pass over a copy of a host.
+cp -a examples/hosts/ubuntu-table-full "$work/host"
+valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/zz-watch.out" \
+  "$work/ctfix" watch playbooks/table-full.yaml --root "$work/host" --log /var/log/kern.log --once --dry-run >/dev/null 2>&1 || true
 # Callgrind names each function once per file ("fn=(id) name"; later uses are "(id)");
 # keep the binary's own functions, first use first, without the recursion suffix ('2).
 python3 - "$work" > Benchmarks/startup-order/order.txt <<'PY'
