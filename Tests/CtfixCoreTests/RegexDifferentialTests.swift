@@ -77,6 +77,8 @@ import Testing
             guard own.usesOwnEngine else { continue }
             ownEngine += 1
             for line in lines + [""] {
+                // ICU gave up at its budget (backtracking blew up); ours decides: nothing to compare
+                if icu.test(line) == .overLimit { continue }
                 compared += 1
                 let same = own.test(line) == icu.test(line) && own.firstMatch(in: line) == icu.firstMatch(in: line)
                     && own.captures(in: line) == icu.captures(in: line)
