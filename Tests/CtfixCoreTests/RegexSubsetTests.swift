@@ -50,13 +50,29 @@ import Testing
         }
     }
 
+    /// ctfix's own name and number rules run on its own engine (loading a playbook must not
+    /// start ICU's regex) and answer as Foundation's `range(of:options: .regularExpression)` did,
+    /// including `$` before a final newline.
+    @Test func ownNameRulesAnswerAsFoundationDid() {
+        let rules = ["^[a-z_][a-z0-9_]*$", "^[a-z0-9][a-z0-9._-]{0,62}$", "^[a-z0-9_]+$", ShareText.pattern]
+        let names = ["nf_conntrack", "a", "", "A", "9x", "x-y.z", "-x", "x\n", "x\n\n", "x\r\n", "é", "x\u{2028}", "1.5e3 %", "+.5", "90%",
+                     "1e", String(repeating: "a", count: 63), String(repeating: "a", count: 64), "a b", "a\u{301}", "٣"]
+        for rule in rules {
+            #expect(RegexSubsetParser.parse(rule) != nil, "\(rule)")
+            for name in names {
+                #expect(CompiledPattern.ownPatternMatches(rule, name) == (name.range(of: rule, options: .regularExpression) != nil),
+                        "\(rule) on \(RegexDifferentialTests.shown(name))")
+            }
+        }
+    }
+
     /// Outside the subset: ICU matches, with its meaning (each line here tells the engines apart
     /// if the pattern were read as the subset would).
     @Test(arguments: [
         ("a\\b", "a b", true), ("(?i)TABLE", "table", true), ("(?=a)a", "a", true), ("a++b", "aab", true), ("\\p{Lu}", "É", true),
         ("\\Qa.b\\E", "axb", false), ("\\x41", "A", true), ("(?<n>a)", "a", true), ("[a-z&&[^b]]", "b", false), ("[[ab]c]", "c", true),
         ("a\\z", "a", true), ("\\v", "\u{0B}", true), ("[:alpha:]", "a", true), ("(a?)*b", "b", true), ("\\u00e9", "é", true),
-        ("a{1001}", String(repeating: "a", count: 1001), true), ("[-a]", "-", true), ("[a-]", "-", true), ("(?:a{10}){1000}", "aa", false),
+        ("a{1001}", String(repeating: "a", count: 1001), true), ("[\\d-]", "-", true), ("[a-c-e]", "-", true), ("(?:a{10}){1000}", "aa", false),
     ])
     func patternsOutsideTheSubsetStillWork(_ source: String, _ line: String, _ matches: Bool) throws {
         let pattern = try CompiledPattern(source)

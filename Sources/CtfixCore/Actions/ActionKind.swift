@@ -114,6 +114,6 @@ extension ParseScope {
 /// Linux kernel module names as `modprobe` and `/sys/module` spell them.
 enum KernelModuleName {
     static func isValid(_ name: String) -> Bool {
-        name.range(of: "^[a-z0-9_]+$", options: .regularExpression) != nil
+        CompiledPattern.ownPatternMatches("^[a-z0-9_]+$", name)
     }
 }

@@ -30,7 +30,7 @@ enum ActionListParser {
         guard let reader = MappingReader(node, "an action", scope: &scope) else { return nil }
         let nameNode = reader.required("name", scope: &scope)
         let name = nameNode.flatMap { scope.nonEmptyString($0, "action name") } ?? ""
-        if let nameNode, !name.isEmpty, name.range(of: "^[a-z0-9][a-z0-9._-]{0,62}$", options: .regularExpression) == nil {
+        if let nameNode, !name.isEmpty, !CompiledPattern.ownPatternMatches("^[a-z0-9][a-z0-9._-]{0,62}$", name) {
             scope.error(nameNode, "action name must be lowercase letters, digits, '.', '_' or '-', found '\(Parameter.shown(name))' (at most 63 characters)")
         }
         let explain = reader.required("explain", scope: &scope).flatMap { scope.lineOfText($0, "explain") } ?? ""

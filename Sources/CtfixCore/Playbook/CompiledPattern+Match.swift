@@ -75,3 +75,20 @@ extension CompiledPattern {
         })
     }
 }
+
+extension CompiledPattern {
+    /// What `text.range(of: pattern, options: .regularExpression) != nil` answers, by ctfix's
+    /// own engine when `pattern` is in its subset. ctfix's fixed name and number rules use it, so
+    /// loading a playbook does not start ICU's regex engine (its start-up is a tenth of a
+    /// dry-run's CPU). For ctfix's own patterns, never a user's: no cost rule, no length limit
+    /// (the match is linear in the text anyway).
+    static func ownPatternMatches(_ pattern: String, _ text: String) -> Bool {
+        guard let parsed = RegexSubsetParser.parse(pattern), let program = RegexProgram(parsed.node, captureCount: parsed.captureCount) else {
+            return text.range(of: pattern, options: .regularExpression) != nil
+        }
+        if case .match = RegexPikeVM(program: program).firstMatch(in: Array(text.unicodeScalars), need: .existence, overBudget: { false }) {
+            return true
+        }
+        return false
+    }
+}

@@ -12,7 +12,7 @@ enum ParameterParser {
         var result: [Parameter] = []
         for pair in pairs {
             guard let name = pair.key.scalar else { continue }
-            guard name.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+            guard CompiledPattern.ownPatternMatches("^[a-z_][a-z0-9_]{0,62}$", name) else {
                 scope.error(pair.key, "parameter name '\(Parameter.shown(name))' must be lowercase letters, digits and '_' (at most 63 characters)")
                 continue
             }

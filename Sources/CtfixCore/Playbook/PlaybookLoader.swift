@@ -76,7 +76,7 @@ public enum PlaybookLoader {
         }
         var name = ""
         if let node = top.required("name", scope: &scope), let text = scope.nonEmptyString(node, "name") {
-            if text.range(of: "^[a-z0-9][a-z0-9._-]{0,62}$", options: .regularExpression) == nil {
+            if !CompiledPattern.ownPatternMatches("^[a-z0-9][a-z0-9._-]{0,62}$", text) {
                 scope.error(node, "name must be lowercase letters, digits, '.', '_' or '-' (at most 63), found '\(text)'")
             }
             name = text

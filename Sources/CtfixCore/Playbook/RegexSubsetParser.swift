@@ -7,8 +7,8 @@
 /// `^` negation, escapes inside), `\d \D \w \W \s \S`, `( )` and `(?: )`, `|`,
 /// `? * + {m} {m,} {m,n}` and their lazy forms, `^` and `$` (not multiline). Left to ICU:
 /// backreferences, lookaround, possessive quantifiers, inline flags, `\b`, `\p{..}`, `\Q..\E`,
-/// numeric escapes, named groups, nested or set-operation classes, a literal `-` or `&` or `]`
-/// in a class where ICU's reading could differ, a stray `{` `}` `]`, and a loop (`*`, `+`,
+/// numeric escapes, named groups, nested or set-operation classes, a literal `-` other than
+/// first or last in a class, a literal `&` or `]` in a class, a stray `{` `}` `]`, and a loop (`*`, `+`,
 /// `{..}`) around something that can match empty, where engines end empty iterations
 /// differently.
 struct RegexSubsetParser {
@@ -161,8 +161,17 @@ struct RegexSubsetParser {
         var negated = false
         if current == "^" { negated = true; index += 1 }
         var items: [RegexScalarSet.Item] = []
+        var lastWasScalar = false
         while true {
             guard let scalar = current else { return nil }
+            if scalar == "-" {
+                // a literal `-` first (`[-a]`) or last after a scalar or range (`[a-z_-]`), as ICU reads it
+                let closes = index + 1 < scalars.count && scalars[index + 1] == "]"
+                guard items.isEmpty || (closes && lastWasScalar) else { return nil }
+                items.append(.range(0x2D, 0x2D))
+                index += 1
+                continue
+            }
             if scalar == "]" {
                 guard !items.isEmpty else { return nil } // `[]…` and `[^]…`: ICU's reading differs
                 index += 1
@@ -173,9 +182,11 @@ struct RegexSubsetParser {
             guard let lowScalar = low.scalar else {
                 if current == "-" { return nil }
                 items.append(low.item)
+                lastWasScalar = false
                 continue
             }
-            guard current == "-" else { items.append(low.item); continue }
+            lastWasScalar = true
+            guard current == "-", index + 1 < scalars.count, scalars[index + 1] != "]" else { items.append(low.item); continue }
             index += 1
             guard current != "]", let high = classMember(), let highScalar = high.scalar,
                   lowScalar.value <= highScalar.value else { return nil }

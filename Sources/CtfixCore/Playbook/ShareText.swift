@@ -12,7 +12,7 @@ public enum ShareText {
     /// that reads after "parameter 'x' expects a share (90% or 0.9): ").
     public static func parse(_ text: String) -> Result<Double, ShareError> {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.utf8.count <= 64, trimmed.range(of: pattern, options: .regularExpression) != nil else {
+        guard trimmed.utf8.count <= 64, CompiledPattern.ownPatternMatches(pattern, trimmed) else {
             return .failure(ShareError(message: "'\(Parameter.shown(text))' is not a share; write it as 90% or 0.9"))
         }
         let isPercent = trimmed.hasSuffix("%")

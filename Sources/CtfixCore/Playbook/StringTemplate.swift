@@ -21,7 +21,7 @@ public struct StringTemplate: Sendable, Equatable, CustomStringConvertible {
                 return .failure(TemplateError(message: "'${' is not closed with '}'"))
             }
             let name = String(rest[start.upperBound..<end])
-            guard name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
+            guard CompiledPattern.ownPatternMatches("^[a-z_][a-z0-9_]*$", name) else {
                 return .failure(TemplateError(message: "'${\(name)}' is not a parameter reference"))
             }
             references.append(name)
