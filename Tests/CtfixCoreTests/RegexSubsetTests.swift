@@ -54,7 +54,9 @@ import Testing
     /// start ICU's regex) and answer as Foundation's `range(of:options: .regularExpression)` did,
     /// including `$` before a final newline.
     @Test func ownNameRulesAnswerAsFoundationDid() {
-        let rules = ["^[a-z_][a-z0-9_]*$", "^[a-z0-9][a-z0-9._-]{0,62}$", "^[a-z0-9_]+$", ShareText.pattern]
+        let rules = ["^[a-z_][a-z0-9_]*$", "^[a-z0-9][a-z0-9._-]{0,62}$", "^[a-z0-9_]+$", ShareText.pattern, CounterPredicate.namePattern,
+                     "^/etc/sysctl\\.d/[A-Za-z0-9_.-]+\\.conf$", "^[A-Za-z0-9@._:\\\\-]+$", "^[A-Za-z0-9_][A-Za-z0-9._+-]*$",
+                     "^[A-Z_][A-Z0-9_]*$", "^[A-Za-z0-9_./=:@%+,${}-]+$"]
         let names = ["nf_conntrack", "a", "", "A", "9x", "x-y.z", "-x", "x\n", "x\n\n", "x\r\n", "é", "x\u{2028}", "1.5e3 %", "+.5", "90%",
                      "1e", String(repeating: "a", count: 63), String(repeating: "a", count: 64), "a b", "a\u{301}", "٣"]
         for rule in rules {
@@ -64,6 +66,14 @@ import Testing
                         "\(rule) on \(RegexDifferentialTests.shown(name))")
             }
         }
+    }
+
+    /// `${name}` shown as `name` in evidence, by hand now: the same text as the regular
+    /// expression it replaces, hostile spellings included.
+    @Test(arguments: ["${a} > 1", "${a}${b_2}", "$${a}", "${}", "${1a}", "${a", "${A}", "${a\u{301}}", "${b\u{301}}", "x${a}y${", "${${a}}", "", "${_}"])
+    func plainTextWritesNamesAsTheRegexDid(_ text: String) {
+        let expected = text.replacingOccurrences(of: #"\$\{([a-z_][a-z0-9_]*)\}"#, with: "$1", options: .regularExpression)
+        #expect(ValueComparison.plainText(text) == expected)
     }
 
     /// Outside the subset: ICU matches, with its meaning (each line here tells the engines apart

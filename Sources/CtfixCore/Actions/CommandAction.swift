@@ -73,7 +73,7 @@ public struct CommandAction: ActionKind {
                 scope.error(first, "the program in command argv must be an absolute path without '..' or a bare program name, found '\(program.text)'")
                 return nil
             }
-        } else if program.text.range(of: "^[A-Za-z0-9_][A-Za-z0-9._+-]*$", options: .regularExpression) == nil {
+        } else if !CompiledPattern.ownPatternMatches("^[A-Za-z0-9_][A-Za-z0-9._+-]*$", program.text) {
             scope.error(first, "the program in command argv must be an absolute path or a bare program name looked up in PATH, found '\(program.text)'")
             return nil
         }
@@ -93,7 +93,7 @@ public struct CommandAction: ActionKind {
                 ok = false
                 continue
             }
-            guard name.range(of: "^[A-Z_][A-Z0-9_]*$", options: .regularExpression) != nil else {
+            guard CompiledPattern.ownPatternMatches("^[A-Z_][A-Z0-9_]*$", name) else {
                 scope.error(pair.key, "command environment name '\(name)' must be uppercase letters, digits and '_' (not starting with a digit)")
                 ok = false
                 continue
@@ -124,7 +124,7 @@ public struct CommandAction: ActionKind {
 
     /// Quotes an argument for display the way a shell would need it.
     private func shellQuoted(_ text: String) -> String {
-        if !text.isEmpty, text.range(of: "^[A-Za-z0-9_./=:@%+,${}-]+$", options: .regularExpression) != nil { return text }
+        if !text.isEmpty, CompiledPattern.ownPatternMatches("^[A-Za-z0-9_./=:@%+,${}-]+$", text) { return text }
         return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

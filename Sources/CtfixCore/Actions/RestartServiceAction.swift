@@ -23,7 +23,7 @@ public struct RestartServiceAction: ActionKind {
     /// True for names systemd accepts as units (`nginx`, `getty@tty1.service`); nothing that a
     /// shell or `systemctl` could read as an option or a path.
     public static func isValidUnitName(_ name: String) -> Bool {
-        !name.hasPrefix("-") && name.range(of: "^[A-Za-z0-9@._:\\\\-]+$", options: .regularExpression) != nil
+        !name.hasPrefix("-") && CompiledPattern.ownPatternMatches("^[A-Za-z0-9@._:\\\\-]+$", name)
     }
 
     /// Why a rendered unit name may not be restarted, or nil. Only services and sockets (a name

@@ -131,7 +131,7 @@ enum SysctlActionParser {
         guard let reader = MappingReader(node, "'persist'", scope: &scope) else { return nil }
         var file: String?
         if let fileNode = reader.required("file", scope: &scope), let path = scope.normalizedHostPath(fileNode, "persist file") {
-            if path == "/etc/sysctl.conf" || path.range(of: "^/etc/sysctl\\.d/[A-Za-z0-9_.-]+\\.conf$", options: .regularExpression) != nil {
+            if path == "/etc/sysctl.conf" || CompiledPattern.ownPatternMatches("^/etc/sysctl\\.d/[A-Za-z0-9_.-]+\\.conf$", path) {
                 file = path
             } else {
                 scope.error(fileNode, "persist file must be /etc/sysctl.conf or /etc/sysctl.d/NAME.conf (where sysctl reads at boot), found '\(path)'")

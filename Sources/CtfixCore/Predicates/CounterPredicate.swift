@@ -86,7 +86,7 @@ public struct CounterPredicate: PredicateKind {
         var stats: [String]?
         if let statNode = reader.required("stat", scope: &scope), let names = scope.stringList(statNode, "stat") {
             stats = names
-            for (index, text) in names.enumerated() where text.range(of: namePattern, options: .regularExpression) == nil || names.firstIndex(of: text) != index {
+            for (index, text) in names.enumerated() where !CompiledPattern.ownPatternMatches(namePattern, text) || names.firstIndex(of: text) != index {
                 let place = if case .sequence(let items) = statNode.value, index < items.count { items[index] } else { statNode }
                 scope.error(place, names.firstIndex(of: text) != index ? "stat '\(text)' is listed twice"
                             : "stat must be the name of a file in /proc/net/stat (such as nf_conntrack), found '\(Parameter.shown(text))'")
@@ -99,7 +99,7 @@ public struct CounterPredicate: PredicateKind {
             if items.isEmpty { scope.error(columnsNode, "columns must not be an empty list"); ok = false }
             for item in items {
                 guard let name = scope.nonEmptyString(item, "each entry of columns") else { ok = false; continue }
-                if name.range(of: namePattern, options: .regularExpression) == nil {
+                if !CompiledPattern.ownPatternMatches(namePattern, name) {
                     scope.error(item, "a column is a lowercase name from the file's header (drop, early_drop, insert_failed…), found '\(Parameter.shown(name))'")
                     ok = false
                 } else if KernelStatTable.gauges.contains(name) {
