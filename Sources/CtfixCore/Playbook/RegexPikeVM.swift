@@ -102,7 +102,13 @@ struct RegexPikeVM {
         }
 
         var position = 0
+        let firstScalars = program.anchoredAtStart ? nil : program.firstScalars
         while true {
+            if let firstScalars, matched == nil, current.count == 0 {
+                // no thread alive: skip to where a match can start (none can be empty)
+                while position < end, !firstScalars.contains(text[position]) { position += 1 }
+                if position == end { break }
+            }
             if matched == nil, position == 0 || !program.anchoredAtStart {
                 scratch = fresh
                 add(&current, 0, at: position)

@@ -36,6 +36,29 @@ struct RegexProgram: Sendable {
         emit(.save(1))
         emit(.match)
         guard instructions.count <= Self.maximumInstructions else { return nil }
+        firstScalars = Self.firstScalars(of: instructions)
+    }
+
+    /// The scalars every match starts with (at most 8), or nil when a match can start with
+    /// anything else or be empty: the VM skips positions holding none of them without running
+    /// any thread, as ICU's literal-prefix search does (a log line is mostly such positions).
+    private(set) var firstScalars: [Unicode.Scalar]?
+
+    private static func firstScalars(of instructions: [Instruction]) -> [Unicode.Scalar]? {
+        var found: [Unicode.Scalar] = [], seen = Set<Int>(), pending = [0]
+        while let pc = pending.popLast() {
+            guard seen.insert(pc).inserted else { continue }
+            switch instructions[pc] {
+            case .jump(let target): pending.append(target)
+            case .split(let preferred, let other): pending.append(contentsOf: [preferred, other])
+            case .save, .assertStart: pending.append(pc + 1)
+            case .scalar(let scalar):
+                if !found.contains(scalar) { found.append(scalar) }
+                guard found.count <= 8 else { return nil }
+            case .set, .dot, .assertEnd, .match: return nil
+            }
+        }
+        return found.isEmpty ? nil : found
     }
 
     private mutating func emit(_ instruction: Instruction) {
