@@ -55,7 +55,6 @@ struct RegexPikeVM {
         var stamps = [Int](repeating: -1, count: instructions.count)
         var stack: [Frame] = []
         var scratch = [Int](repeating: -1, count: slotCount)
-        let fresh = scratch
         var matched: [Int]?
 
         func atEnd(_ position: Int) -> Bool {
@@ -95,7 +94,7 @@ struct RegexPikeVM {
                         if atEnd(position) { stack.append(.explore(pc + 1)) }
                     case .scalar, .set, .dot, .match:
                         list.pcs.append(pc)
-                        list.slots.append(contentsOf: scratch)
+                        for slot in 0..<slotCount { list.slots.append(scratch[slot]) }
                     }
                 }
             }
@@ -109,8 +108,10 @@ struct RegexPikeVM {
                 while position < end, !firstScalars.contains(text[position]) { position += 1 }
                 if position == end { break }
             }
-            if matched == nil, position == 0 || !program.anchoredAtStart {
-                scratch = fresh
+            // a new thread only where a match can start (and none once one is found)
+            if matched == nil, position == 0 || !program.anchoredAtStart,
+               firstScalars.map({ position < end && $0.contains(text[position]) }) ?? true {
+                for slot in 0..<slotCount { scratch[slot] = -1 } // not `= fresh`: that would copy on write
                 add(&current, 0, at: position)
             }
             if current.count == 0, matched != nil || program.anchoredAtStart { break }
