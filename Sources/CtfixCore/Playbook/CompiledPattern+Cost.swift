@@ -24,9 +24,10 @@ import Darwin
 ///    - backreferences (`\1`…`\9`, `\k<name>`): no engine matches them in bounded time;
 ///    - patterns longer than `maximumPatternLength` characters.
 /// 2. Text longer than `maximumMatchedBytes` is not matched (`MatchResult.overLimit`).
-/// 3. Each match gets at most `matchBudget` of the thread's CPU time; the engine's progress
-///    callback stops it there (`MatchResult.overLimit`). This is what bounds patterns the
-///    analyser cannot see through (`(a|aa)+$`, `\w*\w*\w*$`, lookarounds).
+/// 3. Each match gets at most `matchBudget` of the thread's CPU time; ICU's progress
+///    callback, or the Pike VM every `RegexPikeVM.budgetInterval` scalars, stops it there
+///    (`MatchResult.overLimit`). This is what bounds ICU patterns the analyser cannot see
+///    through (`(a|aa)+\z`, lookarounds); the Pike VM decides `(a|aa)+$` in linear time.
 ///
 /// Callers never take `overLimit` for a match: a log scan counts the line as not matched and
 /// says so, `file_edit` refuses its plan. `Benchmarks/ctfix-bench regex` measures the costs.

@@ -4,6 +4,11 @@ import Foundation
 /// contain. Log scans test that literal on raw bytes first and run the regex engine only on
 /// the few lines that have it, which is what keeps a full scan near `grep -c` speed.
 ///
+/// Two engines, chosen once here: ctfix's own linear-time Pike VM for the subset of ICU syntax
+/// `RegexSubsetParser` accepts (NSRegularExpression is then never created: loading ICU's regex
+/// engine was a tenth of a dry-run's CPU), ICU's for everything else and for every malformed
+/// pattern, so meanings and error messages are ICU's either way.
+///
 /// Matching cost is bounded (see `CompiledPattern+Cost.swift`): patterns whose cost can
 /// explode are refused here, and every match runs under a length limit and a CPU budget.
 public final class CompiledPattern: @unchecked Sendable, CustomStringConvertible {
