@@ -7,10 +7,13 @@ import Musl
 import Darwin
 #endif
 
-/// The cost rule for playbook regular expressions. ctfix matches with ICU's backtracking
-/// engine (NSRegularExpression), whose time on a hostile line can grow exponentially with the
-/// line's length when a repeated group can itself match in many ways: `(a+)+$` against 5000
-/// `a`s and a `b` ran for more than 30 s. Three limits make every match finish in bounded time:
+/// The cost rule for playbook regular expressions. Patterns outside ctfix's own linear-time
+/// subset (`RegexSubsetParser`) are matched by ICU's backtracking engine
+/// (NSRegularExpression), whose time on a hostile line can grow exponentially with the line's
+/// length when a repeated group can itself match in many ways: `(a+)+$` against 5000 `a`s and
+/// a `b` ran for more than 30 s. The rule applies to every pattern, whichever engine matches it,
+/// so a pattern is accepted or refused the same way. Three limits make every match finish in
+/// bounded time:
 ///
 /// 1. Refused when the playbook is loaded (`validate`, `check`, `run`, `watch` all load first),
 ///    reported at the pattern's `file:line:col`:
@@ -21,9 +24,10 @@ import Darwin
 ///    - backreferences (`\1`…`\9`, `\k<name>`): no engine matches them in bounded time;
 ///    - patterns longer than `maximumPatternLength` characters.
 /// 2. Text longer than `maximumMatchedBytes` is not matched (`MatchResult.overLimit`).
-/// 3. Each match gets at most `matchBudget` of the thread's CPU time; the engine's progress
-///    callback stops it there (`MatchResult.overLimit`). This is what bounds patterns the
-///    analyser cannot see through (`(a|aa)+$`, `\w*\w*\w*$`, lookarounds).
+/// 3. Each match gets at most `matchBudget` of the thread's CPU time; ICU's progress
+///    callback, or the Pike VM every `RegexPikeVM.budgetInterval` scalars, stops it there
+///    (`MatchResult.overLimit`). This is what bounds ICU patterns the analyser cannot see
+///    through (`(a|aa)+\z`, lookarounds); the Pike VM decides `(a|aa)+$` in linear time.
 ///
 /// Callers never take `overLimit` for a match: a log scan counts the line as not matched and
 /// says so, `file_edit` refuses its plan. `Benchmarks/ctfix-bench regex` measures the costs.
@@ -38,33 +42,6 @@ extension CompiledPattern {
     /// The largest `{n,m}` upper bound allowed on a group that holds an unbounded quantifier.
     static let maximumNestedRepeat = 16
 
-    struct OverLimit: Error {}
-
-    /// The first match within the limits (nil: none), or `OverLimit`.
-    func boundedFirstMatch(in text: String) -> Result<NSTextCheckingResult?, OverLimit> {
-        guard text.utf8.count <= Self.maximumMatchedBytes else { return .failure(OverLimit()) }
-        let budget = Self.matchBudget.components
-        let budgetNanoseconds = budget.seconds * 1_000_000_000 + budget.attoseconds / 1_000_000_000
-        let deadline = Self.threadCPUNanoseconds() + budgetNanoseconds
-        var found: NSTextCheckingResult?
-        var over = false
-        var callbacks = 0
-        // With `.reportProgress` ICU calls back once per start position and every ~10 000
-        // steps inside one attempt; the CPU clock is read every 16th call (a few ms at most).
-        regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { result, _, stop in
-            if let result {
-                found = result
-                stop.pointee = true
-                return
-            }
-            callbacks += 1
-            if callbacks & 15 == 0, Self.threadCPUNanoseconds() > deadline {
-                over = true
-                stop.pointee = true
-            }
-        }
-        return over ? .failure(OverLimit()) : .success(found)
-    }
 
     /// CPU time this thread has used: a match descheduled on a busy host is not charged for
     /// the wait.

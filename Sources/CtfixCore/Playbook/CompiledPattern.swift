@@ -4,6 +4,11 @@ import Foundation
 /// contain. Log scans test that literal on raw bytes first and run the regex engine only on
 /// the few lines that have it, which is what keeps a full scan near `grep -c` speed.
 ///
+/// Two engines, chosen once here: ctfix's own linear-time Pike VM for the subset of ICU syntax
+/// `RegexSubsetParser` accepts (NSRegularExpression is then never created: loading ICU's regex
+/// engine was a tenth of a dry-run's CPU), ICU's for everything else and for every malformed
+/// pattern, so meanings and error messages are ICU's either way.
+///
 /// Matching cost is bounded (see `CompiledPattern+Cost.swift`): patterns whose cost can
 /// explode are refused here, and every match runs under a length limit and a CPU budget.
 public final class CompiledPattern: @unchecked Sendable, CustomStringConvertible {
@@ -26,19 +31,39 @@ public final class CompiledPattern: @unchecked Sendable, CustomStringConvertible
         case overLimit
     }
 
+    /// Which engine matches this pattern, chosen once at compile time.
+    enum Engine {
+        /// ctfix's own linear-time engine, for the subset `RegexSubsetParser` accepts: ICU's
+        /// regex (and its start-up cost) is never loaded for it.
+        case subset(RegexPikeVM)
+        /// Everything else, and every malformed pattern (so ICU's error text is unchanged).
+        case foundation(NSRegularExpression)
+    }
+
     public let source: String
-    let regex: NSRegularExpression
+    let engine: Engine
     /// Bytes every matching line must contain; nil when the pattern has no such literal.
     public let requiredLiteral: [UInt8]?
 
-    public init(_ source: String) throws(CompileError) {
+    public convenience init(_ source: String) throws(CompileError) {
         if let problem = Self.costProblem(in: source) { throw CompileError(reason: problem, isCostRefusal: true) }
-        do {
-            regex = try NSRegularExpression(pattern: source, options: [])
-        } catch {
-            let nsError = error as NSError
-            let detail = (nsError.userInfo["NSInvalidValue"] as? String).map { "near '\($0)'" } ?? nsError.localizedDescription
-            throw CompileError(reason: detail)
+        try self.init(uncheckedSource: source, subset: true)
+    }
+
+    /// Compiles without the cost rule; `subset: false` forces ICU (the differential tests
+    /// compare the engines on the same pattern).
+    init(uncheckedSource source: String, subset: Bool) throws(CompileError) {
+        if subset, let parsed = RegexSubsetParser.parse(source),
+           let program = RegexProgram(parsed.node, captureCount: parsed.captureCount) {
+            engine = .subset(RegexPikeVM(program: program))
+        } else {
+            do {
+                engine = .foundation(try NSRegularExpression(pattern: source, options: []))
+            } catch {
+                let nsError = error as NSError
+                let detail = (nsError.userInfo["NSInvalidValue"] as? String).map { "near '\($0)'" } ?? nsError.localizedDescription
+                throw CompileError(reason: detail)
+            }
         }
         self.source = source
         let literal = Self.requiredLiteral(of: source)
@@ -46,6 +71,12 @@ public final class CompiledPattern: @unchecked Sendable, CustomStringConvertible
     }
 
     public var description: String { source }
+
+    /// True when ctfix's own engine matches this pattern (ICU's regex was not created).
+    var usesOwnEngine: Bool {
+        if case .subset = engine { return true }
+        return false
+    }
 
     /// True when the pattern matches anywhere in `text` within the limits (`overLimit` is false).
     public func matches(_ text: String) -> Bool {
@@ -55,7 +86,7 @@ public final class CompiledPattern: @unchecked Sendable, CustomStringConvertible
     /// Matches `text` within the limits: at most `maximumMatchedBytes` of text, at most
     /// `matchBudget` of engine time.
     public func test(_ text: String) -> MatchResult {
-        switch boundedFirstMatch(in: text) {
+        switch boundedFirstMatch(in: text, need: .existence) {
         case .success(let found): found == nil ? .noMatch : .match
         case .failure: .overLimit
         }
@@ -63,18 +94,16 @@ public final class CompiledPattern: @unchecked Sendable, CustomStringConvertible
 
     /// The first match's text, or nil (also when over the limits).
     public func firstMatch(in text: String) -> String? {
-        guard case .success(let match?) = boundedFirstMatch(in: text),
-              let swiftRange = Range(match.range, in: text) else { return nil }
-        return String(text[swiftRange])
+        guard case .success(let ranges?) = boundedFirstMatch(in: text, need: .wholeMatch),
+              let whole = ranges.first, let range = whole else { return nil }
+        return String(text[range])
     }
 
     /// The capture groups of the first match (index 1…), nil where a group did not take part
     /// (and nil when there is no match or the limits were reached).
     public func captures(in text: String) -> [String?]? {
-        guard case .success(let match?) = boundedFirstMatch(in: text) else { return nil }
-        return (1..<max(match.numberOfRanges, 1)).map { index in
-            Range(match.range(at: index), in: text).map { String(text[$0]) }
-        }
+        guard case .success(let ranges?) = boundedFirstMatch(in: text, need: .groups) else { return nil }
+        return ranges.dropFirst().map { range in range.map { String(text[$0]) } }
     }
 
     /// The longest run of plain characters that sits outside any group, class, alternation or
