@@ -7,16 +7,8 @@ import Testing
 /// expression it replaced; they must agree, except that ICU's `$` also matched before one
 /// final line terminator (`"name\n"`), which the rules refuse on purpose.
 @Suite struct NameRuleTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// The suite's seeded generator (SplitMix64), as the other differential tests use.
+    typealias SplitMix = LogByteSearchTests.SplitMix
 
     static let rules: [(String, NameRule)] = [
         ("^[a-z_][a-z0-9_]*$", .parameterReference),

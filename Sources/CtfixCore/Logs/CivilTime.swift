@@ -14,17 +14,21 @@ enum CivilTime {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The year of the day `days` after 1970-01-01.
-    static func year(ofDay days: Int) -> Int {
+    /// The proleptic Gregorian date of the day `days` after 1970-01-01.
+    static func civil(ofDay days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
         let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
+
+    /// The year of the day `days` after 1970-01-01.
+    static func year(ofDay days: Int) -> Int { civil(ofDay: days).year }
 
     static func isLeapYear(_ year: Int) -> Bool {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)

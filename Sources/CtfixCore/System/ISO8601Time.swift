@@ -3,39 +3,18 @@ import Foundation
 /// ISO 8601 / RFC 3339 times in UTC (`2026-11-28T17:22:39Z`, `.123Z`, `.123456Z`) without
 /// Foundation's formatters. `ISO8601DateFormatter` opens an ICU calendar and time-zone data
 /// (about 14 MiB of peak RSS and a tenth of a dry-run's CPU); the civil-calendar arithmetic here
-/// (Howard Hinnant's days-from-civil) is a few integer divisions. Each writer reproduces, byte
+/// (`CivilTime`: Howard Hinnant's days-from-civil) is a few integer divisions. Each writer reproduces, byte
 /// for byte, the text of the formatter it replaced (docs/benchmarks.md, ISO8601TimeTests), so
 /// files and messages do not change; the parser is stricter than the old ones (see `parse`).
 public enum ISO8601Time {
-    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    /// Days since 1970-01-01 of a proleptic Gregorian date (`CivilTime`, shared with the log
+    /// timestamps).
     static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// The proleptic Gregorian date of a day number (days since 1970-01-01).
-    static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        CivilTime.daysFromCivil(year: year, month: month, day: day)
     }
 
     static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+        CivilTime.daysInMonth(month, year: year)
     }
 
     /// `YYYY-MM-DDTHH:MM:SS`, then `.` and `fraction` zero-padded to `digits` when `digits > 0`,
@@ -43,7 +22,7 @@ public enum ISO8601Time {
     static func text(epochSeconds: Int64, fraction: Int = 0, digits: Int = 0) -> String {
         let (dayNumber, second) = epochSeconds.quotientAndRemainder(dividingBy: 86400)
         let (dayIndex, secondOfDay) = second < 0 ? (dayNumber - 1, second + 86400) : (dayNumber, second)
-        let date = civil(days: Int(dayIndex))
+        let date = CivilTime.civil(ofDay: Int(dayIndex))
         var bytes: [UInt8] = []
         bytes.reserveCapacity(32)
         func append(_ value: Int, width: Int) {
