@@ -32,11 +32,12 @@ public enum ServeLauncher {
         return ["\(directory)/ctfix-serve", ((directory as NSString).appendingPathComponent("../libexec/ctfix/ctfix-serve") as NSString).standardizingPath]
     }
 
-    /// Why `path` must not be executed as root, or nil: it must be a regular executable file
-    /// owned by root (or by the user running ctfix) that nobody else can write.
-    static func trustProblem(_ path: String) -> String? {
+    /// Why the file open as `descriptor` (found at `path`) must not be executed as root, or
+    /// nil: it must be a regular executable file owned by root (or by the user running ctfix)
+    /// that nobody else can write.
+    static func trustProblem(_ path: String, descriptor: Int32) -> String? {
         var info = stat()
-        guard lstat(path, &info) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
+        guard fstat(descriptor, &info) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
         guard info.st_mode & S_IFMT == S_IFREG else { return "\(path) is not a regular file" }
         guard info.st_mode & 0o111 != 0 else { return "\(path) is not executable" }
         guard info.st_uid == 0 || info.st_uid == geteuid() else { return "\(path) is owned by user \(info.st_uid), not by root" }
@@ -46,18 +47,30 @@ public enum ServeLauncher {
 
     /// Replaces this process with `ctfix-serve` and the same arguments; returns only when that
     /// cannot be done, as the exit status to stop with (69, unavailable) after saying why.
+    /// The file judged is the file executed: it is opened once (`O_PATH|O_NOFOLLOW`: a link
+    /// planted at the path is refused, not followed), judged by `fstat`, and run by descriptor
+    /// (`fexecve`), so nothing renamed into its place after the check can run instead.
     static func execServer() -> ExitCode {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var problems: [String] = []
         for path in candidates(besides: executable) {
-            guard access(path, F_OK) == 0 else { problems.append("\(path): not found"); continue }
-            if let problem = trustProblem(path) { problems.append(problem); continue }
+            let descriptor = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                problems.append(errno == ENOENT ? "\(path): not found"
+                                : errno == ELOOP ? "\(path) is not a regular file (a symbolic link)"
+                                : "\(path): \(String(cString: strerror(errno)))")
+                continue
+            }
+            defer { close(descriptor) }
+            if let problem = trustProblem(path, descriptor: descriptor) { problems.append(problem); continue }
             fflush(nil) // whatever print() buffered goes out before the image is replaced
             let arguments = [path] + CommandLine.arguments.dropFirst()
-            var pointers = arguments.map { strdup($0) } + [nil]
-            execv(path, &pointers)
+            let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+            var argv = arguments.map { strdup($0) } + [nil]
+            var envp = environment.map { strdup($0) } + [nil]
+            fexecve(descriptor, &argv, &envp)
             problems.append("\(path): cannot execute: \(String(cString: strerror(errno)))")
-            for pointer in pointers { free(pointer) }
+            for pointer in argv + envp { free(pointer) }
         }
         let text = "error: cannot start the server: ctfix serve runs ctfix-serve, installed beside ctfix: " + problems.joined(separator: "; ")
         FileHandle.standardError.write(Data((TerminalText.escape(text) + "\n").utf8))

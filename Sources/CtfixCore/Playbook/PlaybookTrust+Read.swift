@@ -95,7 +95,7 @@ extension PlaybookTrust {
     /// permission on it (a non-root caller may search a directory it cannot list).
     private static var pathOnly: Int32 {
         #if os(Linux)
-        return 0o10000000 // O_PATH (asm-generic/fcntl.h); Glibc's module does not export it
+        return O_PATH // RootDescriptor.swift: Glibc's module does not export it
         #else
         return O_RDONLY
         #endif

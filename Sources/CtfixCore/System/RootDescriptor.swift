@@ -8,7 +8,7 @@ import Musl
 /// Linux constants that Glibc's Swift module hides behind `_GNU_SOURCE` (same value on
 /// every architecture Swift supports on Linux; openat2 and faccessat2 share the unified
 /// syscall numbers since 5.6/5.8).
-let O_PATH: Int32 = 0o10_000_000
+public let O_PATH: Int32 = 0o10_000_000
 let SYS_openat2: Int = 437
 let SYS_faccessat2: Int = 439
 let AT_EMPTY_PATH: Int32 = 0x1000
