@@ -28,8 +28,11 @@ struct JSONValueEncoder {
             }
         }
 
+        // Each takes the storage out of `content` before changing it, so the dictionary or array
+        // is mutated in place (uniquely referenced), not copied on every member.
         func member(_ key: String) -> Slot {
             var members: [String: Slot] = if case .object(let existing) = content { existing } else { [:] }
+            content = .value(.null)
             let slot = members[key] ?? Slot()
             members[key] = slot
             content = .object(members)
@@ -38,6 +41,7 @@ struct JSONValueEncoder {
 
         func appended() -> Slot {
             var items: [Slot] = if case .array(let existing) = content { existing } else { [] }
+            content = .value(.null)
             let slot = Slot()
             items.append(slot)
             content = .array(items)
