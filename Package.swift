@@ -133,6 +133,8 @@ let package = Package(
             name: "CtfixCLITests",
             dependencies: [
                 "CtfixCore",
+                // DirectCommandLineTests compares DirectCommandLine with ArgumentParser's parse.
+                "CtfixCLI",
                 // The deployment tests parse examples/deploy/*.yaml.
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -23,23 +23,53 @@ struct Check: AsyncParsableCommand {
     @Option(name: .customLong("log"), help: ArgumentHelp("Check this log file instead of the host's kernel log sources (repeatable).", valueName: "FILE"), completion: .file())
     var logFiles: [String] = []
 
-    func run() async throws {
-        let ctx: CtfixContext
-        let parsedSettings: [String: String]
-        do {
-            ctx = try host.context()
-            parsedSettings = try SettingsArgument.parse(settings)
-        } catch {
-            // A check must answer UNKNOWN, not a usage error, so monitoring shows it.
-            let output = StandardOutputSink()
-            output.errorLine("ctfix check: \(error)")
-            output.line(host.json ? JSONErrorReport(status: .unknown, messages: ["\(error)"], command: "check").text
-                                  : "CTFIX UNKNOWN - \(TerminalText.content("\(error)"))")
-            throw ExitCode(ExitStatus.unknown.rawValue)
+    func run() async throws { try await invocation.run() }
+
+    /// What the command line said, as plain values.
+    var invocation: Invocation {
+        Invocation(playbooks: playbooks, host: host.settings, settings: settings, logFiles: logFiles)
+    }
+
+    /// `ctfix check`, whoever read its command line (ArgumentParser or `DirectCommandLine`).
+    struct Invocation: DirectInvocation, Equatable {
+        var playbooks: [String]
+        var host: HostSettings
+        var settings: [String] = []
+        var logFiles: [String] = []
+
+        func run() async throws {
+            let ctx: CtfixContext
+            let parsedSettings: [String: String]
+            do {
+                ctx = try host.context()
+                parsedSettings = try SettingsArgument.parse(settings)
+            } catch {
+                // A check must answer UNKNOWN, not a usage error, so monitoring shows it.
+                let output = StandardOutputSink()
+                output.errorLine("ctfix check: \(error)")
+                output.line(host.json ? JSONErrorReport(status: .unknown, messages: ["\(error)"], command: "check").text
+                                      : "CTFIX UNKNOWN - \(TerminalText.content("\(error)"))")
+                throw ExitCode(ExitStatus.unknown.rawValue)
+            }
+            let command = CheckCommand(paths: playbooks, settings: parsedSettings, logFiles: logFiles.isEmpty ? nil : logFiles,
+                                       json: host.json, locator: PlaybookArgument.locator)
+            throw await command.run(ctx).exitCode
         }
-        let command = CheckCommand(paths: playbooks, settings: parsedSettings, logFiles: logFiles.isEmpty ? nil : logFiles,
-                                   json: host.json, locator: PlaybookArgument.locator)
-        throw await command.run(ctx).exitCode
+    }
+
+    /// The words `DirectCommandLine` reads for `check` (`DirectCommandLineTests` compares them
+    /// with ArgumentParser's).
+    static let directSpec = DirectCommandLine.Spec(
+        command: "check", flags: HostSettings.flags, options: HostSettings.options,
+        repeatable: ["--set", "--log"], operands: 1...Int.max
+    )
+
+    /// `arguments` read without ArgumentParser, or nil (see `DirectCommandLine`).
+    static func direct(_ arguments: [String]) -> Invocation? {
+        guard let words = DirectCommandLine.words(arguments, spec: directSpec),
+              let host = HostSettings(words) else { return nil }
+        return Invocation(playbooks: words.operands, host: host, settings: words.repeated["--set"] ?? [],
+                          logFiles: words.repeated["--log"] ?? [])
     }
 }
 

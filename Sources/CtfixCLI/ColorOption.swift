@@ -11,15 +11,19 @@ struct ColorOption: ParsableArguments {
     var color: ColorMode = .auto
 
     /// The style for this invocation; `json`: standard output carries JSON (never styled).
-    func style(json: Bool) -> TerminalStyle {
-        TerminalStyle.decide(mode: color, environment: ProcessInfo.processInfo.environment,
+    func style(json: Bool) -> TerminalStyle { Self.style(mode: color, json: json) }
+
+    /// `ctx` with this invocation's style.
+    func styled(_ ctx: CtfixContext, json: Bool) -> CtfixContext { Self.styled(ctx, mode: color, json: json) }
+
+    static func style(mode: ColorMode, json: Bool) -> TerminalStyle {
+        TerminalStyle.decide(mode: mode, environment: ProcessInfo.processInfo.environment,
                              standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1, json: json)
     }
 
-    /// `ctx` with this invocation's style.
-    func styled(_ ctx: CtfixContext, json: Bool) -> CtfixContext {
+    static func styled(_ ctx: CtfixContext, mode: ColorMode, json: Bool) -> CtfixContext {
         var ctx = ctx
-        ctx.style = style(json: json)
+        ctx.style = style(mode: mode, json: json)
         return ctx
     }
 }

@@ -49,26 +49,13 @@ struct HostOptions: ParsableArguments {
 
     @OptionGroup var color: ColorOption
 
+    /// The plain values (`HostSettings`), which build the context.
+    var settings: HostSettings { HostSettings(root: root, now: now, json: json, color: color.color) }
+
     /// `printsJSON`: whether standard output carries JSON and stays exact (nil: `--json`; serve
     /// prints no JSON whatever the flag says, so it passes false).
     func context(printsJSON: Bool? = nil) throws -> CtfixContext {
-        let environment = ProcessInfo.processInfo.environment
-        let root = root ?? environment["CTFIX_ROOT"] ?? "/"
-        var instant: Date?
-        if let now {
-            guard let parsed = TimeArgument.parse(now) else {
-                throw ValidationError("--now: cannot read '\(now)' as a time; use ISO 8601 (2024-11-08T08:55:10Z) or @EPOCH")
-            }
-            instant = parsed
-        }
-        do {
-            var ctx = try CtfixContext.live(root: root, now: instant, environment: environment)
-            // No control sequence from outside reaches the terminal (JSON on stdout stays exact).
-            ctx.output = GuardedOutputSink(ctx.output, exactStandardOutput: printsJSON ?? json)
-            return color.styled(ctx, json: printsJSON ?? json)
-        } catch {
-            throw ValidationError("--root: \(error)")
-        }
+        try settings.context(printsJSON: printsJSON)
     }
 }
 

@@ -16,22 +16,29 @@ public enum JSONAwareMain {
         let json = options.contains("--json")
         let command = options.first { !$0.hasPrefix("-") }
         let isCheck = command == "check"
+        // `run` and `check` command lines made only of words `DirectCommandLine` knows skip
+        // ArgumentParser's reflection; they hold no mistake to suggest a correction for.
+        let direct = DirectCommandLine.invocation(arguments)
         // A mistyped subcommand or option gets "Did you mean …?" (`UsageSuggestions`).
-        if let mistake = UsageSuggestions.unknownCommand(in: arguments) {
+        if direct == nil, let mistake = UsageSuggestions.unknownCommand(in: arguments) {
             UsageSuggestions.fail(mistake, json: json, isCheck: isCheck, command: command)
         }
         let status: Int32
         do {
-            Ctfix.parsingWithoutCompletionRequest = !arguments.contains { $0.hasPrefix("--generate-completion-script") }
-            var parsed: any ParsableCommand
-            do {
-                parsed = try Ctfix.parseAsRoot(arguments)
-                Ctfix.parsingWithoutCompletionRequest = false
-            } catch {
-                Ctfix.parsingWithoutCompletionRequest = false
-                throw error
+            if let direct {
+                try await direct.run()
+            } else {
+                Ctfix.parsingWithoutCompletionRequest = !arguments.contains { $0.hasPrefix("--generate-completion-script") }
+                var parsed: any ParsableCommand
+                do {
+                    parsed = try Ctfix.parseAsRoot(arguments)
+                    Ctfix.parsingWithoutCompletionRequest = false
+                } catch {
+                    Ctfix.parsingWithoutCompletionRequest = false
+                    throw error
+                }
+                if var asyncCommand = parsed as? AsyncParsableCommand { try await asyncCommand.run() } else { try parsed.run() }
             }
-            if var asyncCommand = parsed as? AsyncParsableCommand { try await asyncCommand.run() } else { try parsed.run() }
             status = 0
         } catch let code as ExitCode {
             status = code.rawValue

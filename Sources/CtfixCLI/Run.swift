@@ -56,25 +56,74 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .long, help: "Exit 2 when the run remediated (changed the host), 0 when there was nothing to do (as Terraform and Puppet do).")
     var detailedExitcodes = false
 
-    func run() async throws {
-        let ctx = try host.context()
-        var options = RunOptions()
-        options.dryRun = dryRun
-        options.assumeYes = yes
-        options.force = force
-        options.allowDestructive = allowDestructive
-        options.settings = try SettingsArgument.parse(settings)
-        options.auditLogPath = auditLog
-        options.lockWait = .seconds(max(0, wait))
-        options.argv = CommandLine.arguments
-        options.skipVerifyDelay = noVerifyDelay
-        options.json = host.json
-        options.detailedExitCodes = detailedExitcodes
-        if !dryRun {
-            // From here on a signal stops the run between two steps, never inside one.
-            Interruption.catchTerminationSignals()
-            options.interruption = .process
+    func run() async throws { try await invocation.run() }
+
+    /// What the command line said, as plain values.
+    var invocation: Invocation {
+        Invocation(playbook: playbook, host: host.settings, dryRun: dryRun, yes: yes, force: force,
+                   allowDestructive: allowDestructive, settings: settings, auditLog: auditLog, wait: wait,
+                   noVerifyDelay: noVerifyDelay, detailedExitcodes: detailedExitcodes)
+    }
+
+    /// `ctfix run`, whoever read its command line (ArgumentParser or `DirectCommandLine`).
+    struct Invocation: DirectInvocation, Equatable {
+        var playbook: String
+        var host: HostSettings
+        var dryRun = false
+        var yes = false
+        var force = false
+        var allowDestructive = false
+        var settings: [String] = []
+        var auditLog: String?
+        var wait = 0
+        var noVerifyDelay = false
+        var detailedExitcodes = false
+
+        func run() async throws {
+            let ctx = try host.context()
+            var options = RunOptions()
+            options.dryRun = dryRun
+            options.assumeYes = yes
+            options.force = force
+            options.allowDestructive = allowDestructive
+            options.settings = try SettingsArgument.parse(settings)
+            options.auditLogPath = auditLog
+            options.lockWait = .seconds(max(0, wait))
+            options.argv = CommandLine.arguments
+            options.skipVerifyDelay = noVerifyDelay
+            options.json = host.json
+            options.detailedExitCodes = detailedExitcodes
+            if !dryRun {
+                // From here on a signal stops the run between two steps, never inside one.
+                Interruption.catchTerminationSignals()
+                options.interruption = .process
+            }
+            throw await RunCommand(path: playbook, options: options, locator: PlaybookArgument.locator).run(ctx).exitCode
         }
-        throw await RunCommand(path: playbook, options: options, locator: PlaybookArgument.locator).run(ctx).exitCode
+    }
+
+    /// The words `DirectCommandLine` reads for `run`: exactly the options declared above
+    /// (`DirectCommandLineTests` compares them with ArgumentParser's).
+    static let directSpec = DirectCommandLine.Spec(
+        command: "run",
+        flags: HostSettings.flags.union(["--dry-run", "--yes", "--force", "--allow-destructive",
+                                         "--no-verify-delay", "--detailed-exitcodes"]),
+        options: HostSettings.options.union(["--audit-log", "--wait"]),
+        repeatable: ["--set"],
+        operands: 1...1
+    )
+
+    /// `arguments` read without ArgumentParser, or nil (see `DirectCommandLine`).
+    static func direct(_ arguments: [String]) -> Invocation? {
+        guard let words = DirectCommandLine.words(arguments, spec: directSpec),
+              let host = HostSettings(words),
+              let wait = DirectCommandLine.integer(words, "--wait", default: 0) else { return nil }
+        return Invocation(playbook: words.operands[0], host: host,
+                          dryRun: words.flags.contains("--dry-run"), yes: words.flags.contains("--yes"),
+                          force: words.flags.contains("--force"),
+                          allowDestructive: words.flags.contains("--allow-destructive"),
+                          settings: words.repeated["--set"] ?? [], auditLog: words.options["--audit-log"],
+                          wait: wait, noVerifyDelay: words.flags.contains("--no-verify-delay"),
+                          detailedExitcodes: words.flags.contains("--detailed-exitcodes"))
     }
 }
