@@ -175,6 +175,22 @@ import Testing
         #expect(try other.verify().ok)
     }
 
+    /// The limit README states: where change times are coarse (simulated: identities without
+    /// one), a same-size rewrite of the last record between two appends goes unseen by the
+    /// second, which chains to the record it remembers; `verify` then names the break.
+    @Test func aRewriteACoarseChangeTimeMissesIsStillFoundByVerify() throws {
+        let coarse = AuditLog(fileSystem: CoarseChangeTimes(inner: try RootedFileSystem(root: directory)), warnings: CapturedOutput())
+        try appendTwo(coarse, "r1")
+        let original = try bytes(logFile)
+        try rewriteInPlace(logFile, Data(String(decoding: original, as: UTF8.self).replacingOccurrences(of: "raise-conntrack-max", with: "lower-conntrack-max").utf8))
+        try coarse.append(event: "run_end", runID: "r1", time: now)
+        #expect(coarse.appendsFromMemo == 2)
+        let verified = try coarse.verify()
+        #expect(!verified.ok)
+        #expect(verified.firstBadLine == 3)
+        #expect(verified.problem?.contains("hash chain broken") == true)
+    }
+
     /// The directory removed between appends: created again, a new chain starts.
     @Test func aDirectoryRemovedBetweenAppendsIsCreatedAgain() throws {
         try appendTwo(log, "r1")
@@ -184,4 +200,36 @@ import Testing
         #expect(try log.records().map(\.seq) == [1])
         #expect(try log.verify().ok)
     }
+}
+
+/// A real file system whose identities carry no change time, as on a file system whose change
+/// times are too coarse to tell two writes in one clock tick apart.
+struct CoarseChangeTimes: FileSystem {
+    let inner: RootedFileSystem
+    var rootDescription: String { inner.rootDescription }
+    func readFile(_ path: String) throws(FileSystemError) -> Data { try inner.readFile(path) }
+    func info(_ path: String) throws(FileSystemError) -> FileInfo? { try inner.info(path) }
+    func listDirectory(_ path: String) throws(FileSystemError) -> [String] { try inner.listDirectory(path) }
+    func openForReading(_ path: String) throws(FileSystemError) -> any RandomAccessReader { try inner.openForReading(path) }
+    func realPath(of path: String) -> String? { inner.realPath(of: path) }
+    func isSymbolicLink(_ path: String) -> Bool { inner.isSymbolicLink(path) }
+    func writeAtomically(_ data: Data, to path: String, mode: Int) throws(FileSystemError) { try inner.writeAtomically(data, to: path, mode: mode) }
+    func replaceQuickly(_ data: Data, at path: String) throws(FileSystemError) { try inner.replaceQuickly(data, at: path) }
+    func writeInPlace(_ data: Data, to path: String) throws(FileSystemError) { try inner.writeInPlace(data, to: path) }
+    func appendDurably(_ data: Data, to path: String) throws(FileSystemError) { try inner.appendDurably(data, to: path) }
+    func truncateFile(_ path: String, toLength length: Int64) throws(FileSystemError) { try inner.truncateFile(path, toLength: length) }
+    func createDirectory(_ path: String) throws(FileSystemError) { try inner.createDirectory(path) }
+    func removeFile(_ path: String) throws(FileSystemError) { try inner.removeFile(path) }
+    func lockExclusively(_ path: String, wait: Duration) throws(FileSystemError) -> (any HostLockHandle)? { try inner.lockExclusively(path, wait: wait) }
+
+    static func coarse(_ identity: FileIdentity?) -> FileIdentity? {
+        identity.map { FileIdentity(device: $0.device, inode: $0.inode, size: $0.size, changeTimeNanoseconds: 0) }
+    }
+    func appendDurablyIdentifying(_ data: Data, to path: String) throws(FileSystemError) -> FileIdentity? {
+        Self.coarse(try inner.appendDurablyIdentifying(data, to: path))
+    }
+    func replaceQuicklyIdentifying(_ data: Data, at path: String) throws(FileSystemError) -> FileIdentity? {
+        Self.coarse(try inner.replaceQuicklyIdentifying(data, at: path))
+    }
+    func identity(of path: String) throws(FileSystemError) -> FileIdentity? { Self.coarse(try inner.identity(of: path)) }
 }
