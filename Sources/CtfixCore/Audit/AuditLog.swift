@@ -52,7 +52,7 @@ public final class AuditLog: Sendable {
     @discardableResult
     public func append(event: String, runID: String, time: Date, fields: [String: JSONValue] = [:]) throws(AuditError) -> AuditRecord {
         do {
-            let lock = try takeLock(directoryKnown: state.withLock { $0.memo != nil })
+            let lock = try takeLock()
             defer { withExtendedLifetime(lock) {} }
             // Read under the lock: only an append holding it sets the memo.
             let memo = state.withLock { state in
@@ -87,14 +87,14 @@ public final class AuditLog: Sendable {
         }
     }
 
-    /// The lock beside the log. The directory is created first, unless an earlier append of
-    /// this instance found it (then only when the lock's open says it is gone).
-    private func takeLock(directoryKnown: Bool) throws(AuditError) -> any HostLockHandle {
+    /// The lock beside the log. The directory is created (with its parents) only when the
+    /// lock's open says it is not there: it nearly always is, and creating it costs a lookup
+    /// of every component.
+    private func takeLock() throws(AuditError) -> any HostLockHandle {
         do {
-            if !directoryKnown { try fileSystem.createDirectory(HostPath.parent(of: path)) }
             var lock: (any HostLockHandle)?
             do { lock = try fileSystem.lockExclusively(lockPath, wait: .seconds(10)) } catch {
-                guard directoryKnown, error.reason == .notFound else { throw error }
+                guard error.reason == .notFound else { throw error }
                 try fileSystem.createDirectory(HostPath.parent(of: path))
                 lock = try fileSystem.lockExclusively(lockPath, wait: .seconds(10))
             }
