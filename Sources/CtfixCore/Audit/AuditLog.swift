@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// The append-only audit log: one JSON object per line, each flushed to disk (fsync) before the
 /// caller takes its next step, each carrying the SHA-256 of the previous line so an edit,
@@ -16,6 +17,10 @@ import Foundation
 ///
 /// "No change without its audit record first": the executor calls `append` for an action's
 /// intent and only applies the action when `append` returned.
+///
+/// One instance per run: after its own append it remembers the last record and the identities
+/// of the log and head it wrote (`AuditLogMemo`); its next append, under the same lock, skips
+/// re-reading them when both are unchanged since, and takes the full path otherwise.
 public final class AuditLog: Sendable {
     public let fileSystem: any FileSystem
     /// A host path (under the context's root) or, for `--audit-log`, a path of this machine
@@ -27,6 +32,10 @@ public final class AuditLog: Sendable {
     public var tornPath: String { path + ".torn" }
     /// Where repair notices go (stderr), besides the `audit_repair` record.
     let warnings: any OutputSink
+    /// What this instance's last append left (see `AuditLogMemo`).
+    private let state = Mutex(AuditLogState())
+    /// Appends that trusted the memo (for tests).
+    var appendsFromMemo: Int { state.withLock { $0.appendsFromMemo } }
 
     /// Where the log lives on a host unless `--audit-log` says otherwise.
     public static let defaultPath = "/var/log/ctfix/audit.jsonl"
@@ -43,20 +52,31 @@ public final class AuditLog: Sendable {
     @discardableResult
     public func append(event: String, runID: String, time: Date, fields: [String: JSONValue] = [:]) throws(AuditError) -> AuditRecord {
         do {
-            try fileSystem.createDirectory(HostPath.parent(of: path))
-            guard let lock = try fileSystem.lockExclusively(lockPath, wait: .seconds(10)) else {
-                throw AuditError(path: path, message: "another process holds the audit log lock for more than 10 s")
-            }
+            let lock = try takeLock()
             defer { withExtendedLifetime(lock) {} }
-            var tail = try AuditTail.read(fileSystem, path)
-            let head = try AuditHead.read(fileSystem, headPath)
-            let repair = try AuditRepair.plan(tail: tail, head: head, log: self)
-            if let repair {
-                tail.last = try repair.perform(on: self, after: tail.last, runID: runID, time: time)
+            // Read under the lock: only an append holding it sets the memo.
+            let memo = state.withLock { state in
+                let memo = state.memo
+                state.memo = nil
+                return memo
             }
-            let record = AuditRecord(seq: (tail.last?.seq ?? 0) + 1, time: time, runID: runID, event: event,
-                                     fields: fields, prev: tail.last?.hash ?? Self.genesis)
-            _ = try write(record)
+            let last: AuditTail.Last?
+            if let memo, memo.stillHolds(in: fileSystem, logPath: path, headPath: headPath) {
+                last = memo.last
+                state.withLock { $0.appendsFromMemo += 1 }
+            } else {
+                var tail = try AuditTail.read(fileSystem, path)
+                let head = try AuditHead.read(fileSystem, headPath)
+                let repair = try AuditRepair.plan(tail: tail, head: head, log: self)
+                if let repair {
+                    tail.last = try repair.perform(on: self, after: tail.last, runID: runID, time: time).last
+                }
+                last = tail.last
+            }
+            let record = AuditRecord(seq: (last?.seq ?? 0) + 1, time: time, runID: runID, event: event,
+                                     fields: fields, prev: last?.hash ?? Self.genesis)
+            let written = try write(record)
+            state.withLock { $0.memo = written.memo }
             return record
         } catch let error as FileSystemError {
             throw AuditError(path: path, message: error.description)
@@ -67,19 +87,52 @@ public final class AuditLog: Sendable {
         }
     }
 
+    /// The lock beside the log. The directory is created (with its parents) only when the
+    /// lock's open says it is not there: it nearly always is, and creating it costs a lookup
+    /// of every component.
+    private func takeLock() throws(AuditError) -> any HostLockHandle {
+        do {
+            var lock: (any HostLockHandle)?
+            do { lock = try fileSystem.lockExclusively(lockPath, wait: .seconds(10)) } catch {
+                guard error.reason == .notFound else { throw error }
+                try fileSystem.createDirectory(HostPath.parent(of: path))
+                lock = try fileSystem.lockExclusively(lockPath, wait: .seconds(10))
+            }
+            guard let lock else {
+                throw AuditError(path: path, message: "another process holds the audit log lock for more than 10 s")
+            }
+            return lock
+        } catch let error as FileSystemError {
+            throw AuditError(path: path, message: error.description)
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw AuditError(path: path, message: "\(error)")
+        }
+    }
+
+    /// A record written: the chain's new last record, and what the next append of this
+    /// instance may trust (nil when the file system gives no identities).
+    struct Written {
+        var last: AuditTail.Last
+        var memo: AuditLogMemo?
+    }
+
     /// Appends a record after `last`, durably, then points the head at it. Kill points mark
     /// both sides of the append and the window between it and the head update.
-    func write(_ record: AuditRecord) throws(FileSystemError) -> AuditTail.Last {
+    func write(_ record: AuditRecord) throws(FileSystemError) -> Written {
         let line = record.encodedLine()
         KillPoint.pass("audit.before-append \(record.event)")
-        try fileSystem.appendDurably(Data((line + "\n").utf8), to: path)
+        let logIdentity = try fileSystem.appendDurablyIdentifying(Data((line + "\n").utf8), to: path)
         KillPoint.pass("audit.appended \(record.event) (head not yet updated)")
         let hash = Self.hash(line)
         // The record is on disk (fsynced) before the head mentions it, so the head can lag
         // after a crash but never run ahead. It needs no fsync of its own.
-        try fileSystem.replaceQuickly(AuditHead(count: record.seq, lastHash: hash).encoded(), at: headPath)
+        let headIdentity = try fileSystem.replaceQuicklyIdentifying(AuditHead(count: record.seq, lastHash: hash).encoded(), at: headPath)
         KillPoint.pass("audit.head-updated \(record.event)")
-        return AuditTail.Last(seq: record.seq, hash: hash, prev: record.prev)
+        let last = AuditTail.Last(seq: record.seq, hash: hash, prev: record.prev)
+        guard let logIdentity, let headIdentity else { return Written(last: last, memo: nil) }
+        return Written(last: last, memo: AuditLogMemo(last: last, log: logIdentity, head: headIdentity))
     }
 
     /// Every record, parsed; unparseable lines are skipped here (use `verify` to find them).

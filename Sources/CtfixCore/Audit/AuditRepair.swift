@@ -51,8 +51,8 @@ struct AuditRepair: Sendable {
     }
 
     /// Sets the torn end aside, cuts the log, and appends the `audit_repair` record (which also
-    /// rewrites the head). Returns the new last record.
-    func perform(on log: AuditLog, after last: AuditTail.Last?, runID: String, time: Date) throws(FileSystemError) -> AuditTail.Last {
+    /// rewrites the head). Returns the record written.
+    func perform(on log: AuditLog, after last: AuditTail.Last?, runID: String, time: Date) throws(FileSystemError) -> AuditLog.Written {
         var fields: [String: JSONValue] = [:]
         var sentences: [String] = []
         if let torn {

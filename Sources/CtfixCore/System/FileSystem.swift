@@ -60,6 +60,21 @@ public protocol FileSystem: Sendable {
     /// Appends and fsyncs before returning: an audit record is on disk before the next step.
     func appendDurably(_ data: Data, to path: String) throws(FileSystemError)
 
+    /// `appendDurably`, then the identity of the file as this append left it (fstat of the
+    /// descriptor written through, after the fsync). The audit log keeps it to know, at its
+    /// next append, that nobody wrote in between; nil when the file system cannot tell (the
+    /// caller then never trusts what it remembers).
+    func appendDurablyIdentifying(_ data: Data, to path: String) throws(FileSystemError) -> FileIdentity?
+
+    /// `replaceQuickly`, then the identity of the file it put under the name (fstat of the
+    /// descriptor written through, after the rename); nil when the file system cannot tell.
+    func replaceQuicklyIdentifying(_ data: Data, at path: String) throws(FileSystemError) -> FileIdentity?
+
+    /// The identity of what is under the name now, its last component not followed (a symlink
+    /// there has an identity of its own); nil when nothing is there or the file system cannot
+    /// tell.
+    func identity(of path: String) throws(FileSystemError) -> FileIdentity?
+
     /// Cuts a file to its first `toLength` bytes and fsyncs it: the audit log's repair sets a
     /// torn last line aside and then truncates the log to its last complete record.
     func truncateFile(_ path: String, toLength: Int64) throws(FileSystemError)
@@ -151,6 +166,20 @@ extension FileSystem {
     }
 
     public func isSymbolicLink(_ path: String) -> Bool { false }
+
+    /// File systems without identities (in-memory ones, test doubles that wrap another)
+    /// append and report none, so nothing is ever taken on trust from an earlier append.
+    public func appendDurablyIdentifying(_ data: Data, to path: String) throws(FileSystemError) -> FileIdentity? {
+        try appendDurably(data, to: path)
+        return nil
+    }
+
+    public func replaceQuicklyIdentifying(_ data: Data, at path: String) throws(FileSystemError) -> FileIdentity? {
+        try replaceQuickly(data, at: path)
+        return nil
+    }
+
+    public func identity(of path: String) throws(FileSystemError) -> FileIdentity? { nil }
 
     public func linkTarget(_ path: String) -> String? { nil }
 

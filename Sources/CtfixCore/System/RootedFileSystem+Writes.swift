@@ -22,6 +22,23 @@ extension RootedFileSystem {
         try replace(data, at: path, mode: 0o600, durable: false)
     }
 
+    public func replaceQuicklyIdentifying(_ data: Data, at path: String) throws(FileSystemError) -> FileIdentity? {
+        try replace(data, at: path, mode: 0o600, durable: false)
+    }
+
+    /// What is under the name now (`fstatat` with `AT_SYMLINK_NOFOLLOW` in its directory,
+    /// opened through the root); nil when nothing is.
+    public func identity(of path: String) throws(FileSystemError) -> FileIdentity? {
+        let (directory, name) = try openParent(path)
+        defer { close(directory) }
+        var st = stat()
+        guard fstatat(directory, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+            if errno == ENOENT { return nil }
+            throw FileSystemError(path: path, reason: Self.reason(errno))
+        }
+        return FileIdentity(st)
+    }
+
     /// The directory of a host path, opened for `*at` calls and fsync, and the last component.
     func openParent(_ path: String) throws(FileSystemError) -> (fd: Int32, name: String) {
         let normalized = try HostPath.normalize(path)
@@ -33,8 +50,10 @@ extension RootedFileSystem {
 
     /// Temp file beside the target (`O_CREAT | O_EXCL | O_NOFOLLOW`), `renameat` over it;
     /// `durable` adds the fsyncs of the file and its directory. Keeps the permissions of an
-    /// existing file. The target must not be a symlink.
-    private func replace(_ data: Data, at path: String, mode: Int, durable: Bool) throws(FileSystemError) {
+    /// existing file. The target must not be a symlink. Returns the identity of the new file
+    /// after the rename, from its descriptor (kept open until then), nil when fstat fails.
+    @discardableResult
+    private func replace(_ data: Data, at path: String, mode: Int, durable: Bool) throws(FileSystemError) -> FileIdentity? {
         let (directory, name) = try openParent(path)
         defer { close(directory) }
         var permissions = mode_t(mode)
@@ -51,12 +70,12 @@ extension RootedFileSystem {
             try writeAll(fd, data, path: path)
             if durable, fsync(fd) != 0 { throw FileSystemError(path: path, reason: Self.reason(errno)) }
             fchmod(fd, permissions)
-            close(fd)
         } catch {
             close(fd)
             unlinkat(directory, temporary, 0)
             throw error
         }
+        defer { close(fd) }
         KillPoint.pass("replace.before-rename \(path)")
         // renameat replaces a name; it never follows a symlink that appeared there meanwhile.
         guard renameat(directory, temporary, directory, name) == 0 else {
@@ -65,6 +84,7 @@ extension RootedFileSystem {
             throw FileSystemError(path: path, reason: Self.reason(code))
         }
         if durable { fsync(directory) }
+        return FileIdentity(descriptor: fd)
     }
 
     /// Opened without `O_TRUNC` and non-blocking (a planted FIFO with no reader fails at
@@ -80,6 +100,12 @@ extension RootedFileSystem {
     }
 
     public func appendDurably(_ data: Data, to path: String) throws(FileSystemError) {
+        _ = try appendDurablyIdentifying(data, to: path)
+    }
+
+    /// The identity is taken from the descriptor written through, after the fsync: the file
+    /// as this append left it, whatever is renamed over the name afterwards.
+    public func appendDurablyIdentifying(_ data: Data, to path: String) throws(FileSystemError) -> FileIdentity? {
         let (directory, name) = try openParent(path)
         defer { close(directory) }
         var created = true
@@ -94,6 +120,7 @@ extension RootedFileSystem {
         try writeAll(fd, data, path: path)
         guard fsync(fd) == 0 else { throw FileSystemError(path: path, reason: Self.reason(errno)) }
         if created { fsync(directory) }
+        return FileIdentity(descriptor: fd)
     }
 
     /// Creates the directory and its parents one component at a time with `mkdirat`, each
