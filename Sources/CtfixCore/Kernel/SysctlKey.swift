@@ -28,7 +28,7 @@ public struct SysctlKey: Sendable, Hashable, CustomStringConvertible {
         if let bad = text.unicodeScalars.first(where: { !Self.allowed($0) }) {
             throw fail("character '\(bad)' is not allowed (only letters, digits, '_', '-', '.' and '/')")
         }
-        let slashForm = text.contains("/")
+        let slashForm = text.containsASCII("/") // every scalar is ASCII by now
         let parts = text.split(separator: slashForm ? "/" : ".", omittingEmptySubsequences: false).map(String.init)
         if parts.contains("..") || (slashForm && parts.contains(".")) {
             throw fail("'..' and '.' components are not allowed")
