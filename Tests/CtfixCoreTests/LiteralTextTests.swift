@@ -167,6 +167,33 @@ import Testing
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `PlaybookLocator.isPath`: a name or a path as before, except an argument whose every `/`
+    /// carries a mark (Foundation saw no `/`; the name then held one): now a path.
+    @Test func playbookArgumentsArePathsAsBeforeUnlessASlashCarriesAMark() {
+        var random = SplitMix(state: 0x7061_7468)
+        let argumentPieces = ["table-full", "/", "./", "..", ".yaml", ".yml", "\u{301}", "\u{20DD}", "é", "playbooks", "\u{0600}", " "]
+        for text in Self.texts + (0..<12_000).map({ _ in Self.text(&random, from: argumentPieces, maximum: 6) }) {
+            let old = text.contains("/") || text.hasSuffix(".yaml") || text.hasSuffix(".yml")
+            let new = PlaybookLocator.isPath(text)
+            #expect(new || !old)
+            if new != old { #expect(Self.everyOccurrenceIsFollowedByNonASCII("/", in: text), "\(Array(text.unicodeScalars))") }
+        }
+    }
+
+    /// `Slabinfo`'s slabdata section: Foundation's answer for every section (its search only
+    /// runs for non-ASCII text with the literal bytes in it).
+    @Test func slabdataSectionsAreFoundAsBefore() {
+        var random = SplitMix(state: 0x736C_6162)
+        let sectionPieces = ["slabdata", "slabdat", "labdata", "a", "á", "\u{301}", "\u{20DD}", " ", "1", "0", "tunables", "\u{0600}", "\t", "\u{FE0F}"]
+        var found = 0
+        for text in Self.texts + (0..<12_000).map({ _ in Self.text(&random, from: sectionPieces, maximum: 8) }) {
+            let section = Substring(text)
+            #expect(Slabinfo.mentionsSlabdata(section) == section.contains("slabdata"), "\(Array(text.unicodeScalars))")
+            if section.contains("slabdata") { found += 1 }
+        }
+        #expect(found > 1_000)
+    }
+
     /// `NamespaceMention.ids`: the same namespaces for every line, including a mark right after
     /// "in netns " (Foundation finds no phrase; the literal search finds it, then no digit).
     @Test func namespaceMentionsAreTheSame() {

@@ -64,7 +64,7 @@ public struct SysctlKey: Sendable, Hashable, CustomStringConvertible {
     /// The display unit a key's value is in, guessed from its name.
     public var unit: String {
         let name = shortName
-        if name.contains("timeout") { return "seconds" }
+        if name.containsLiteral("timeout") { return "seconds" }
         if name.hasSuffix("_count") || name.hasSuffix("_max") || name.hasSuffix("_buckets") { return "entries" }
         return ""
     }
