@@ -63,6 +63,26 @@ import Testing
         #expect(throws: FileSystemError(path: path, reason: .invalidPath(reason))) { try HostPath.normalize(path) }
     }
 
+    /// SysctlBootConfig splits its (normalised) extra files with HostPath, as NSString did,
+    /// except where a mark hid a `/` from NSString too (`/etc/sysctl.d/\u{301}x.conf` was
+    /// `sysctl.d/\u{301}x.conf` in `/etc` to it, not a file of `/etc/sysctl.d`).
+    @Test func normalisedPathsSplitAsNSStringSplitsThem() {
+        var random = SplitMix(state: 0x6E73_7374)
+        let pieces = ["/", "etc", "sysctl.d", "90-ctfix.conf", "sysctl.conf", ".", "..", "é", "\u{301}", " ", "a.b", "~"]
+        var compared = 0
+        for _ in 0..<12_000 {
+            guard let path = Self.newNormalize("/" + LiteralTextTests.text(&random, from: pieces, maximum: 8)), path != "/",
+                  !Self.hidesASeparator(path) else { continue }
+            #expect(HostPath.parent(of: path) == (path as NSString).deletingLastPathComponent, "\(Array(path.unicodeScalars))")
+            #expect(HostPath.basename(path) == (path as NSString).lastPathComponent, "\(Array(path.unicodeScalars))")
+            compared += 1
+        }
+        #expect(compared > 4_000)
+        let marked = "/etc/sysctl.d/\u{301}x.conf"
+        #expect((marked as NSString).deletingLastPathComponent == "/etc")
+        #expect(HostPath.parent(of: marked) == "/etc/sysctl.d" && HostPath.basename(marked) == "\u{301}x.conf")
+    }
+
     @Test func theLastComponentNeverHoldsASlash() throws {
         let path = try HostPath.normalize("/d/\u{301}victim")
         #expect(path == "/d/\u{301}victim")
