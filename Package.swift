@@ -63,10 +63,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
+        // C's printf for one double without Swift's CVarArg (CtfixCShims.h says why): the only C in ctfix.
+        .target(name: "CtfixCShims"),
         // The core: playbooks, detection, the system boundary. No CLI parser, no HTTP server.
         .target(
             name: "CtfixCore",
             dependencies: [
+                "CtfixCShims",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

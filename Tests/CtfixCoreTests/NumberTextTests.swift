@@ -10,7 +10,8 @@ import Testing
                                 .leastNonzeroMagnitude, .leastNormalMagnitude, 1e300, 1e-300, 0.05, 0.15, 0.25, 0.35, 2.5, 0.00005,
                                 0.00015, 0.000_25, 1.000_05, 9.95, 9.5, 0.095, 0.0095, 99.5, 999.95, 1e15 + 0.5, 123_456.789_05, -0.05, -2.5]
         for _ in 0..<20_000 {
-            switch random.next() % 4 {
+            switch random.next() % 5 {
+            case 4: values.append(Double(bitPattern: random.next() & 0x800F_FFFF_FFFF_FFFF)) // subnormals, ±0
             case 0: values.append(Double(bitPattern: random.next()))
             case 1: values.append(Double(Int64(bitPattern: random.next()) % 2_000_000) / 10_000)
             case 2: values.append(Double(Int64(bitPattern: random.next()) % 20_000) / 2_000 + 0.000_05) // ties of %.4f, %.1f
@@ -20,7 +21,7 @@ import Testing
         return values
     }()
 
-    @Test(arguments: ["%.1f", "%.4f", "%.2g", "%.0f", "%.6g"])
+    @Test(arguments: ["%.1f", "%.4f", "%.2g", "%.0f", "%.6g", "%.17g", "%.40f", "%.40g"])
     func fixedAndSignificantAreByteIdenticalToStringFormat(_ format: String) {
         let count = Int(format.dropFirst(2).dropLast())!
         let new: (Double) -> String = format.hasSuffix("f") ? { NumberText.fixed($0, decimals: count) } : { NumberText.significant($0, digits: count) }

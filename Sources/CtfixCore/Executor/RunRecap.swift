@@ -40,7 +40,7 @@ public enum RunRecap {
 
     /// What became of an action, in words: "applied", "no change", "rolled back", "planned".
     public static func label(_ status: ActionReport.Status) -> String {
-        status.rawValue.replacingOccurrences(of: "_", with: " ")
+        status.rawValue.replacingASCII("_", with: " ")
     }
 
     /// "3 actions: 1 applied, 1 declined, 1 not run" (in plan order of first appearance).

@@ -96,7 +96,7 @@ extension RunReport {
     /// The plan, its risk classes and non-ready statuses marked for colour (`TerminalStyle`).
     public func plan() -> StyledText {
         // People read "dry-run" (the command's flag); JSON and the audit log say dry_run.
-        var text: StyledText = "Plan for \(name) on \(host) (\(mode.replacingOccurrences(of: "_", with: "-"))\(forced ? ", forced" : "")):\n"
+        var text: StyledText = "Plan for \(name) on \(host) (\(mode.replacingASCII("_", with: "-"))\(forced ? ", forced" : "")):\n"
         for (index, action) in actions.enumerated() {
             text += "\n\(index + 1). \(action.name) \("[\(action.risk.rawValue)]", TerminalStyle.Role(action.risk)) — \(TerminalText.content(action.explain))\n"
             switch action.status {

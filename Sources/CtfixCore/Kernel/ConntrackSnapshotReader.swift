@@ -69,7 +69,7 @@ extension ConntrackSnapshot {
     static func era(from facts: [KernelFact<Double>]) -> KernelFact<ConntrackEra> {
         for fact in facts {
             guard let key = fact.key else { continue }
-            let era: ConntrackEra = key.contains("ip_conntrack") ? .ipConntrack : .nfConntrack
+            let era: ConntrackEra = key.containsLiteral("ip_conntrack") ? .ipConntrack : .nfConntrack // a sysctl key: ASCII
             return KernelFact(value: era, source: fact.source, key: key)
         }
         return .missing("no conntrack sysctls (\(ConntrackKeys.count[0]), \(ConntrackKeys.count[1])): conntrack is not loaded, or hidden in this namespace")

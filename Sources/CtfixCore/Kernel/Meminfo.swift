@@ -30,12 +30,13 @@ public struct Meminfo: Sendable, Equatable {
     ]
 
     /// Parses the text; lines that are not `Name: number [kB]` are skipped (meminfo has no
-    /// other kind of line, and a stray line must not hide the good ones).
+    /// other kind of line, and a stray line must not hide the good ones). A name with a space
+    /// byte anywhere is not a field name, even where the space carries a combining mark.
     public init(parsing text: String) {
         for line in text.split(whereSeparator: \.isNewline) {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].trimmed(.whitespaces)
-            guard !name.isEmpty, !name.contains(" ") else { continue }
+            guard !name.isEmpty, !name.containsASCII(" ") else { continue }
             let tokens = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let first = tokens.first, let number = HostNumber.parse(first) else { continue }
             let isKilobytes = tokens.count > 1 && tokens[1].lowercased() == "kb"

@@ -16,12 +16,15 @@ extension NetNamespace {
 /// `/proc/*/ns/net`.
 public enum NamespaceMention {
     /// The ids named by "in netns N" in the lines, each once, in order of first mention.
-    /// Numbers longer than 20 digits (not an inode) are ignored.
+    /// Numbers longer than 20 digits (not an inode) are ignored. The phrase is found byte for
+    /// byte; where Foundation's search would have refused it (a combining mark right after the
+    /// space), the digits are read as Characters, and one starting with a mark is no digit: the
+    /// ids are the same (LiteralTextTests).
     public static func ids(in lines: [String]) -> [UInt64] {
         var found: [UInt64] = []
         for line in lines {
             var rest = Substring(line)
-            while let range = rest.range(of: "in netns ") {
+            while let range = rest.literalRange(of: "in netns ") {
                 rest = rest[range.upperBound...]
                 let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
                 if (1...20).contains(digits.count), let id = UInt64(digits), !found.contains(id) { found.append(id) }

@@ -68,6 +68,14 @@ public struct Slabinfo: Sendable {
         }
     }
 
+    /// `section.contains("slabdata")` as Foundation answers it, without its Unicode search on a
+    /// kernel's ASCII text: no literal match, no match (no other text is canonically "slabdata");
+    /// a literal match in ASCII text is a match; anything else is asked of Foundation.
+    static func mentionsSlabdata(_ section: Substring) -> Bool {
+        guard section.containsLiteral("slabdata") else { return false }
+        return section.utf8.allSatisfy { $0 < 0x80 } || section.contains("slabdata")
+    }
+
     private static func parseCache(_ line: String, name: String, lineNumber: Int, version: String?) -> Cache? {
         let sections = line.split(separator: ":", omittingEmptySubsequences: false)
         let head = sections[0].split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -93,7 +101,7 @@ public struct Slabinfo: Sendable {
             guard n.count == 5 else { return nil }
             values[.activeObjs] = n[0]; values[.numObjs] = n[1]; values[.objsize] = n[2]
             values[.objperslab] = n[3]; values[.pagesperslab] = n[4]
-            if let slabdata = sections.dropFirst().first(where: { $0.contains("slabdata") }) {
+            if let slabdata = sections.dropFirst().first(where: { Self.mentionsSlabdata($0) }) {
                 let fields = slabdata.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst()
                 let counts = fields.compactMap { HostNumber.parse($0) }
                 if counts.count >= 2 { values[.activeSlabs] = counts[0]; values[.numSlabs] = counts[1] }

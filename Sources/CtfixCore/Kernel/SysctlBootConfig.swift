@@ -44,7 +44,7 @@ public struct SysctlBootConfig: Sendable, Equatable {
     public var notes: [String]
 
     /// Reads the boot files of a host. `extraFiles` are files this run will create (listed as
-    /// if they existed); `content` gives a file's text as the run will leave it (nil: absent
+    /// if they existed; normalised host paths); `content` gives a file's text as the run will leave it (nil: absent
     /// or unreadable), by default the file on disk.
     public static func read(_ fs: any FileSystem, extraFiles: [String] = [],
                             content: ((String) -> String?)? = nil) -> SysctlBootConfig {
@@ -54,7 +54,9 @@ public struct SysctlBootConfig: Sendable, Equatable {
         let pending = Set(extraFiles)
         for directory in directories {
             var names = (try? fs.listDirectory(directory)) ?? []
-            names += extraFiles.filter { ($0 as NSString).deletingLastPathComponent == directory }.map { ($0 as NSString).lastPathComponent }
+            // extraFiles are normalised host paths (a persist file): HostPath splits them as
+            // NSString's path methods did, without bridging (LiteralTextTests).
+            names += extraFiles.filter { HostPath.parent(of: $0) == directory }.map { HostPath.basename($0) }
             for name in Set(names) where name.hasSuffix(".conf") {
                 let path = directory + "/" + name
                 if let first = chosen[name] {

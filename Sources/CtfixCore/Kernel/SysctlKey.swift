@@ -28,7 +28,7 @@ public struct SysctlKey: Sendable, Hashable, CustomStringConvertible {
         if let bad = text.unicodeScalars.first(where: { !Self.allowed($0) }) {
             throw fail("character '\(bad)' is not allowed (only letters, digits, '_', '-', '.' and '/')")
         }
-        let slashForm = text.contains("/")
+        let slashForm = text.containsASCII("/") // every scalar is ASCII by now
         let parts = text.split(separator: slashForm ? "/" : ".", omittingEmptySubsequences: false).map(String.init)
         if parts.contains("..") || (slashForm && parts.contains(".")) {
             throw fail("'..' and '.' components are not allowed")
@@ -64,7 +64,7 @@ public struct SysctlKey: Sendable, Hashable, CustomStringConvertible {
     /// The display unit a key's value is in, guessed from its name.
     public var unit: String {
         let name = shortName
-        if name.contains("timeout") { return "seconds" }
+        if name.containsLiteral("timeout") { return "seconds" }
         if name.hasSuffix("_count") || name.hasSuffix("_max") || name.hasSuffix("_buckets") { return "entries" }
         return ""
     }

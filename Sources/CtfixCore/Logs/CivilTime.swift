@@ -87,14 +87,32 @@ struct CivilDateTime: Equatable {
 /// Turns local civil times into instants for one time zone, remembering the zone offset per
 /// hour so a scan of thousands of lines asks `TimeZone` only a handful of times.
 struct LocalTimeConverter: Sendable {
-    let timeZone: TimeZone
+    let zone: LogZone
+    /// The zone, once a local time needed it.
+    private var resolved: TimeZone?
     private var cachedHour = Int.min
     private var cachedOffset = 0
     /// The second offset of a local hour a fall-back repeats.
     private var cachedRepeatOffset: Int?
 
     init(timeZone: TimeZone) {
-        self.timeZone = timeZone
+        self.init(zone: .fixed(timeZone))
+    }
+
+    init(zone: LogZone) {
+        self.zone = zone
+        if case .fixed(let timeZone) = zone { resolved = timeZone }
+    }
+
+    /// The zone (looked up now if no local time needed it yet, and then not kept).
+    var timeZone: TimeZone { resolved ?? zone.resolve() }
+    var isResolved: Bool { resolved != nil }
+
+    private mutating func resolvedZone() -> TimeZone {
+        if let resolved { return resolved }
+        let timeZone = zone.resolve()
+        resolved = timeZone
+        return timeZone
     }
 
     /// The instant of a local civil time. A time a DST fall-back repeats (02:30 twice) is the
@@ -104,6 +122,7 @@ struct LocalTimeConverter: Sendable {
         let local = civil.secondsAsUTC
         let hour = Int((local / 3600).rounded(.down))
         if hour != cachedHour {
+            let timeZone = resolvedZone()
             let guess = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local))
             let corrected = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local - Double(guess)))
             let candidates = [guess, corrected,
@@ -127,7 +146,8 @@ struct LocalTimeConverter: Sendable {
     static let repeatSlack: TimeInterval = 60
 
     /// The calendar year of `date` in this zone.
-    func year(of date: Date) -> Int {
+    mutating func year(of date: Date) -> Int {
+        let timeZone = resolvedZone()
         let local = date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))
         return CivilTime.year(ofDay: Int((local / 86_400).rounded(.down)))
     }

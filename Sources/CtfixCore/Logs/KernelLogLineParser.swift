@@ -14,10 +14,13 @@ import Foundation
 public struct KernelLogLineParser: Sendable {
     /// The moment the log is read as of; the year of year-less lines is inferred from it.
     public var now: Date {
-        didSet { currentYear = converter.year(of: now) }
+        didSet { currentYear = nil }
     }
     /// The host's time zone, for timestamps written in local time.
     public var timeZone: TimeZone { converter.timeZone }
+    /// Where `timeZone` comes from; this machine's zone is looked up at the first local time.
+    public var zone: LogZone { converter.zone }
+    var zoneLookedUp: Bool { converter.isResolved }
     /// When the host booted, to turn kmsg and dmesg times since boot into wall-clock times.
     public var bootTime: Date?
     /// True for pasted text (`check --log FILE`): a Markdown code fence glued to a line's start
@@ -28,17 +31,21 @@ public struct KernelLogLineParser: Sendable {
     var ambiguityHint: Date?
 
     private var converter: LocalTimeConverter
-    private var currentYear: Int
+    /// The year of `now` in the zone, computed at the first year-less line.
+    private var currentYear: Int?
 
     /// How far after `now` a year-less timestamp may be before it is taken as last year's
     /// (clocks of a host and the reviewer differ a little; a year-old line is not ambiguous).
     static let yearInferenceSlack: TimeInterval = 86_400
 
     public init(now: Date, timeZone: TimeZone = .current, bootTime: Date? = nil) {
+        self.init(now: now, zone: .fixed(timeZone), bootTime: bootTime)
+    }
+
+    public init(now: Date, zone: LogZone, bootTime: Date? = nil) {
         self.now = now
         self.bootTime = bootTime
-        self.converter = LocalTimeConverter(timeZone: timeZone)
-        self.currentYear = converter.year(of: now)
+        self.converter = LocalTimeConverter(zone: zone)
     }
 
     /// Parses one line (without its newline).
@@ -276,7 +283,9 @@ public struct KernelLogLineParser: Sendable {
     /// year's. 29 February goes back to the last leap year.
     mutating func inferYear(_ civil: CivilDateTime) -> Date? {
         var candidate = civil
-        candidate.year = currentYear + 1
+        let year = currentYear ?? converter.year(of: now)
+        currentYear = year
+        candidate.year = year + 1
         for _ in 0..<3 {
             var valid = candidate
             for _ in 0..<8 where !valid.isValid { valid.year -= 1 }

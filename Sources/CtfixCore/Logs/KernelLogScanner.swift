@@ -26,7 +26,7 @@ public struct KernelLogScanner: Sendable {
     public func scan(pattern: CompiledPattern, within: Duration?, sources: [KernelLogSource] = [.automatic],
                      in context: EvaluationContext) async -> KernelLogScanResult {
         let window = Self.window(within: within, notBefore: context.notBefore, now: context.now)
-        let parser = KernelLogLineParser(now: context.now, timeZone: HostTimeFacts.timeZone(of: context.host),
+        let parser = KernelLogLineParser(now: context.now, zone: HostTimeFacts.timeZone(of: context.host),
                                          bootTime: HostTimeFacts.bootTime(of: context.host.fileSystem, now: context.now))
         if let evidence = context.lineEvidence {
             return evidence.scan(pattern: pattern, window: window, facilities: facilities, limit: matchLimit, parser: parser)

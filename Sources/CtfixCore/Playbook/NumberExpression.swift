@@ -245,7 +245,9 @@ public struct NumberExpression: Sendable, Equatable, CustomStringConvertible {
         mutating func number() throws(ParseError) -> Node {
             let start = index
             while !atEnd, chars[index].isNumber || chars[index] == "." || chars[index] == "_" { index += 1 }
-            let digits = String(chars[start..<index]).replacingOccurrences(of: "_", with: "")
+            // Every "_" here is a Character of its own (no numeric scalar combines with it or follows
+            // it as a mark), so dropping the bytes is what replacingOccurrences did (LiteralTextTests).
+            let digits = String(chars[start..<index]).replacingASCII("_", with: nil)
             guard let value = Double(digits) else { throw ParseError(message: "'\(digits)' is not a number", offset: start) }
             let limit = ParseLimits.maximumMagnitude
             var unitEnd = index

@@ -80,7 +80,7 @@ public struct ParseScope {
 
     /// A whole number within bounds.
     public mutating func integer(_ node: YAMLNode, _ what: String, in range: ClosedRange<Int> = Int.min...Int.max) -> Int? {
-        guard case .scalar(let text, false) = node.value, let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
+        guard case .scalar(let text, false) = node.value, let value = Int(text.replacingASCII("_", with: nil)) else {
             error(node, "\(what) must be a whole number, found \(node.kindDescription)")
             return nil
         }

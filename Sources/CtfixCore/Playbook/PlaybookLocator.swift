@@ -63,7 +63,7 @@ public struct PlaybookLocator: Sendable {
             return path
         }
         let first = CommandLine.arguments.first ?? ""
-        if first.contains("/") { return first }
+        if first.containsASCII("/") { return first }
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
             let candidate = "\(directory)/\(first)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
@@ -72,8 +72,10 @@ public struct PlaybookLocator: Sendable {
     }
 
     /// True when `argument` is a path (it has a `/` or ends in `.yaml`/`.yml`), false for a name.
+    /// Any `/` byte makes it a path, even with a combining mark after it (Foundation's search
+    /// did not see that one, and the "name" then held a `/`: a path into a playbook directory).
     public static func isPath(_ argument: String) -> Bool {
-        argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
+        argument.containsASCII("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
     }
 
     /// The file a user meant: a path as given (whether or not it exists; loading says so), or

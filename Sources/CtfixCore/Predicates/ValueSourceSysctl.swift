@@ -51,7 +51,7 @@ public struct SysctlValueSource: ValueSourceKind {
         let list = keys.map { "\($0.text) (\($0.path))" }.joined(separator: ", ")
         var message = keys.count == 1 ? "sysctl \(list) does not exist on this host"
             : "none of the sysctl keys exists on this host: \(list)"
-        if keys.contains(where: { $0.text.contains("conntrack") }) {
+        if keys.contains(where: { $0.text.containsLiteral("conntrack") }) {
             message += "; is conntrack loaded (no firewall rule uses it yet?), or does this network namespace hide it?"
         }
         return HostReadFailure(path: keys.first?.path, message: message, isAbsent: true)

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import CtfixCShims
 
 /// Numbers as text without Foundation's `String(format:)`, whose first use scans every
 /// protocol-conformance record of the binary (about 9 000) for `CVarArg` and formats through
@@ -41,11 +37,13 @@ public enum NumberText {
 
     /// C's `printf` conversion of one double, the format built above (never from outside text):
     /// correctly rounded (ties to even on the exact binary value), `nan`, `inf`, `-0.0` as
-    /// glibc writes them.
+    /// glibc writes them. The call is made in C (`ctfix_format_double`): from Swift, `vsnprintf`
+    /// needs `withVaList`, whose `CVarArg` cast scans every protocol-conformance record of the
+    /// binary on its first use.
     static func printf(_ format: String, _ value: Double) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
         while true {
-            let count = Int(withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) })
+            let count = Int(ctfix_format_double(&buffer, buffer.count, format, value))
             guard count >= 0 else { return "" }
             if count < buffer.count {
                 return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -42,7 +42,7 @@ public final class WatchSession {
         let now = ctx.clock.now()
         sessionID = "watch-" + Executor.makeRunID(now)
         audit = options.auditLog(for: ctx.fileSystem)
-        parser = KernelLogLineParser(now: now, timeZone: HostTimeFacts.timeZone(of: ctx),
+        parser = KernelLogLineParser(now: now, zone: HostTimeFacts.timeZone(of: ctx),
                                      bootTime: HostTimeFacts.bootTime(of: ctx.fileSystem, now: now))
         // Lines kept before a playbook was watched are history for it.
         for watched in playbooks where self.state.evidence.actedThrough[watched.playbook.name] == nil {

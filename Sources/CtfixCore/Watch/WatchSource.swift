@@ -135,7 +135,7 @@ public enum WatchSource {
     static func lookbackOffset(_ hostPath: String, from start: Date, ctx: CtfixContext) -> Int64 {
         guard let reader = try? ctx.fileSystem.openForReading(hostPath), let pattern = try? CompiledPattern("$^") else { return 0 }
         let now = ctx.clock.now()
-        let parser = KernelLogLineParser(now: now, timeZone: HostTimeFacts.timeZone(of: ctx),
+        let parser = KernelLogLineParser(now: now, zone: HostTimeFacts.timeZone(of: ctx),
                                          bootTime: HostTimeFacts.bootTime(of: ctx.fileSystem, now: now))
         var scanner = LogByteScanner(pattern: pattern, sourceName: hostPath, parser: parser)
         return (try? scanner.locateWindowStart(reader, size: reader.size, windowStart: start).offset) ?? 0

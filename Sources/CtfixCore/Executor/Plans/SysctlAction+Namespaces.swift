@@ -5,7 +5,7 @@ extension SysctlAction {
     /// trouble: the conntrack timeouts (`net.netfilter.nf_conntrack_tcp_timeout_established`…).
     /// `nf_conntrack_max` and the hash size are global and stay initial-namespace only.
     static func isPerNamespace(_ key: String) -> Bool {
-        key.hasPrefix("net.netfilter.nf_conntrack_") && key.contains("timeout")
+        key.hasPrefix("net.netfilter.nf_conntrack_") && key.containsLiteral("timeout")
     }
 
     /// Why the initial namespace needs no change (direction), or nil.

@@ -27,8 +27,8 @@ extension SysctlAction {
         if let step = try sysctlFileStep(file: file, key: key, valueText: valueText, context: context, notes: &notes) {
             steps.append(step)
         }
-        if let module = persist.modulesLoad, key.contains("conntrack") {
-            let moduleName = key.contains("ip_conntrack") ? "ip_conntrack" : module
+        if let module = persist.modulesLoad, key.containsLiteral("conntrack") {
+            let moduleName = key.containsLiteral("ip_conntrack") ? "ip_conntrack" : module
             if ConntrackBootFacts.isBuiltIn(moduleName, fs) == true {
                 notes.append("\(moduleName) is built into this kernel: no modules-load.d entry (its keys exist from boot)")
             } else if !fs.exists("/etc/modules-load.d") {
@@ -44,7 +44,7 @@ extension SysctlAction {
                 }
             }
         }
-        if key.contains("conntrack") { notes += ConntrackBootFacts.otherOwners(of: key, fs) }
+        if key.containsLiteral("conntrack") { notes += ConntrackBootFacts.otherOwners(of: key, fs) }
         return steps
     }
 
@@ -117,7 +117,7 @@ extension SysctlAction {
     /// The file with every assignment of `key` set to `value` (`key = value`, `key=value`,
     /// dotted or slashed), or a line appended when there is none. Comments stay.
     static func settingKey(_ key: String, to value: String, in content: String, header: String = "") -> String {
-        let slashed = key.replacingOccurrences(of: ".", with: "/")
+        let slashed = key.replacingASCII(".", with: "/") // a SysctlKey's dotted name: ASCII
         var lines = content.isEmpty ? [] : content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         var found = false
