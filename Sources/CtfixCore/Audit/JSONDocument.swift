@@ -68,17 +68,25 @@ struct JSONDocument {
         case tooLarge(Int64)
     }
 
-    /// Reads `path` in 64 KiB pieces up to `limit` bytes (a regular file only: the file system
-    /// refuses a FIFO or a device, which could be read for ever).
-    static func contents(of path: String, in fileSystem: any FileSystem, limit: Int) throws(FileSystemError) -> Contents {
-        let reader = try fileSystem.openForReading(path)
-        var bytes: [UInt8] = []
-        while bytes.count <= limit {
-            let piece = try reader.read(at: Int64(bytes.count), count: min(65536, limit + 1 - bytes.count))
-            if piece.isEmpty { return .bytes(bytes) }
-            bytes += piece
+    /// Reads `path` up to `limit` bytes, nil when there is no such file (a regular file only:
+    /// the file system refuses a FIFO or a device, which could be read for ever). The first
+    /// read asks for the size the file had when opened, plus one byte to see its end.
+    static func contents(of path: String, in fileSystem: any FileSystem, limit: Int) throws(FileSystemError) -> Contents? {
+        let reader: any RandomAccessReader
+        do { reader = try fileSystem.openForReading(path) } catch {
+            if error.reason == .notFound { return nil }
+            throw error
         }
-        return .tooLarge(max(reader.size, Int64(bytes.count)))
+        var bytes: [UInt8] = []
+        var want = Int(clamping: min(reader.size, Int64(limit))) + 1
+        while true {
+            let piece = try reader.read(at: Int64(bytes.count), count: want)
+            bytes += piece
+            // A short read is the end of the file.
+            if piece.count < want { return .bytes(bytes) }
+            if bytes.count > limit { return .tooLarge(max(reader.size, Int64(bytes.count))) }
+            want = min(65536, limit + 1 - bytes.count)
+        }
     }
 
     /// One JSON object's members, read by name as a `Decodable` type's synthesized

@@ -40,12 +40,12 @@ public struct RecordedStatSamples: Codable, Sendable, Equatable {
     /// an error naming it. Read with `JSONDocument` (no JSONDecoder on the dry-run path), at
     /// most `maximumBytes` of it.
     public static func read(from fileSystem: any FileSystem) -> Result<RecordedStatSamples?, HostReadFailure> {
-        guard fileSystem.exists(path) else { return .success(nil) }
         let bytes: [UInt8]
         do {
             switch try JSONDocument.contents(of: path, in: fileSystem, limit: maximumBytes) {
-            case .bytes(let read): bytes = read
-            case .tooLarge(let size):
+            case nil: return .success(nil)
+            case .bytes(let read)?: bytes = read
+            case .tooLarge(let size)?:
                 return .failure(HostReadFailure(path: path, message: "\(path) is \(size) bytes, more than \(maximumBytes)"))
             }
         } catch {

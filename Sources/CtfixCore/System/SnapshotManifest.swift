@@ -32,13 +32,13 @@ public struct SnapshotManifest: Codable, Sendable, Equatable {
     /// `JSONDocument` (no JSONDecoder on the dry-run path), strictly: see there.
     public static func read(from fileSystem: any FileSystem) throws(FileSystemError) -> SnapshotManifest? {
         let path = "/" + fileName
-        guard fileSystem.exists(path) else { return nil }
         func invalid(_ why: String) -> FileSystemError {
             FileSystemError(path: path, reason: .io("not a valid snapshot manifest: \(why)"))
         }
         switch try JSONDocument.contents(of: path, in: fileSystem, limit: maximumBytes) {
-        case .tooLarge(let size): throw invalid("\(size) bytes, more than \(maximumBytes)")
-        case .bytes(let bytes):
+        case nil: return nil
+        case .tooLarge(let size)?: throw invalid("\(size) bytes, more than \(maximumBytes)")
+        case .bytes(let bytes)?:
             do { return try decode(bytes) } catch { throw invalid(error.description) }
         }
     }
