@@ -1,9 +1,21 @@
 /// A strict JSON reader over bytes for `JSONValue.parse` (no Foundation: see
 /// `JSONValue+Text.swift` for why). Recursive, so nesting is bounded by `maximumDepth`.
+/// On failure `index` is where the text stopped making sense (`JSONDocument` turns it into a
+/// line and column) and `failure` says why when it is more than a syntax error.
 struct JSONTextParser {
     let bytes: UnsafeBufferPointer<UInt8>
     let maximumDepth: Int
     var index = 0
+    /// Refuse an object's repeated key instead of keeping the last one: for files whose
+    /// meaning would depend on which copy a reader happens to keep (`JSONDocument`).
+    var rejectsDuplicateKeys = false
+    /// Why the parse failed, when it is not plain bad syntax.
+    var failure: Failure?
+
+    enum Failure: Equatable {
+        case tooDeep
+        case duplicateKey(String)
+    }
 
     init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
         self.bytes = bytes
@@ -16,7 +28,11 @@ struct JSONTextParser {
 
     mutating func value(depth: Int) -> JSONValue? {
         skipSpace()
-        guard index < bytes.count, depth <= maximumDepth else { return nil }
+        guard index < bytes.count else { return nil }
+        guard depth <= maximumDepth else {
+            failure = .tooDeep
+            return nil
+        }
         switch bytes[index] {
         case UInt8(ascii: "{"): return object(depth: depth + 1)
         case UInt8(ascii: "["): return array(depth: depth + 1)
@@ -43,7 +59,13 @@ struct JSONTextParser {
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipSpace()
+            let keyStart = index
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return nil }
+            if rejectsDuplicateKeys, members[key] != nil {
+                index = keyStart
+                failure = .duplicateKey(key)
+                return nil
+            }
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
             index += 1

@@ -13,10 +13,11 @@ public struct CheckCommand: Sendable {
     /// Where bare names are looked up; nil: every entry of `paths` is a path.
     public var locator: PlaybookLocator?
     /// Who may have written a playbook; an untrusted one is UNKNOWN (it was not evaluated).
-    public var trust: PlaybookTrust
+    /// Nil: the rules for this process, from the context's environment (`SUDO_UID`).
+    public var trust: PlaybookTrust?
 
     public init(paths: [String], settings: [String: String] = [:], logFiles: [String]? = nil, json: Bool = false,
-                locator: PlaybookLocator? = nil, trust: PlaybookTrust = .process()) {
+                locator: PlaybookLocator? = nil, trust: PlaybookTrust? = nil) {
         self.paths = paths
         self.settings = settings
         self.logFiles = logFiles
@@ -81,7 +82,9 @@ public struct CheckCommand: Sendable {
                               errors: [], parameters: [:], evaluatedAt: now, perfdata: "")
         let playbook: Playbook
         do {
-            playbook = try PlaybookLoader.load(path, locator: locator, trust: trust) { ctx.output.errorLine($0) }
+            playbook = try PlaybookLoader.load(path, locator: locator, trust: trust ?? .process(environment: ctx.environment)) {
+                ctx.output.errorLine($0)
+            }
         } catch {
             outcome.errors = error.errors.map(\.description)
             return outcome

@@ -7,10 +7,12 @@ public struct RunCommand: Sendable {
     public var options: RunOptions
     /// Where bare names are looked up (`PlaybookLocator.standard`); nil: `path` is a path.
     public var locator: PlaybookLocator?
-    /// Who may have written the playbook; refused (exit 65) when untrusted.
-    public var trust: PlaybookTrust
+    /// Who may have written the playbook; refused (exit 65) when untrusted. Nil: the rules
+    /// for this process, from the context's environment (`SUDO_UID`), so the environment is
+    /// taken once per invocation rather than rebuilt from `environ` here.
+    public var trust: PlaybookTrust?
 
-    public init(path: String, options: RunOptions, locator: PlaybookLocator? = nil, trust: PlaybookTrust = .process()) {
+    public init(path: String, options: RunOptions, locator: PlaybookLocator? = nil, trust: PlaybookTrust? = nil) {
         self.path = path
         self.options = options
         self.locator = locator
@@ -20,7 +22,9 @@ public struct RunCommand: Sendable {
     public func run(_ ctx: CtfixContext) async -> ExitStatus {
         let playbook: Playbook
         do {
-            playbook = try PlaybookLoader.load(path, locator: locator, trust: trust) { ctx.output.errorLine($0) }
+            playbook = try PlaybookLoader.load(path, locator: locator, trust: trust ?? .process(environment: ctx.environment)) {
+                ctx.output.errorLine($0)
+            }
         } catch {
             for diagnostic in error.diagnostics { ctx.output.errorLine(diagnostic.description) }
             return error.isPlaybookNotFound ? .noInput : .invalidInput

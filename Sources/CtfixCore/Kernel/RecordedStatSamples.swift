@@ -37,19 +37,22 @@ public struct RecordedStatSamples: Codable, Sendable, Equatable {
     public init(samples: [Sample]) { self.samples = samples }
 
     /// The samples at the root, nil when there are none; an unreadable or malformed file is
-    /// an error naming it.
+    /// an error naming it. Read with `JSONDocument` (no JSONDecoder on the dry-run path), at
+    /// most `maximumBytes` of it.
     public static func read(from fileSystem: any FileSystem) -> Result<RecordedStatSamples?, HostReadFailure> {
-        guard fileSystem.exists(path) else { return .success(nil) }
-        let data: Data
-        do { data = try fileSystem.readFile(path) } catch {
+        let bytes: [UInt8]
+        do {
+            switch try JSONDocument.contents(of: path, in: fileSystem, limit: maximumBytes) {
+            case nil: return .success(nil)
+            case .bytes(let read)?: bytes = read
+            case .tooLarge(let size)?:
+                return .failure(HostReadFailure(path: path, message: "\(path) is \(size) bytes, more than \(maximumBytes)"))
+            }
+        } catch {
             return .failure(HostReadFailure(path: path, message: error.description))
         }
-        guard data.count <= maximumBytes else {
-            return .failure(HostReadFailure(path: path, message: "\(path) is \(data.count) bytes, more than \(maximumBytes)"))
-        }
-        let decoder = PreciseTime.decoder()
         do {
-            let decoded = try decoder.decode(RecordedStatSamples.self, from: data)
+            let decoded = try decode(bytes)
             guard decoded.samples.count <= maximumSamples else {
                 return .failure(HostReadFailure(path: path, message: "\(path) holds \(decoded.samples.count) samples, more than \(maximumSamples)"))
             }
@@ -57,6 +60,23 @@ public struct RecordedStatSamples: Codable, Sendable, Equatable {
         } catch {
             return .failure(HostReadFailure(path: path, message: "\(path) is not a valid sample file: \(error)"))
         }
+    }
+
+    /// The samples in `bytes`, each sample's members read in the order `init(from:)` reads them.
+    static func decode(_ bytes: [UInt8]) throws(JSONDocument.Failure) -> RecordedStatSamples {
+        let top = try JSONDocument.Object(JSONDocument.parse(bytes))
+        var samples: [Sample] = []
+        for (index, item) in try top.array("samples").enumerated() {
+            let object = try JSONDocument.Object(item, path: "samples[\(index)]")
+            let path = try object.string("path")
+            let netns = try object.optionalUnsigned("netns")
+            let text = try object.string("taken_at")
+            guard let takenAt = PreciseTime.parse(text) else {
+                throw object.failure("taken_at", "not an ISO 8601 time: \"\(JSONDocument.shown(text))\"")
+            }
+            samples.append(Sample(path: path, netns: netns, takenAt: takenAt, text: try object.string("text")))
+        }
+        return RecordedStatSamples(samples: samples)
     }
 
     /// The earliest and the latest sample of `path`, when there are two at different times.

@@ -42,15 +42,16 @@ public struct PlaybookLocator: Sendable {
             directories.append(Directory(path: String(path), origin: "CTFIX_PLAYBOOKS"))
         }
         directories.append(Directory(path: "/etc/ctfix/playbooks", origin: "system"))
-        let binary = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        directories.append(Directory(path: binary.appendingPathComponent("../share/ctfix/playbooks").standardized.path, origin: "installed"))
+        // Plain path strings (`ExecutablePath`), not `URL`: the same directories, cheaper.
+        let binary = ExecutablePath.parent(ExecutablePath.resolved(executable))
+        directories.append(Directory(path: ExecutablePath.lexical(binary + "/../share/ctfix/playbooks"), origin: "installed"))
         var candidate = binary
         for _ in 0..<5 {
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path) {
-                directories.append(Directory(path: candidate.appendingPathComponent("playbooks").path, origin: "checkout"))
+            if ExecutablePath.exists(ExecutablePath.joined(candidate, "Package.swift")) {
+                directories.append(Directory(path: ExecutablePath.joined(candidate, "playbooks"), origin: "checkout"))
                 break
             }
-            candidate = candidate.deletingLastPathComponent()
+            candidate = ExecutablePath.parent(candidate)
         }
         return PlaybookLocator(directories: directories)
     }
@@ -59,7 +60,7 @@ public struct PlaybookLocator: Sendable {
     /// from `$PATH` (as `/usr/bin/ctfix` from the package is run) would put the "installed"
     /// directory under the current directory, and the shipped playbooks would not be found.
     public static var currentExecutable: String {
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), path.hasPrefix("/") {
+        if let path = ExecutablePath.linkTarget("/proc/self/exe"), path.hasPrefix("/") {
             return path
         }
         let first = CommandLine.arguments.first ?? ""
@@ -86,7 +87,7 @@ public struct PlaybookLocator: Sendable {
         for directory in directories {
             for name in [argument + ".yaml", argument + ".yml"] {
                 let path = directory.path + "/" + name
-                if FileManager.default.fileExists(atPath: path) { hits.append(path); break }
+                if ExecutablePath.exists(path) { hits.append(path); break }
             }
         }
         guard let first = hits.first else { return nil }

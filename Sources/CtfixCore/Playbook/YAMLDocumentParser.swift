@@ -29,8 +29,10 @@ public enum YAMLDocumentParser {
         do {
             // `.basic`: no implicit tag resolution. Only each scalar's text and style are read
             // (`convert`), and the default resolver compiles seven regular expressions on first
-            // use, about a twentieth of a dry-run's CPU (docs/benchmarks.md).
-            let parser = try Parser(yaml: text, resolver: .basic)
+            // use, about a twentieth of a dry-run's CPU (docs/benchmarks.md). `.utf8` said
+            // outright: Yams' default reads the whole environment (YAMS_DEFAULT_ENCODING) on
+            // every parse, and would print a line on standard output when that is set.
+            let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
             root = try parser.singleRoot()
         } catch let error as YamlError {
             throw DiagnosticError([diagnostic(for: error, file: file, text: text)])

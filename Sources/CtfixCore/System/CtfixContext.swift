@@ -43,9 +43,12 @@ public struct CtfixContext: Sendable {
 
     /// The context for a real invocation: the given root (default `/`), real programs, and the
     /// real clock unless `now` is given or the root is a snapshot (then its capture time).
+    /// `environment` is the process environment, taken once by the caller
+    /// (`ProcessInfo.processInfo.environment` builds a dictionary from `environ` on every call)
+    /// and used for everything that reads it: `CTFIX_FORCE_WALK`, `TZ`, `SUDO_UID`…
     public static func live(root: String = "/", now: Date? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(FileSystemError) -> CtfixContext {
-        let fileSystem = try RootedFileSystem(root: root)
+        let fileSystem = try RootedFileSystem(root: root, forceWalk: RootedFileSystem.walkForced(environment["CTFIX_FORCE_WALK"]))
         var clock: any HostClock = now.map { FixedClock($0) } ?? SystemClock()
         if now == nil, !fileSystem.root.isEmpty, let manifest = try SnapshotManifest.read(from: fileSystem) {
             clock = FixedClock(manifest.capturedAt)

@@ -26,8 +26,10 @@ public struct RootedFileSystem: FileSystem {
     /// How this file system resolves paths (the kernel's `openat2`, or the walk).
     public var resolution: PathResolution { descriptor.resolution }
 
-    /// Opens `root` (default `/`). `forceWalk` (or `CTFIX_FORCE_WALK=1` in the environment)
-    /// selects the user-space walk even where the kernel has `openat2`, so tests exercise both.
+    /// Opens `root` (default `/`). `forceWalk` (or, when nil, `CTFIX_FORCE_WALK=1` in the
+    /// process environment, one variable read with getenv(3) rather than the whole environment
+    /// turned into a dictionary) selects the user-space walk even where the kernel has
+    /// `openat2`, so tests exercise both.
     public init(root: String = "/", forceWalk: Bool? = nil) throws(FileSystemError) {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         // The root itself is named by the operator: symlinks in it are followed, once.
@@ -36,7 +38,7 @@ public struct RootedFileSystem: FileSystem {
             let code = errno
             throw FileSystemError(path: root, reason: code == ENOTDIR ? .invalidPath("the root is not a directory") : Self.reason(code))
         }
-        let walk = forceWalk ?? (ProcessInfo.processInfo.environment["CTFIX_FORCE_WALK"] == "1")
+        let walk = forceWalk ?? Self.walkForced(getenv("CTFIX_FORCE_WALK").map { String(cString: $0) })
         descriptor = RootDescriptor(fd: fd, resolution: !walk && RootDescriptor.kernelResolves(fd) ? .kernel : .walk)
         // What the descriptor is on this machine, for messages only (never reopened).
         let real = Self.descriptorPath(fd) ?? absolute
@@ -45,6 +47,9 @@ public struct RootedFileSystem: FileSystem {
         // descriptor passed in as `/proc/self/fd/N`), which holds some other tree.
         self.root = real == "/" && Self.isProcessRoot(fd) ? "" : real
     }
+
+    /// True for the value `CTFIX_FORCE_WALK` must have to force the walk.
+    static func walkForced(_ value: String?) -> Bool { value == "1" }
 
     static func isProcessRoot(_ fd: Int32) -> Bool {
         var mine = stat()
