@@ -1,5 +1,6 @@
 import ArgumentParser
 import CtfixCore
+import Foundation
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,10 +39,11 @@ struct Check: AsyncParsableCommand {
         var logFiles: [String] = []
 
         func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
             let ctx: CtfixContext
             let parsedSettings: [String: String]
             do {
-                ctx = try host.context()
+                ctx = try host.context(environment: environment)
                 parsedSettings = try SettingsArgument.parse(settings)
             } catch {
                 // A check must answer UNKNOWN, not a usage error, so monitoring shows it.
@@ -52,7 +54,7 @@ struct Check: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.unknown.rawValue)
             }
             let command = CheckCommand(paths: playbooks, settings: parsedSettings, logFiles: logFiles.isEmpty ? nil : logFiles,
-                                       json: host.json, locator: PlaybookArgument.locator)
+                                       json: host.json, locator: PlaybookLocator.standard(environment: environment))
             throw await command.run(ctx).exitCode
         }
     }

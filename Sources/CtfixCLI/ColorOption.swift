@@ -16,14 +16,15 @@ struct ColorOption: ParsableArguments {
     /// `ctx` with this invocation's style.
     func styled(_ ctx: CtfixContext, json: Bool) -> CtfixContext { Self.styled(ctx, mode: color, json: json) }
 
-    static func style(mode: ColorMode, json: Bool) -> TerminalStyle {
-        TerminalStyle.decide(mode: mode, environment: ProcessInfo.processInfo.environment,
+    static func style(mode: ColorMode, json: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) -> TerminalStyle {
+        TerminalStyle.decide(mode: mode, environment: environment,
                              standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1, json: json)
     }
 
-    static func styled(_ ctx: CtfixContext, mode: ColorMode, json: Bool) -> CtfixContext {
+    static func styled(_ ctx: CtfixContext, mode: ColorMode, json: Bool,
+                       environment: [String: String] = ProcessInfo.processInfo.environment) -> CtfixContext {
         var ctx = ctx
-        ctx.style = style(mode: mode, json: json)
+        ctx.style = style(mode: mode, json: json, environment: environment)
         return ctx
     }
 }

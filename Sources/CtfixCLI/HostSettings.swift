@@ -35,8 +35,9 @@ struct HostSettings: Equatable, Sendable {
 
     /// `printsJSON`: whether standard output carries JSON and stays exact (nil: `--json`; serve
     /// prints no JSON whatever the flag says, so it passes false).
-    func context(printsJSON: Bool? = nil) throws -> CtfixContext {
-        let environment = ProcessInfo.processInfo.environment
+    /// `environment`: the process's, taken once by the caller (Foundation rebuilds the whole
+    /// dictionary from `environ` at every `ProcessInfo.environment`).
+    func context(printsJSON: Bool? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CtfixContext {
         let root = root ?? environment["CTFIX_ROOT"] ?? "/"
         var instant: Date?
         if let now {
@@ -49,7 +50,7 @@ struct HostSettings: Equatable, Sendable {
             var ctx = try CtfixContext.live(root: root, now: instant, environment: environment)
             // No control sequence from outside reaches the terminal (JSON on stdout stays exact).
             ctx.output = GuardedOutputSink(ctx.output, exactStandardOutput: printsJSON ?? json)
-            return ColorOption.styled(ctx, mode: color, json: printsJSON ?? json)
+            return ColorOption.styled(ctx, mode: color, json: printsJSON ?? json, environment: environment)
         } catch {
             throw ValidationError("--root: \(error)")
         }

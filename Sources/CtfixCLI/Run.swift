@@ -80,7 +80,8 @@ struct Run: AsyncParsableCommand {
         var detailedExitcodes = false
 
         func run() async throws {
-            let ctx = try host.context()
+            let environment = ProcessInfo.processInfo.environment
+            let ctx = try host.context(environment: environment)
             var options = RunOptions()
             options.dryRun = dryRun
             options.assumeYes = yes
@@ -98,7 +99,7 @@ struct Run: AsyncParsableCommand {
                 Interruption.catchTerminationSignals()
                 options.interruption = .process
             }
-            throw await RunCommand(path: playbook, options: options, locator: PlaybookArgument.locator).run(ctx).exitCode
+            throw await RunCommand(path: playbook, options: options, locator: PlaybookLocator.standard(environment: environment)).run(ctx).exitCode
         }
     }
 
