@@ -91,9 +91,12 @@ import Testing
         var random = SplitMix64(seed: 0xC7F1_D1EC)
         let names = Array(Run.directSpec.names.union(Check.directSpec.names)).sorted()
         let nearMisses = ["--dry-run=1", "--root=/x", "--set=a=b", "--Root", "-h", "--help", "--", "-", "--dryrun", "--version",
-                          "--generate-completion-script", "-y", "--json=false", "---root", "help", "--experimental-dump-help"]
+                          "--generate-completion-script", "-y", "--json=false", "---root", "help", "--experimental-dump-help",
+                          // A combining mark makes "-" part of another character; dashes that are not '-'.
+                          "--json\u{301}", "-\u{301}-json", "\u{2014}json", "\u{FF0D}\u{FF0D}json", "--dry\u{2011}run"]
         let values = ["table-full", "playbooks/table-full.yaml", "/", "x y", "ü", "a=b", "factor=2", "NAME=VALUE", "5", "+5", "007", "-5",
-                      "0x10", "auto", "always", "never", "bogus", "@1700000000", "2024-11-08T08:55:10Z", "", "-x", "--json", "help", "run", "check"]
+                      "0x10", "auto", "always", "never", "bogus", "@1700000000", "2024-11-08T08:55:10Z", "", "-x", "--json", "help", "run", "check",
+                      "-\u{301}x", "\u{301}", "\u{301}-x", "help\u{301}", "\u{FF15}", "\u{0665}", "5\u{301}", "never\u{301}", "a\u{0}b"]
         var accepted = 0, argumentParserAccepted = 0, cases = 0
         for _ in 0..<2_500 {
             let command = random.pick(["run", "check"])
