@@ -78,12 +78,17 @@ public final class AuditLog: Sendable {
             let written = try write(record)
             state.withLock { $0.memo = written.memo }
             return record
-        } catch let error as FileSystemError {
-            throw AuditError(path: path, message: error.description)
-        } catch let error as AuditError {
-            throw error
         } catch {
-            throw AuditError(path: path, message: "\(error)")
+            throw auditError(error)
+        }
+    }
+
+    /// `error` as the audit log's own error, naming the log.
+    private func auditError(_ error: any Error) -> AuditError {
+        switch error {
+        case let error as AuditError: error
+        case let error as FileSystemError: AuditError(path: path, message: error.description)
+        default: AuditError(path: path, message: "\(error)")
         }
     }
 
@@ -102,12 +107,8 @@ public final class AuditLog: Sendable {
                 throw AuditError(path: path, message: "another process holds the audit log lock for more than 10 s")
             }
             return lock
-        } catch let error as FileSystemError {
-            throw AuditError(path: path, message: error.description)
-        } catch let error as AuditError {
-            throw error
         } catch {
-            throw AuditError(path: path, message: "\(error)")
+            throw auditError(error)
         }
     }
 

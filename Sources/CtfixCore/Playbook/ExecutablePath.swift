@@ -31,31 +31,27 @@ enum ExecutablePath {
     /// `relative` joined to the absolute `directory`, dot segments removed as RFC 3986 does
     /// (empty names between two slashes count as names).
     static func merged(_ directory: String, _ relative: String) -> String {
-        var names: [Substring] = []
-        for name in joined(directory, relative).split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-            if name == "." { continue }
-            if name == ".." {
-                _ = names.popLast()
-                continue
-            }
-            names.append(name)
-        }
-        return "/" + names.joined(separator: "/")
+        withoutDotSegments(joined(directory, relative).split(separator: "/", omittingEmptySubsequences: false).dropFirst())
     }
 
     /// An absolute path without `.`, `..` (at `/`, `..` is `/`), empty components or a
     /// trailing slash: what `URL.standardized.path` gives, by text alone.
     static func lexical(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == ".." {
-                _ = parts.popLast()
+        withoutDotSegments(path.split(separator: "/", omittingEmptySubsequences: true))
+    }
+
+    /// `/` and `names` without `.`, each `..` taking the name before it away.
+    private static func withoutDotSegments(_ names: some Sequence<Substring>) -> String {
+        var kept: [Substring] = []
+        for name in names {
+            if name == "." { continue }
+            if name == ".." {
+                _ = kept.popLast()
                 continue
             }
-            parts.append(part)
+            kept.append(name)
         }
-        return "/" + parts.joined(separator: "/")
+        return "/" + kept.joined(separator: "/")
     }
 
     /// The directory holding `path` (absolute, as `lexical` returns it); `/` for `/`.
